@@ -1,0 +1,42 @@
+package io.ringkv.storage;
+
+/**
+ * An ordered byte-key, byte-value store with named namespaces: the whole contract a backend
+ * implements. Keys compare as unsigned bytes.
+ *
+ * <p>Every single-key operation is atomic; {@link #write} is atomic across its keys. Arrays
+ * passed in are not modified and may be retained by the engine only until the call returns;
+ * arrays returned belong to the caller. Methods are thread-safe. After {@link #close} every
+ * method throws {@link StorageException}. Failures of the underlying store are
+ * {@link StorageException}s; a failed write may or may not have been applied.
+ */
+public interface StorageEngine extends AutoCloseable {
+    /** The backend's name, as registered with its provider ({@code memory}, {@code rocks}). */
+    String name();
+
+    /** The value of {@code key}, or {@code null} when absent. */
+    byte[] get(Namespace ns, byte[] key);
+
+    void put(Namespace ns, byte[] key, byte[] value);
+
+    /** Removes the key; absent keys are ignored. */
+    void delete(Namespace ns, byte[] key);
+
+    /** Applies every mutation of the batch, or none. */
+    void write(WriteBatch batch);
+
+    /**
+     * Entries with {@code startInclusive <= key < endExclusive} in key order; a {@code null} end
+     * means to the end of the namespace. The cursor sees a consistent snapshot where the backend
+     * offers one (RocksDB does), otherwise at least every key that was present throughout.
+     */
+    EntryIterator scan(Namespace ns, byte[] startInclusive, byte[] endExclusive);
+
+    /** Makes every acknowledged write durable regardless of the sync mode. */
+    void flush();
+
+    EngineStats stats();
+
+    @Override
+    void close();
+}

@@ -1,0 +1,367 @@
+package io.ringkv.storage.chunk;
+
+import io.ringkv.storage.EngineStats;
+import io.ringkv.storage.Entry;
+import io.ringkv.storage.EntryIterator;
+import io.ringkv.storage.Mutation;
+import io.ringkv.storage.Namespace;
+import io.ringkv.storage.StorageEngine;
+import io.ringkv.storage.StorageException;
+import io.ringkv.storage.StorageLimits;
+import io.ringkv.storage.WriteBatch;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.UnaryOperator;
+import java.util.zip.CRC32C;
+
+/**
+ * Stores values of any size over an engine that is only good at small ones.
+ *
+ * <p>A value up to the threshold is stored inline behind a one-byte frame. A larger value is
+ * cut into chunks written under {@code [storedKey][id][index]} in the namespace's
+ * {@link Namespace#chunks() chunk namespace}, and only then is its manifest written under the
+ * key, in one atomic batch with the deletion of the chunks of the value it replaces. Readers
+ * therefore see the old value or the new one whole; a reader that raced a replacement and
+ * finds a chunk gone reads again. A per-key lock (striped) serialises writers of one key, so
+ * concurrent replacements cannot orphan chunks. Chunks left by a crash between the chunk
+ * writes and the manifest are removed by {@link #collectOrphanChunks}.
+ *
+ * <p>Cost per write: one read of the key's current frame (to find chunks to delete), one
+ * batch write; per small read: one read and one copy to strip the frame.
+ */
+public final class ChunkingEngine implements StorageEngine {
+    private static final int STRIPES = 1024;
+    private static final int MAX_READ_ATTEMPTS = 16;
+
+    private final StorageEngine inner;
+    private final ChunkingConfig config;
+    private final StorageLimits limits;
+    private final ReentrantLock[] stripes = new ReentrantLock[STRIPES];
+
+    public ChunkingEngine(StorageEngine inner, ChunkingConfig config, StorageLimits limits) {
+        this.inner = inner;
+        this.config = config;
+        this.limits = limits;
+        for (int i = 0; i < STRIPES; i++) {
+            stripes[i] = new ReentrantLock();
+        }
+    }
+
+    /** The engine underneath, for tools and tests that must see chunk namespaces. */
+    public StorageEngine inner() {
+        return inner;
+    }
+
+    public ChunkingConfig config() {
+        return config;
+    }
+
+    @Override
+    public String name() {
+        return inner.name();
+    }
+
+    @Override
+    public byte[] get(Namespace ns, byte[] key) {
+        checkNamespace(ns);
+        for (int attempt = 0; attempt < MAX_READ_ATTEMPTS; attempt++) {
+            byte[] frame = inner.get(ns, key);
+            if (frame == null) {
+                return null;
+            }
+            byte[] value = unframe(ns, key, frame);
+            if (value != null) {
+                return value;
+            }
+            // A chunk vanished: a writer replaced the value after we read its manifest. Read again.
+        }
+        throw new StorageException("value of a key in " + ns + " kept changing while being read ("
+                + MAX_READ_ATTEMPTS + " attempts)");
+    }
+
+    @Override
+    public void put(Namespace ns, byte[] key, byte[] value) {
+        checkNamespace(ns);
+        limits.checkValue(value.length);
+        writeOne(ns, key, value);
+    }
+
+    @Override
+    public void delete(Namespace ns, byte[] key) {
+        checkNamespace(ns);
+        writeOne(ns, key, null);
+    }
+
+    private void writeOne(Namespace ns, byte[] key, byte[] valueOrNull) {
+        ReentrantLock lock = stripeOf(key);
+        lock.lock();
+        try {
+            WriteBatch out = new WriteBatch();
+            stage(out, ns, key, valueOrNull, inner.get(ns, key));
+            apply(out);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A batch of one mutation goes down as a plain put or delete, which engines do cheaper. */
+    private void apply(WriteBatch out) {
+        if (out.size() == 1) {
+            switch (out.mutations().getFirst()) {
+                case Mutation.Put p -> inner.put(p.namespace(), p.key(), p.value());
+                case Mutation.Delete d -> inner.delete(d.namespace(), d.key());
+            }
+        } else {
+            inner.write(out);
+        }
+    }
+
+    /**
+     * Atomically replaces the value of {@code key} with {@code fn(current)}, where current is
+     * {@code null} when absent; a {@code null} result deletes the key. No other writer of the
+     * key runs in between. Returns the new value.
+     */
+    public byte[] update(Namespace ns, byte[] key, UnaryOperator<byte[]> fn) {
+        checkNamespace(ns);
+        ReentrantLock lock = stripeOf(key);
+        lock.lock();
+        try {
+            byte[] oldFrame = inner.get(ns, key);
+            byte[] current = oldFrame == null ? null : unframe(ns, key, oldFrame);
+            if (oldFrame != null && current == null) {
+                throw new StorageException("chunks of a key in " + ns + " are missing under the key's lock");
+            }
+            byte[] next = fn.apply(current);
+            if (next != null) {
+                limits.checkValue(next.length);
+            }
+            WriteBatch out = new WriteBatch();
+            stage(out, ns, key, next, oldFrame);
+            apply(out);
+            return next;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void write(WriteBatch batch) {
+        List<Mutation> mutations = batch.mutations();
+        for (Mutation m : mutations) {
+            checkNamespace(m.namespace());
+            if (m instanceof Mutation.Put p) {
+                limits.checkValue(p.value().length);
+            }
+        }
+        ReentrantLock[] held = lockAll(mutations);
+        try {
+            WriteBatch out = new WriteBatch();
+            for (Mutation m : mutations) {
+                byte[] oldFrame = inner.get(m.namespace(), m.key());
+                byte[] value = m instanceof Mutation.Put p ? p.value() : null;
+                stage(out, m.namespace(), m.key(), value, oldFrame);
+            }
+            apply(out);
+        } finally {
+            for (int i = held.length - 1; i >= 0; i--) {
+                held[i].unlock();
+            }
+        }
+    }
+
+    /** Writes chunks now (before the manifest) and stages the frame and the old chunks' deletion. */
+    private void stage(WriteBatch out, Namespace ns, byte[] key, byte[] value, byte[] oldFrame) {
+        Manifest old = oldFrame != null && oldFrame.length > 0 && oldFrame[0] == Frames.MANIFEST
+                ? Manifest.decode(oldFrame) : null;
+        if (value == null) {
+            out.delete(ns, key);
+        } else if (value.length <= config.thresholdBytes()) {
+            byte[] frame = new byte[value.length + 1];
+            frame[0] = Frames.INLINE;
+            System.arraycopy(value, 0, frame, 1, value.length);
+            out.put(ns, key, frame);
+        } else {
+            out.put(ns, key, writeChunks(ns, key, value, old == null ? 0 : old.id()).encode());
+        }
+        if (old != null) {
+            for (int i = 0; i < old.chunkCount(); i++) {
+                out.delete(ns.chunks(), old.chunkKey(key, i));
+            }
+        }
+    }
+
+    private Manifest writeChunks(Namespace ns, byte[] key, byte[] value, long avoidId) {
+        long id;
+        do {
+            id = ThreadLocalRandom.current().nextLong();
+        } while (id == avoidId);
+        int chunkBytes = config.chunkBytes();
+        int count = (value.length + chunkBytes - 1) / chunkBytes;
+        Manifest manifest = new Manifest(id, value.length, chunkBytes, count, crc(value));
+        Namespace chunks = ns.chunks();
+        for (int i = 0; i < count; i++) {
+            int from = i * chunkBytes;
+            inner.put(chunks, manifest.chunkKey(key, i), Arrays.copyOfRange(value, from, from + manifest.chunkLength(i)));
+        }
+        return manifest;
+    }
+
+    /** The value a frame stands for, or {@code null} when one of its chunks is gone. */
+    private byte[] unframe(Namespace ns, byte[] key, byte[] frame) {
+        if (frame.length == 0) {
+            throw new StorageException("empty value frame for a key in " + ns);
+        }
+        if (frame[0] == Frames.INLINE) {
+            return Arrays.copyOfRange(frame, 1, frame.length);
+        }
+        if (frame[0] != Frames.MANIFEST) {
+            throw new StorageException("unknown value frame " + frame[0] + " for a key in " + ns);
+        }
+        Manifest m = Manifest.decode(frame);
+        if (m.totalBytes() > Integer.MAX_VALUE - 8) {
+            throw new StorageException("chunked value of " + m.totalBytes() + " bytes does not fit one array");
+        }
+        byte[] value = new byte[(int) m.totalBytes()];
+        Namespace chunks = ns.chunks();
+        for (int i = 0; i < m.chunkCount(); i++) {
+            byte[] chunk = inner.get(chunks, m.chunkKey(key, i));
+            if (chunk == null) {
+                return null;
+            }
+            if (chunk.length != m.chunkLength(i)) {
+                throw new StorageException("chunk " + i + " of a value in " + ns + " has " + chunk.length
+                        + " bytes, expected " + m.chunkLength(i));
+            }
+            System.arraycopy(chunk, 0, value, i * m.chunkBytes(), chunk.length);
+        }
+        if (crc(value) != m.crc32c()) {
+            throw new StorageException("chunked value of a key in " + ns + " fails its checksum");
+        }
+        return value;
+    }
+
+    @Override
+    public EntryIterator scan(Namespace ns, byte[] startInclusive, byte[] endExclusive) {
+        checkNamespace(ns);
+        EntryIterator raw = inner.scan(ns, startInclusive, endExclusive);
+        return new EntryIterator() {
+            private Entry next;
+
+            @Override
+            public boolean hasNext() {
+                while (next == null && raw.hasNext()) {
+                    Entry e = raw.next();
+                    byte[] value = unframe(ns, e.key(), e.value());
+                    if (value == null) {
+                        // Replaced or deleted since the scan's snapshot: take the current value, if any.
+                        value = get(ns, e.key());
+                    }
+                    if (value != null) {
+                        next = new Entry(e.key(), value);
+                    }
+                }
+                return next != null;
+            }
+
+            @Override
+            public Entry next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException();
+                }
+                Entry e = next;
+                next = null;
+                return e;
+            }
+
+            @Override
+            public void close() {
+                raw.close();
+            }
+        };
+    }
+
+    /**
+     * Deletes chunks in {@code ns} that no manifest names (left by a crash between a value's
+     * chunk writes and its manifest). Returns how many were deleted.
+     */
+    public long collectOrphanChunks(Namespace ns) {
+        checkNamespace(ns);
+        long deleted = 0;
+        try (EntryIterator it = inner.scan(ns.chunks(), new byte[0], null)) {
+            while (it.hasNext()) {
+                byte[] chunkKey = it.next().key();
+                if (chunkKey.length < 12) {
+                    inner.delete(ns.chunks(), chunkKey);
+                    deleted++;
+                    continue;
+                }
+                byte[] key = Arrays.copyOf(chunkKey, chunkKey.length - 12);
+                long id = Frames.getLong(chunkKey, key.length);
+                ReentrantLock lock = stripeOf(key);
+                lock.lock();
+                try {
+                    byte[] frame = inner.get(ns, key);
+                    boolean named = frame != null && frame.length > 0 && frame[0] == Frames.MANIFEST
+                            && Manifest.decode(frame).id() == id;
+                    if (!named) {
+                        inner.delete(ns.chunks(), chunkKey);
+                        deleted++;
+                    }
+                } finally {
+                    lock.unlock();
+                }
+            }
+        }
+        return deleted;
+    }
+
+    @Override
+    public void flush() {
+        inner.flush();
+    }
+
+    @Override
+    public EngineStats stats() {
+        return inner.stats();
+    }
+
+    @Override
+    public void close() {
+        inner.close();
+    }
+
+    private ReentrantLock stripeOf(byte[] key) {
+        return stripes[(Arrays.hashCode(key) & 0x7fffffff) % STRIPES];
+    }
+
+    private ReentrantLock[] lockAll(List<Mutation> mutations) {
+        List<Integer> indexes = new ArrayList<>(mutations.size());
+        for (Mutation m : mutations) {
+            indexes.add((Arrays.hashCode(m.key()) & 0x7fffffff) % STRIPES);
+        }
+        // Ascending order, no duplicates: two batches can never wait on each other.
+        int[] sorted = indexes.stream().mapToInt(Integer::intValue).sorted().distinct().toArray();
+        ReentrantLock[] held = new ReentrantLock[sorted.length];
+        for (int i = 0; i < sorted.length; i++) {
+            held[i] = stripes[sorted[i]];
+            held[i].lock();
+        }
+        return held;
+    }
+
+    private static void checkNamespace(Namespace ns) {
+        if (ns.isDerived()) {
+            throw new IllegalArgumentException("namespace " + ns + " belongs to the chunking layer");
+        }
+    }
+
+    private static int crc(byte[] value) {
+        CRC32C crc = new CRC32C();
+        crc.update(value, 0, value.length);
+        return (int) crc.getValue();
+    }
+}

@@ -1,0 +1,434 @@
+package io.ringkv.storage.contract;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.ringkv.storage.Entry;
+import io.ringkv.storage.EntryIterator;
+import io.ringkv.storage.LimitException;
+import io.ringkv.storage.Namespace;
+import io.ringkv.storage.StorageEngine;
+import io.ringkv.storage.StorageException;
+import io.ringkv.storage.StorageKeys;
+import io.ringkv.storage.StorageLimits;
+import io.ringkv.storage.WriteBatch;
+import io.ringkv.storage.chunk.ChunkingConfig;
+import io.ringkv.storage.chunk.ChunkingEngine;
+import io.ringkv.storage.record.Record;
+import io.ringkv.storage.record.RecordCodec;
+import io.ringkv.storage.record.VersionKind;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.zip.CRC32C;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The contract every storage backend passes: extend it, say how to open the engine, and the
+ * whole suite runs against that backend (through the chunking decorator where values are large).
+ * Random data comes from {@link #SEED}, printed in failure messages, so a failure reproduces.
+ */
+public abstract class StorageEngineContractTest {
+    protected static final long SEED = 0x5eed_2026L;
+    private static final Namespace DATA = Namespace.DATA;
+    private static final int MIB = 1024 * 1024;
+
+    @TempDir
+    protected Path dir;
+    protected StorageEngine engine;
+
+    /** Opens (or reopens) the backend with its files under {@code dir}. */
+    protected abstract StorageEngine open(Path dir);
+
+    /** Whether data survives close and reopen of the same directory. */
+    protected abstract boolean persistent();
+
+    @BeforeEach
+    void openEngine() {
+        engine = open(dir);
+    }
+
+    @AfterEach
+    void closeEngine() {
+        if (engine != null) {
+            engine.close();
+        }
+    }
+
+    private static byte[] b(String s) {
+        return s.getBytes(UTF_8);
+    }
+
+    private static byte[] key(String userKey) {
+        return StorageKeys.encode(userKey, StorageLimits.DEFAULTS);
+    }
+
+    @Test
+    void absentKeyReadsAsNull() {
+        assertThat(engine.get(DATA, key("nothing"))).isNull();
+    }
+
+    @Test
+    void putThenGetReturnsTheValue() {
+        engine.put(DATA, key("a"), b("1"));
+        assertThat(engine.get(DATA, key("a"))).isEqualTo(b("1"));
+    }
+
+    @Test
+    void overwriteReplacesTheValue() {
+        engine.put(DATA, key("a"), b("1"));
+        engine.put(DATA, key("a"), b("second"));
+        assertThat(engine.get(DATA, key("a"))).isEqualTo(b("second"));
+    }
+
+    @Test
+    void emptyValueIsAValueNotAnAbsence() {
+        engine.put(DATA, key("empty"), new byte[0]);
+        assertThat(engine.get(DATA, key("empty"))).isNotNull().isEmpty();
+    }
+
+    @Test
+    void deleteRemovesAndDeletingAbsentKeysIsFine() {
+        engine.put(DATA, key("a"), b("1"));
+        engine.delete(DATA, key("a"));
+        engine.delete(DATA, key("never-there"));
+        assertThat(engine.get(DATA, key("a"))).isNull();
+    }
+
+    @Test
+    void callerMayReuseArraysAfterTheCall() {
+        byte[] k = key("reuse");
+        byte[] v = b("original");
+        engine.put(DATA, k, v);
+        Arrays.fill(v, (byte) 'x');
+        byte[] read = engine.get(DATA, k);
+        assertThat(read).isEqualTo(b("original"));
+        read[0] = 'Z';
+        assertThat(engine.get(DATA, k)).isEqualTo(b("original"));
+    }
+
+    @Test
+    void tombstoneRecordsAreStoredAndScannedLikeValues() {
+        Record tomb = Record.tombstone(VersionKind.LWW, new byte[] {0, 0, 1}, 1234);
+        engine.put(DATA, key("gone"), RecordCodec.encode(tomb));
+        assertThat(RecordCodec.decode(engine.get(DATA, key("gone")))).isEqualTo(tomb);
+        try (EntryIterator it = engine.scan(DATA, new byte[0], null)) {
+            assertThat(it.hasNext()).isTrue();
+            assertThat(RecordCodec.decode(it.next().value()).tombstone()).isTrue();
+        }
+    }
+
+    @Test
+    void batchIsAppliedWhole() {
+        engine.put(DATA, key("old"), b("x"));
+        engine.write(new WriteBatch().put(DATA, key("a"), b("1")).put(Namespace.HINTS, key("h"), b("2"))
+                .delete(DATA, key("old")));
+        assertThat(engine.get(DATA, key("a"))).isEqualTo(b("1"));
+        assertThat(engine.get(Namespace.HINTS, key("h"))).isEqualTo(b("2"));
+        assertThat(engine.get(DATA, key("old"))).isNull();
+    }
+
+    @Test
+    void namespacesAreIsolated() {
+        engine.put(DATA, key("k"), b("data"));
+        engine.put(Namespace.HINTS, key("k"), b("hint"));
+        engine.put(Namespace.META, key("k"), b("meta"));
+        engine.delete(Namespace.HINTS, key("k"));
+        assertThat(engine.get(DATA, key("k"))).isEqualTo(b("data"));
+        assertThat(engine.get(Namespace.HINTS, key("k"))).isNull();
+        assertThat(engine.get(Namespace.META, key("k"))).isEqualTo(b("meta"));
+        assertThat(scanAll(Namespace.HINTS)).isEmpty();
+        assertThat(scanAll(DATA)).hasSize(1);
+    }
+
+    @Test
+    void keysCompareAsUnsignedBytes() {
+        byte[] low = {0x01};
+        byte[] high = {(byte) 0xff};
+        byte[] mid = {0x7f, (byte) 0x80};
+        engine.put(DATA, high, b("h"));
+        engine.put(DATA, low, b("l"));
+        engine.put(DATA, mid, b("m"));
+        assertThat(scanAll(DATA)).extracting(e -> new String(e.value(), UTF_8)).containsExactly("l", "m", "h");
+    }
+
+    @Test
+    void scanOfAVnodeReturnsExactlyItsKeysInTokenOrder() {
+        int vnodes = 16;
+        Random random = new Random(SEED);
+        List<byte[]> all = new ArrayList<>();
+        for (int i = 0; i < 2000; i++) {
+            byte[] k = key("user:" + random.nextInt(1_000_000) + ":" + i);
+            all.add(k);
+            engine.put(DATA, k, b("v" + i));
+        }
+        int seen = 0;
+        for (int v = 0; v < vnodes; v++) {
+            int vnode = v;
+            List<byte[]> expected = all.stream()
+                    .filter(k -> StorageKeys.vnodeOf(StorageKeys.token(k), vnodes) == vnode)
+                    .sorted(Arrays::compareUnsigned).toList();
+            List<byte[]> actual = new ArrayList<>();
+            try (EntryIterator it = engine.scan(DATA, StorageKeys.vnodeStart(v, vnodes), StorageKeys.vnodeEnd(v, vnodes))) {
+                it.forEachRemaining(e -> actual.add(e.key()));
+            }
+            assertThat(actual).as("vnode %d (seed %d)", v, SEED).containsExactlyElementsOf(expected);
+            for (int i = 1; i < actual.size(); i++) {
+                assertThat(Long.compareUnsigned(StorageKeys.token(actual.get(i - 1)), StorageKeys.token(actual.get(i))))
+                        .isLessThanOrEqualTo(0);
+            }
+            seen += actual.size();
+        }
+        assertThat(seen).isEqualTo(all.size());
+    }
+
+    @Test
+    void scanRespectsBothBounds() {
+        for (int i = 0; i < 10; i++) {
+            engine.put(DATA, new byte[] {(byte) i}, new byte[] {(byte) i});
+        }
+        List<Entry> mid = new ArrayList<>();
+        try (EntryIterator it = engine.scan(DATA, new byte[] {3}, new byte[] {6})) {
+            it.forEachRemaining(mid::add);
+        }
+        assertThat(mid).extracting(e -> (int) e.key()[0]).containsExactly(3, 4, 5);
+    }
+
+    @Test
+    void statsCountWrites() {
+        for (int i = 0; i < 100; i++) {
+            engine.put(DATA, key("s" + i), new byte[100]);
+        }
+        engine.flush();
+        assertThat(engine.stats().of(DATA).keys()).isPositive();
+        assertThat(engine.stats().of(DATA).bytes()).isPositive();
+        assertThat(engine.stats().engine()).isEqualTo(engine.name());
+    }
+
+    @Test
+    void dataSurvivesCloseAndReopen() {
+        if (!persistent()) {
+            return;
+        }
+        engine.put(DATA, key("durable"), b("yes"));
+        engine.put(Namespace.HINTS, key("hint"), b("h"));
+        engine.close();
+        engine = open(dir);
+        assertThat(engine.get(DATA, key("durable"))).isEqualTo(b("yes"));
+        assertThat(engine.get(Namespace.HINTS, key("hint"))).isEqualTo(b("h"));
+    }
+
+    @Test
+    void aClosedEngineRefusesWork() {
+        StorageEngine closed = engine;
+        engine = null;
+        closed.close();
+        assertThatThrownBy(() -> closed.get(DATA, key("a"))).isInstanceOf(StorageException.class);
+        assertThatThrownBy(() -> closed.put(DATA, key("a"), b("1"))).isInstanceOf(StorageException.class);
+    }
+
+    // ---- large values, through the chunking decorator ----
+
+    private ChunkingEngine chunking() {
+        return new ChunkingEngine(engine, ChunkingConfig.DEFAULTS, StorageLimits.DEFAULTS);
+    }
+
+    private static byte[] randomValue(int size, long seed) {
+        byte[] value = new byte[size];
+        new Random(seed).nextBytes(value);
+        return value;
+    }
+
+    private long chunkCount() {
+        long n = 0;
+        try (EntryIterator it = engine.scan(DATA.chunks(), new byte[0], null)) {
+            while (it.hasNext()) {
+                it.next();
+                n++;
+            }
+        }
+        return n;
+    }
+
+    @ParameterizedTest(name = "{0} bytes")
+    @ValueSource(ints = {0, 1, ChunkingConfig.DEFAULT_THRESHOLD_BYTES - 1, ChunkingConfig.DEFAULT_THRESHOLD_BYTES,
+        ChunkingConfig.DEFAULT_THRESHOLD_BYTES + 1, 5 * MIB, 16 * MIB})
+    void valuesOfEverySizeRoundTripThroughChunking(int size) {
+        ChunkingEngine chunked = chunking();
+        byte[] value = randomValue(size, SEED + size);
+        chunked.put(DATA, key("big"), value);
+        assertThat(chunked.get(DATA, key("big"))).as("size %d seed %d", size, SEED).isEqualTo(value);
+        int expectedChunks = size > ChunkingConfig.DEFAULT_THRESHOLD_BYTES
+                ? (size + ChunkingConfig.DEFAULT_CHUNK_BYTES - 1) / ChunkingConfig.DEFAULT_CHUNK_BYTES : 0;
+        assertThat(chunkCount()).isEqualTo(expectedChunks);
+        try (EntryIterator it = chunked.scan(DATA, new byte[0], null)) {
+            assertThat(it.next().value()).isEqualTo(value);
+            assertThat(it.hasNext()).isFalse();
+        }
+    }
+
+    @Test
+    void valuesOverTheLimitAreRefusedAndWriteNothing() {
+        ChunkingEngine chunked = new ChunkingEngine(engine, ChunkingConfig.DEFAULTS, new StorageLimits(1024, 100_000));
+        chunked.put(DATA, key("edge"), new byte[100_000]);
+        assertThatThrownBy(() -> chunked.put(DATA, key("over"), new byte[100_001]))
+                .isInstanceOf(LimitException.ValueTooLarge.class);
+        assertThat(chunked.get(DATA, key("over"))).isNull();
+        assertThatThrownBy(() -> chunking().put(DATA, key("huge"), new byte[16 * MIB + 1]))
+                .isInstanceOf(LimitException.ValueTooLarge.class);
+    }
+
+    @Test
+    void replacedAndDeletedValuesLeaveNoOrphanChunks() {
+        ChunkingEngine chunked = chunking();
+        chunked.put(DATA, key("k"), randomValue(MIB, 1));
+        assertThat(chunkCount()).isEqualTo(4);
+        chunked.put(DATA, key("k"), randomValue(600_000, 2));
+        assertThat(chunkCount()).isEqualTo(3);
+        chunked.put(DATA, key("k"), b("small now"));
+        assertThat(chunkCount()).isZero();
+        chunked.put(DATA, key("k"), randomValue(300_000, 3));
+        assertThat(chunkCount()).isEqualTo(2);
+        chunked.delete(DATA, key("k"));
+        assertThat(chunkCount()).isZero();
+        assertThat(chunked.get(DATA, key("k"))).isNull();
+        chunked.put(DATA, key("k2"), randomValue(300_000, 4));
+        chunked.write(new WriteBatch().delete(DATA, key("k2")).put(DATA, key("k3"), randomValue(70_000, 5)));
+        assertThat(chunkCount()).isEqualTo(1);
+        assertThat(chunked.collectOrphanChunks(DATA)).isZero();
+    }
+
+    @Test
+    void updateIsAnAtomicReadModifyWrite() {
+        ChunkingEngine chunked = chunking();
+        chunked.update(DATA, key("counter"), old -> old == null ? b("1") : old);
+        byte[] big = randomValue(200_000, 6);
+        chunked.update(DATA, key("counter"), old -> {
+            assertThat(old).isEqualTo(b("1"));
+            return big;
+        });
+        assertThat(chunked.get(DATA, key("counter"))).isEqualTo(big);
+        chunked.update(DATA, key("counter"), old -> null);
+        assertThat(chunked.get(DATA, key("counter"))).isNull();
+        assertThat(chunkCount()).isZero();
+    }
+
+    @Test
+    void chunksLeftByACrashAreCollected() {
+        ChunkingEngine chunked = chunking();
+        chunked.put(DATA, key("live"), randomValue(300_000, 7));
+        // What a crash between chunk writes and the manifest leaves: chunks no manifest names.
+        byte[] strayKey = Arrays.copyOf(key("never-finished"), key("never-finished").length + 12);
+        engine.put(DATA.chunks(), strayKey, new byte[10]);
+        assertThat(chunked.collectOrphanChunks(DATA)).isEqualTo(1);
+        assertThat(chunkCount()).isEqualTo(2);
+        assertThat(chunked.get(DATA, key("live"))).isEqualTo(randomValue(300_000, 7));
+    }
+
+    @Test
+    void concurrentWritersToOneKeyNeverCorruptIt() throws Exception {
+        ChunkingEngine chunked = chunking();
+        byte[] k = key("contended");
+        int writers = 4;
+        int[] sizes = {10, 70_000, 600_000};
+        // Each value starts with its own CRC so any read can be checked for integrity.
+        ExecutorService pool = Executors.newFixedThreadPool(writers + 2);
+        AtomicBoolean stop = new AtomicBoolean();
+        ConcurrentLinkedQueue<String> problems = new ConcurrentLinkedQueue<>();
+        CountDownLatch start = new CountDownLatch(1);
+        List<Future<?>> futures = new ArrayList<>();
+        for (int w = 0; w < writers; w++) {
+            int writer = w;
+            futures.add(pool.submit(() -> {
+                start.await();
+                Random random = new Random(SEED + writer);
+                for (int i = 0; i < 60; i++) {
+                    chunked.put(DATA, k, selfChecking(sizes[random.nextInt(sizes.length)], random));
+                }
+                return null;
+            }));
+        }
+        for (int r = 0; r < 2; r++) {
+            futures.add(pool.submit(() -> {
+                start.await();
+                while (!stop.get()) {
+                    byte[] v = chunked.get(DATA, k);
+                    if (v != null && !intact(v)) {
+                        problems.add("torn value of " + v.length + " bytes");
+                    }
+                }
+                return null;
+            }));
+        }
+        start.countDown();
+        for (int i = 0; i < writers; i++) {
+            futures.get(i).get(120, TimeUnit.SECONDS);
+        }
+        stop.set(true);
+        for (Future<?> f : futures) {
+            f.get(30, TimeUnit.SECONDS);
+        }
+        pool.shutdown();
+        assertThat(problems).as("seed %d", SEED).isEmpty();
+        byte[] last = chunked.get(DATA, k);
+        assertThat(intact(last)).isTrue();
+        long expectedChunks = last.length > ChunkingConfig.DEFAULT_THRESHOLD_BYTES
+                ? (last.length + ChunkingConfig.DEFAULT_CHUNK_BYTES - 1) / ChunkingConfig.DEFAULT_CHUNK_BYTES : 0;
+        assertThat(chunkCount()).isEqualTo(expectedChunks);
+    }
+
+    private static byte[] selfChecking(int size, Random random) {
+        byte[] v = new byte[size];
+        random.nextBytes(v);
+        CRC32C crc = new CRC32C();
+        crc.update(v, 4, size - 4);
+        int c = (int) crc.getValue();
+        v[0] = (byte) (c >>> 24);
+        v[1] = (byte) (c >>> 16);
+        v[2] = (byte) (c >>> 8);
+        v[3] = (byte) c;
+        return v;
+    }
+
+    private static boolean intact(byte[] v) {
+        CRC32C crc = new CRC32C();
+        crc.update(v, 4, v.length - 4);
+        int c = (int) crc.getValue();
+        return v[0] == (byte) (c >>> 24) && v[1] == (byte) (c >>> 16) && v[2] == (byte) (c >>> 8) && v[3] == (byte) c;
+    }
+
+    @Test
+    void largeValuesSurviveReopen() {
+        if (!persistent()) {
+            return;
+        }
+        byte[] value = randomValue(5 * MIB, 8);
+        chunking().put(DATA, key("big"), value);
+        engine.close();
+        engine = open(dir);
+        assertThat(chunking().get(DATA, key("big"))).isEqualTo(value);
+    }
+
+    private List<Entry> scanAll(Namespace ns) {
+        List<Entry> out = new ArrayList<>();
+        try (EntryIterator it = engine.scan(ns, new byte[0], null)) {
+            it.forEachRemaining(out::add);
+        }
+        return out;
+    }
+}

@@ -1,0 +1,67 @@
+package io.ringkv.storage.record;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.Arrays;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class RecordCodecTest {
+    private static final long SEED = 20261204L;
+
+    @Test
+    void roundTripsValuesTombstonesAndBothKinds() {
+        Random random = new Random(SEED);
+        for (int size : new int[] {0, 1, 127, 128, 16_383, 16_384, 70_000}) {
+            byte[] value = new byte[size];
+            random.nextBytes(value);
+            byte[] version = new byte[random.nextInt(40)];
+            random.nextBytes(version);
+            for (VersionKind kind : VersionKind.values()) {
+                Record r = Record.value(kind, version, random.nextLong(), value);
+                assertThat(RecordCodec.decode(RecordCodec.encode(r))).isEqualTo(r);
+            }
+        }
+        Record tomb = Record.tombstone(VersionKind.LWW, new byte[] {1, 2, 3}, 42);
+        Record back = RecordCodec.decode(RecordCodec.encode(tomb));
+        assertThat(back.tombstone()).isTrue();
+        assertThat(back).isEqualTo(tomb);
+    }
+
+    @Test
+    void everyTruncationIsReportedCorrupt() {
+        byte[] encoded = RecordCodec.encode(Record.value(VersionKind.LWW, new byte[] {9, 9}, 7, "hello world".getBytes()));
+        for (int len = 0; len < encoded.length; len++) {
+            byte[] cut = Arrays.copyOf(encoded, len);
+            assertThatThrownBy(() -> RecordCodec.decode(cut)).as("truncated to %d bytes", len)
+                    .isInstanceOf(CorruptRecordException.class);
+        }
+    }
+
+    @Test
+    void everySingleBitFlipIsReportedCorrupt() {
+        byte[] encoded = RecordCodec.encode(Record.value(VersionKind.CAUSAL, new byte[] {1, 2, 3, 4}, 99, "value bytes".getBytes()));
+        for (int bit = 0; bit < encoded.length * 8; bit++) {
+            byte[] garbled = encoded.clone();
+            garbled[bit / 8] ^= (byte) (1 << (bit % 8));
+            int b = bit;
+            assertThatThrownBy(() -> RecordCodec.decode(garbled)).as("bit %d flipped", b)
+                    .isInstanceOf(CorruptRecordException.class);
+        }
+    }
+
+    @Test
+    void unknownFormatIsNamed() {
+        byte[] encoded = RecordCodec.encode(Record.value(VersionKind.LWW, new byte[0], 1, new byte[] {1}));
+        encoded[0] = 9;
+        assertThatThrownBy(() -> RecordCodec.decode(encoded)).hasMessage("unknown record format 9");
+    }
+
+    @Test
+    void appendedGarbageIsReportedCorrupt() {
+        byte[] encoded = RecordCodec.encode(Record.value(VersionKind.LWW, new byte[0], 1, new byte[] {1, 2}));
+        byte[] longer = Arrays.copyOf(encoded, encoded.length + 3);
+        assertThatThrownBy(() -> RecordCodec.decode(longer)).isInstanceOf(CorruptRecordException.class);
+    }
+}
