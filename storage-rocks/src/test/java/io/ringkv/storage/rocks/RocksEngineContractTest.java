@@ -1,0 +1,83 @@
+package io.ringkv.storage.rocks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.ringkv.storage.EngineConfig;
+import io.ringkv.storage.Namespace;
+import io.ringkv.storage.StorageEngine;
+import io.ringkv.storage.StorageEngines;
+import io.ringkv.storage.SyncMode;
+import io.ringkv.storage.contract.StorageEngineContractTest;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+class RocksEngineContractTest extends StorageEngineContractTest {
+    @Override
+    protected StorageEngine open(Path dir) {
+        return StorageEngines.open("rocks", EngineConfig.at(dir.resolve("db"), SyncMode.BATCH)
+                .withOptions(Map.of("rocks.block_cache_bytes", "8388608", "rocks.write_buffer_bytes", "4194304")));
+    }
+
+    @Override
+    protected boolean persistent() {
+        return true;
+    }
+
+    @Test
+    void isFoundByNameThroughTheServiceLoader() {
+        assertThat(StorageEngines.available()).contains("rocks");
+        assertThat(engine.name()).isEqualTo("rocks");
+    }
+
+    @Test
+    void unknownOrOutOfRangeOptionsAreRefused() {
+        assertThatThrownBy(() -> StorageEngines.open("rocks", EngineConfig.at(dir.resolve("x"), SyncMode.NEVER)
+                .withOptions(Map.of("rocks.block_cache", "1")))).hasMessageContaining("unknown rocks option 'rocks.block_cache'");
+        assertThatThrownBy(() -> StorageEngines.open("rocks", EngineConfig.at(dir.resolve("x"), SyncMode.NEVER)
+                .withOptions(Map.of("rocks.write_buffer_bytes", "12")))).hasMessageContaining("must be in [");
+        assertThatThrownBy(() -> StorageEngines.open("rocks", EngineConfig.ephemeral()))
+                .hasMessageContaining("needs a data directory");
+    }
+
+    @ParameterizedTest
+    @EnumSource(SyncMode.class)
+    void everySyncModeWritesAndReopens(SyncMode mode) throws Exception {
+        Path path = dir.resolve("sync-" + mode);
+        StorageEngine e = StorageEngines.open("rocks", EngineConfig.at(path, mode));
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<?>> futures = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                int thread = t;
+                futures.add(pool.submit(() -> {
+                    for (int i = 0; i < 50; i++) {
+                        e.put(Namespace.DATA, ("k" + thread + "-" + i).getBytes(), new byte[] {(byte) i});
+                    }
+                }));
+            }
+            for (Future<?> f : futures) {
+                f.get(60, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdown();
+            e.close();
+        }
+        try (StorageEngine reopened = StorageEngines.open("rocks", EngineConfig.at(path, mode))) {
+            for (int t = 0; t < 4; t++) {
+                for (int i = 0; i < 50; i++) {
+                    assertThat(reopened.get(Namespace.DATA, ("k" + t + "-" + i).getBytes())).containsExactly((byte) i);
+                }
+            }
+        }
+    }
+}
