@@ -140,6 +140,20 @@ public final class RocksEngine implements StorageEngine {
         return settings;
     }
 
+    /** The raw database, for benchmarks that compare this engine with bare RocksDB calls. */
+    RocksDB rawDb() {
+        return db;
+    }
+
+    /** The column family of a namespace, for the same benchmarks. */
+    ColumnFamilyHandle rawFamily(Namespace ns) {
+        return family(ns);
+    }
+
+    WriteOptions rawWriteOptions() {
+        return writeOptions;
+    }
+
     private ColumnFamilyHandle family(Namespace ns) {
         ColumnFamilyHandle h = families.get(ns.name());
         if (h != null) {
