@@ -122,8 +122,9 @@ public final class ChunkingEngine implements StorageEngine {
 
     /**
      * Atomically replaces the value of {@code key} with {@code fn(current)}, where current is
-     * {@code null} when absent; a {@code null} result deletes the key. No other writer of the
-     * key runs in between. Returns the new value.
+     * {@code null} when absent; a {@code null} result deletes the key, and returning the very
+     * array it was given writes nothing. No other writer of the key runs in between. Returns the
+     * new value.
      */
     public byte[] update(Namespace ns, byte[] key, UnaryOperator<byte[]> fn) {
         checkNamespace(ns);
@@ -136,6 +137,10 @@ public final class ChunkingEngine implements StorageEngine {
                 throw new StorageException("chunks of a key in " + ns + " are missing under the key's lock");
             }
             byte[] next = fn.apply(current);
+            if (next == current) {
+                // The function kept the value (an older version arrived): nothing to write.
+                return current;
+            }
             if (next != null) {
                 limits.checkValue(next.length);
             }

@@ -1,0 +1,252 @@
+package io.ringkv.coordinator.request;
+
+import io.ringkv.coordinator.keyspace.ConflictMode;
+import io.ringkv.coordinator.keyspace.Keyspace;
+import io.ringkv.coordinator.keyspace.Keyspaces;
+import io.ringkv.coordinator.replica.LocalReplica;
+import io.ringkv.coordinator.ring.Node;
+import io.ringkv.coordinator.ring.Ring;
+import io.ringkv.coordinator.time.Clock;
+import io.ringkv.coordinator.time.Timer;
+import io.ringkv.coordinator.transport.FailureDetector;
+import io.ringkv.coordinator.transport.ReplicaWrite;
+import io.ringkv.coordinator.transport.Transport;
+import io.ringkv.coordinator.version.DvvSet;
+import io.ringkv.coordinator.version.HybridLogicalClock;
+import io.ringkv.coordinator.version.LwwVersion;
+import io.ringkv.coordinator.version.Sibling;
+import io.ringkv.coordinator.version.VersionVector;
+import io.ringkv.storage.LimitException;
+import io.ringkv.storage.StorageLimits;
+import io.ringkv.storage.Tokens;
+import io.ringkv.storage.record.Record;
+import io.ringkv.storage.record.VersionKind;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
+import java.util.random.RandomGenerator;
+
+/**
+ * Coordinates the client requests a node receives: validates them, finds the key's replicas on
+ * the current ring, versions writes (an HLC timestamp, or a new dot in the causal set) and runs
+ * a {@link QuorumWrite} or {@link QuorumRead}. Keeps no per-request state of its own.
+ */
+public final class Coordinator {
+    private final String selfId;
+    private final Supplier<Ring> ring;
+    private final Keyspaces keyspaces;
+    private final LocalReplica replica;
+    private final HybridLogicalClock hlc;
+    private final StorageLimits limits;
+    private final Env env;
+
+    public Coordinator(String selfId, Supplier<Ring> ring, Keyspaces keyspaces, LocalReplica replica,
+                       Transport transport, FailureDetector failureDetector, Clock clock, Timer timer,
+                       HybridLogicalClock hlc, CoordinatorSettings settings, RandomGenerator random,
+                       StorageLimits limits) {
+        this.selfId = selfId;
+        this.ring = ring;
+        this.keyspaces = keyspaces;
+        this.replica = replica;
+        this.hlc = hlc;
+        this.limits = limits;
+        this.env = new Env(selfId, transport, failureDetector, clock, timer, settings, random, new LatencyTracker(1024));
+    }
+
+    public String selfId() {
+        return selfId;
+    }
+
+    public Ring ring() {
+        return ring.get();
+    }
+
+    public Keyspaces keyspaces() {
+        return keyspaces;
+    }
+
+    /**
+     * Where a request for {@code key} should be coordinated: empty when this node is one of its
+     * replicas, otherwise the replica to forward it to (the first one believed up).
+     */
+    public Optional<Node> forwardTarget(String keyspace, String key) {
+        Keyspace ks = keyspaces.resolve(keyspace);
+        List<Node> replicas = replicasOf(ring.get(), ks, key);
+        for (Node n : replicas) {
+            if (n.id().equals(selfId)) {
+                return Optional.empty();
+            }
+        }
+        for (Node n : replicas) {
+            if (env.failureDetector().isAvailable(n.id())) {
+                return Optional.of(n);
+            }
+        }
+        return replicas.isEmpty() ? Optional.empty() : Optional.of(replicas.getFirst());
+    }
+
+    public CompletableFuture<PutOutcome> put(PutCommand command) {
+        try {
+            return startPut(command);
+        } catch (RequestFailure f) {
+            return CompletableFuture.failedFuture(f);
+        }
+    }
+
+    public CompletableFuture<GetOutcome> get(GetCommand command) {
+        try {
+            return startGet(command);
+        } catch (RequestFailure f) {
+            return CompletableFuture.failedFuture(f);
+        }
+    }
+
+    private CompletableFuture<PutOutcome> startPut(PutCommand c) {
+        Keyspace ks = resolve(c.keyspace());
+        checkKey(c.key());
+        if (c.value() == null) {
+            throw RequestFailure.invalid("value is missing");
+        }
+        try {
+            limits.checkValue(c.value().length);
+        } catch (LimitException e) {
+            throw RequestFailure.invalid(e.getMessage());
+        }
+        int w = quorumOf(c.consistency(), ks.n(), ks.w(), 'W');
+        Ring current = ring.get();
+        List<String> replicas = ids(replicasOf(current, ks, c.key()));
+        failFastIfTooFewAlive(replicas, w, "W", "write");
+        long timeout = timeoutOf(c.timeoutMillis());
+        long now = env.clock().wallMillis();
+        if (ks.mode() == ConflictMode.LWW) {
+            long stamp = hlc.now();
+            LwwVersion version = new LwwVersion(stamp, selfId);
+            byte[] encoded = version.encode();
+            Record record = c.delete()
+                    ? Record.tombstone(VersionKind.LWW, encoded, now)
+                    : Record.value(VersionKind.LWW, encoded, now, c.value());
+            PutOutcome success = new PutOutcome(encoded, version.timestamp().physicalMillis(), current.epoch(), 0);
+            return new QuorumWrite(env, replicas, w, new ReplicaWrite(ks.name(), c.key(), record, current.epoch()),
+                    timeout, success).start(null);
+        }
+        VersionVector context;
+        try {
+            context = c.context().length == 0 ? VersionVector.empty() : VersionVector.decode(c.context());
+        } catch (IllegalArgumentException e) {
+            throw RequestFailure.invalid("causal context is not one this cluster issued: " + e.getMessage());
+        }
+        long stampMillis = io.ringkv.coordinator.version.HlcTimestamp.unpack(hlc.now()).physicalMillis();
+        Sibling sibling = c.delete() ? Sibling.tombstone(stampMillis) : Sibling.of(c.value(), stampMillis);
+        Record record = replica.coordinateCausal(ks, c.key(), context, sibling, selfId);
+        byte[] newContext = DvvSet.decode(record.value()).join().encode();
+        PutOutcome success = new PutOutcome(newContext, stampMillis, current.epoch(), 0);
+        String applied = replicas.contains(selfId) ? selfId : null;
+        return new QuorumWrite(env, replicas, w, new ReplicaWrite(ks.name(), c.key(), record, current.epoch()),
+                timeout, success).start(applied);
+    }
+
+    private CompletableFuture<GetOutcome> startGet(GetCommand c) {
+        Keyspace ks = resolve(c.keyspace());
+        checkKey(c.key());
+        int r = quorumOf(c.consistency(), ks.n(), ks.r(), 'R');
+        Ring current = ring.get();
+        List<String> replicas = ids(replicasOf(current, ks, c.key()));
+        failFastIfTooFewAlive(replicas, r, "R", "read");
+        // This node first (a local read is cheapest), then the replicas believed up, then the rest.
+        List<String> ordered = new ArrayList<>(replicas.size());
+        if (replicas.contains(selfId)) {
+            ordered.add(selfId);
+        }
+        for (String n : replicas) {
+            if (!n.equals(selfId) && env.failureDetector().isAvailable(n)) {
+                ordered.add(n);
+            }
+        }
+        for (String n : replicas) {
+            if (!ordered.contains(n)) {
+                ordered.add(n);
+            }
+        }
+        long epoch = current.epoch();
+        return new QuorumRead(env, ks, c.key(), ordered, r, timeoutOf(c.timeoutMillis()), epoch,
+                best -> outcomeOf(best, epoch)).start();
+    }
+
+    static GetOutcome outcomeOf(Record best, long epoch) {
+        if (best == null) {
+            return new GetOutcome(false, List.of(), new byte[0], epoch);
+        }
+        if (best.kind() == VersionKind.LWW) {
+            if (best.tombstone()) {
+                return new GetOutcome(false, List.of(), best.version(), epoch);
+            }
+            long millis = LwwVersion.decode(best.version()).timestamp().physicalMillis();
+            return new GetOutcome(true, List.of(Sibling.of(best.value(), millis)), best.version(), epoch);
+        }
+        DvvSet set = DvvSet.decode(best.value());
+        List<Sibling> live = set.values().stream().filter(s -> !s.tombstone()).toList();
+        return new GetOutcome(!live.isEmpty(), live, set.join().encode(), epoch);
+    }
+
+    private void failFastIfTooFewAlive(List<String> replicas, int required, String letter, String op) {
+        int alive = 0;
+        for (String n : replicas) {
+            if (n.equals(selfId) || env.failureDetector().isAvailable(n)) {
+                alive++;
+            }
+        }
+        if (alive < required) {
+            throw new RequestFailure(RequestFailure.Code.UNAVAILABLE, "not enough replicas for the " + op + ": "
+                    + alive + " of " + replicas.size() + " believed up (" + letter + "=" + required + ")");
+        }
+    }
+
+    private static List<Node> replicasOf(Ring ring, Keyspace ks, String key) {
+        long token = Tokens.of(key.getBytes(StandardCharsets.UTF_8));
+        List<Node> all = ring.replicas(ring.vnodeOf(token));
+        return all.size() <= ks.n() ? all : all.subList(0, ks.n());
+    }
+
+    private static List<String> ids(List<Node> nodes) {
+        List<String> out = new ArrayList<>(nodes.size());
+        for (Node n : nodes) {
+            out.add(n.id());
+        }
+        return out;
+    }
+
+    private Keyspace resolve(String name) {
+        try {
+            return keyspaces.resolve(name);
+        } catch (IllegalArgumentException e) {
+            throw RequestFailure.invalid(e.getMessage());
+        }
+    }
+
+    private void checkKey(String key) {
+        if (key == null) {
+            throw RequestFailure.invalid("key is missing");
+        }
+        try {
+            limits.checkKey(key.getBytes(StandardCharsets.UTF_8));
+        } catch (LimitException e) {
+            throw RequestFailure.invalid(e.getMessage());
+        }
+    }
+
+    private static int quorumOf(io.ringkv.coordinator.keyspace.Consistency consistency, int n, int keyspaceDefault,
+                                char letter) {
+        try {
+            return consistency.required(n, keyspaceDefault, letter);
+        } catch (IllegalArgumentException e) {
+            throw RequestFailure.invalid(e.getMessage());
+        }
+    }
+
+    private long timeoutOf(long requested) {
+        return requested > 0 ? requested : env.settings().defaultTimeoutMillis();
+    }
+}

@@ -1,0 +1,13 @@
+/**
+ * Versions and conflict resolution, pure logic with no I/O: the hybrid logical clock and
+ * {@link io.ringkv.coordinator.version.LwwVersion} for last-writer-wins keyspaces, and version
+ * vectors with dotted version vector sets ({@link io.ringkv.coordinator.version.DvvSet}) for
+ * causal keyspaces, where concurrent writes are kept as siblings.
+ *
+ * <p>Everything here is an immutable value except {@link
+ * io.ringkv.coordinator.version.HybridLogicalClock}, which is thread-safe and takes time as an
+ * {@link java.time.InstantSource}. {@link io.ringkv.coordinator.version.Versioning} is the one
+ * view the replica layer needs of a keyspace's mode. Encodings are canonical and reject
+ * malformed input with {@link java.lang.IllegalArgumentException}.
+ */
+package io.ringkv.coordinator.version;

@@ -1,0 +1,92 @@
+package io.ringkv.coordinator.sim;
+
+import io.ringkv.coordinator.keyspace.Keyspaces;
+import io.ringkv.coordinator.replica.LocalReplica;
+import io.ringkv.coordinator.request.Coordinator;
+import io.ringkv.coordinator.request.CoordinatorSettings;
+import io.ringkv.coordinator.ring.Node;
+import io.ringkv.coordinator.ring.NodeState;
+import io.ringkv.coordinator.ring.Planner;
+import io.ringkv.coordinator.ring.Ring;
+import io.ringkv.coordinator.transport.FailureDetector;
+import io.ringkv.coordinator.version.HybridLogicalClock;
+import io.ringkv.storage.StorageLimits;
+import io.ringkv.storage.chunk.ChunkingConfig;
+import io.ringkv.storage.chunk.ChunkingEngine;
+import io.ringkv.storage.memory.MemoryEngine;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A whole ringkv cluster in one JVM and one thread: real coordinators, replicas and memory
+ * engines, a {@link SimNetwork} between them and {@link SimTime} for every clock and timer.
+ * Everything random derives from one seed, printed by {@link #toString()} for failure messages.
+ */
+public final class SimCluster {
+    public final long seed;
+    public final SimTime time = new SimTime();
+    public final SimNetwork network;
+    private final Map<String, Coordinator> coordinators = new LinkedHashMap<>();
+    private final Map<String, LocalReplica> replicas = new LinkedHashMap<>();
+    private final Ring ring;
+
+    public SimCluster(long seed, int nodes, int vnodes, int replication, Keyspaces keyspaces, CoordinatorSettings settings) {
+        this.seed = seed;
+        this.network = new SimNetwork(time, seed);
+        List<Node> members = new ArrayList<>();
+        for (int i = 1; i <= nodes; i++) {
+            members.add(new Node("n" + i, "sim:" + i, "rack" + i, NodeState.ACTIVE));
+        }
+        this.ring = Planner.initial(members, vnodes, replication);
+        Random seeds = new Random(seed);
+        for (Node n : members) {
+            LocalReplica replica = new LocalReplica(
+                    new ChunkingEngine(new MemoryEngine(), ChunkingConfig.DEFAULTS, StorageLimits.DEFAULTS),
+                    keyspaces, StorageLimits.DEFAULTS);
+            replicas.put(n.id(), replica);
+            network.attach(n.id(), replica);
+            FailureDetector fd = new FailureDetector(time, 3, 1_000);
+            HybridLogicalClock hlc = new HybridLogicalClock(time.asInstantSource(), 60_000);
+            coordinators.put(n.id(), new Coordinator(n.id(), () -> ring, keyspaces, replica, network.transportFor(n.id()),
+                    fd, time, time, hlc, settings, new Random(seeds.nextLong()), StorageLimits.DEFAULTS));
+        }
+    }
+
+    public static SimCluster threeNodes(long seed) {
+        return new SimCluster(seed, 3, 64, 3, Keyspaces.defaults(), CoordinatorSettings.DEFAULTS);
+    }
+
+    public Ring ring() {
+        return ring;
+    }
+
+    public Coordinator node(String id) {
+        return coordinators.get(id);
+    }
+
+    public LocalReplica replica(String id) {
+        return replicas.get(id);
+    }
+
+    public List<String> nodeIds() {
+        return List.copyOf(coordinators.keySet());
+    }
+
+    /** Runs the simulation until {@code future} completes (or 60 s of virtual time pass) and returns it. */
+    public <T> CompletableFuture<T> await(CompletableFuture<T> future) {
+        time.runUntil(future::isDone, 60_000);
+        if (!future.isDone()) {
+            throw new AssertionError("request did not complete within 60 s of simulated time; " + this);
+        }
+        return future;
+    }
+
+    @Override
+    public String toString() {
+        return "SimCluster[seed=" + seed + " (rerun with -Dringkv.sim.seed=" + seed + ")]";
+    }
+}
