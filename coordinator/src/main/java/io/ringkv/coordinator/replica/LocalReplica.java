@@ -63,6 +63,12 @@ public final class LocalReplica {
         return raw == null ? null : RecordCodec.decode(raw);
     }
 
+    /** This replica's encoded record of a key, or null: what the replica service sends as is. */
+    public byte[] getEncoded(String keyspace, String key) {
+        Keyspace ks = keyspaces.resolve(keyspace);
+        return engine.get(ks.namespace(), StorageKeys.encode(key, limits));
+    }
+
     public ReadReply read(ReplicaRead read) {
         Keyspace ks = keyspaces.resolve(read.keyspace());
         byte[] raw = engine.get(ks.namespace(), StorageKeys.encode(read.key(), limits));
@@ -74,7 +80,7 @@ public final class LocalReplica {
     }
 
     /** The digest of an encoded record: its trailing CRC32C, which the encoding already paid for. */
-    static long digestOf(byte[] encodedRecord) {
+    public static long digestOf(byte[] encodedRecord) {
         int n = encodedRecord.length;
         return (encodedRecord[n - 4] & 0xffL) << 24 | (encodedRecord[n - 3] & 0xffL) << 16
                 | (encodedRecord[n - 2] & 0xffL) << 8 | (encodedRecord[n - 1] & 0xffL);

@@ -88,6 +88,12 @@ public final class Coordinator {
         return replicas.isEmpty() ? Optional.empty() : Optional.of(replicas.getFirst());
     }
 
+    /** Checks what can be checked before routing: the keyspace exists and the key is within limits. */
+    public void checkRequest(String keyspace, String key) {
+        resolve(keyspace);
+        checkKey(key);
+    }
+
     public CompletableFuture<PutOutcome> put(PutCommand command) {
         try {
             return startPut(command);

@@ -1,0 +1,97 @@
+package io.ringkv.coordinator.cli;
+
+import io.ringkv.coordinator.config.ConfigLoader;
+import io.ringkv.coordinator.config.NodeConfig;
+import io.ringkv.coordinator.server.NodeServer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code ringkv dev}: a whole cluster on this machine, in this process, with static membership:
+ * every node on its own loopback port and data directory. Ctrl-C stops it cleanly.
+ */
+@Command(name = "dev", mixinStandardHelpOptions = true, description = "Start a local N-node cluster (default 3) in one process.")
+final class DevCommand implements Callable<Integer> {
+    @Option(names = "--nodes", defaultValue = "3", description = "number of nodes (default 3)")
+    int nodes;
+    @Option(names = "--base-port", defaultValue = "7001", description = "first port; node i listens on base+i-1 (default 7001)")
+    int basePort;
+    @Option(names = "--data-dir", defaultValue = "./data/dev", description = "parent of the nodes' data directories")
+    Path dataDir;
+    @Option(names = "--backend", defaultValue = "rocks", description = "rocks (default) or memory")
+    String backend;
+    @Option(names = "--sync", defaultValue = "batch", description = "always, batch (default) or never")
+    String sync;
+    @Option(names = "--exit-after-start", hidden = true, description = "start, print, stop (for tests)")
+    boolean exitAfterStart;
+
+    @Override
+    public Integer call() throws Exception {
+        if (nodes < 1 || nodes > 32) {
+            throw new IllegalArgumentException("--nodes must be in [1, 32], was " + nodes);
+        }
+        List<String> addresses = new ArrayList<>();
+        for (int i = 0; i < nodes; i++) {
+            addresses.add("127.0.0.1:" + (basePort + i));
+        }
+        List<NodeServer> started = new ArrayList<>();
+        Runnable stopAll = () -> {
+            for (int i = started.size() - 1; i >= 0; i--) {
+                started.get(i).close();
+            }
+        };
+        try {
+            for (int i = 0; i < nodes; i++) {
+                Map<String, Object> flags = new LinkedHashMap<>();
+                flags.put("id", "n" + (i + 1));
+                flags.put("listen", addresses.get(i));
+                flags.put("rack", "rack" + (i + 1));
+                flags.put("data_dir", dataDir.resolve("n" + (i + 1)).toString());
+                flags.put("seeds", String.join(",", addresses));
+                flags.put("backend", backend);
+                flags.put("sync", sync);
+                NodeConfig cfg = ConfigLoader.load(null, Map.of(), flags);
+                started.add(NodeServer.start(cfg));
+            }
+            for (NodeServer node : started) {
+                if (!node.awaitRing(30_000)) {
+                    throw new IllegalStateException("the ring did not form within 30 s");
+                }
+            }
+        } catch (RuntimeException | InterruptedException e) {
+            stopAll.run();
+            throw e;
+        }
+        System.out.println("ringkv dev cluster: " + nodes + " nodes, N=3 R=2 W=2, backend " + backend + ", data in "
+                + dataDir.toAbsolutePath().normalize());
+        for (int i = 0; i < nodes; i++) {
+            System.out.println("  n" + (i + 1) + "  " + addresses.get(i));
+        }
+        System.out.println("ring epoch " + started.getFirst().ring().epoch() + ", "
+                + started.getFirst().ring().require().vnodeCount() + " vnodes");
+        System.out.println("try:");
+        System.out.println("  bin/ringkv put greeting 'hello world'");
+        System.out.println("  bin/ringkv get greeting");
+        System.out.println("  grpcurl -plaintext -d '{\"key\":\"greeting\"}' " + addresses.getFirst() + " ringkv.v1.KV/Get");
+        System.out.println("Ctrl-C stops the cluster.");
+        System.out.flush();
+        if (exitAfterStart) {
+            stopAll.run();
+            return 0;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            stopAll.run();
+            stopped.countDown();
+        }, "ringkv-dev-shutdown"));
+        stopped.await();
+        return 0;
+    }
+}

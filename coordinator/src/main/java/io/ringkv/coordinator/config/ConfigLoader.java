@@ -1,0 +1,189 @@
+package io.ringkv.coordinator.config;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.ringkv.coordinator.keyspace.ConflictMode;
+import io.ringkv.coordinator.keyspace.Keyspace;
+import io.ringkv.coordinator.keyspace.Keyspaces;
+import io.ringkv.storage.StorageLimits;
+import io.ringkv.storage.SyncMode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Builds a {@link NodeConfig} from, in increasing precedence: defaults, a YAML file, environment
+ * variables named {@code RINGKV_<KEY>} (upper case), and flags. Keys:
+ *
+ * <pre>
+ * id: n1                      # default: node-&lt;port&gt;
+ * listen: 127.0.0.1:7001      # gRPC/HTTP port of the node
+ * advertise: 127.0.0.1:7001   # what peers and clients dial; default: listen
+ * rack: rack1
+ * data_dir: ./data/n1
+ * backend: rocks              # or memory
+ * sync: batch                 # always | batch | never
+ * seeds: 127.0.0.1:7001,127.0.0.1:7002,127.0.0.1:7003   # static members (list or comma string)
+ * vnodes: 1024
+ * replicas: 3                 # per vnode; default: largest keyspace N
+ * keyspaces:                  # 'default' (N=3 R=2 W=2 lww) always exists
+ *   - {name: carts, n: 3, r: 2, w: 2, mode: causal}
+ * max_key_bytes: 1024
+ * max_value_bytes: 16777216
+ * request_timeout_millis: 2000
+ * replica_timeout_millis: 2000
+ * read_repair_chance: 0.1
+ * ping_interval_millis: 1000
+ * </pre>
+ *
+ * Unknown keys are an error, so a typo never silently falls back to a default.
+ */
+public final class ConfigLoader {
+    static final Set<String> KEYS = Set.of("id", "listen", "advertise", "rack", "data_dir", "backend", "sync", "seeds",
+            "vnodes", "replicas", "keyspaces", "max_key_bytes", "max_value_bytes", "request_timeout_millis",
+            "replica_timeout_millis", "read_repair_chance", "ping_interval_millis");
+
+    private ConfigLoader() {
+    }
+
+    /** Loads the YAML file (if any), then the environment, then the flags given as key/value. */
+    public static NodeConfig load(Path file, Map<String, String> env, Map<String, Object> flags) {
+        Map<String, Object> merged = new LinkedHashMap<>();
+        if (file != null) {
+            merged.putAll(readYaml(file));
+        }
+        for (String key : KEYS) {
+            String value = env.get("RINGKV_" + key.toUpperCase(Locale.ROOT));
+            if (value != null && !value.isBlank()) {
+                merged.put(key, value);
+            }
+        }
+        flags.forEach((k, v) -> {
+            if (v != null) {
+                merged.put(k, v);
+            }
+        });
+        return build(merged);
+    }
+
+    static Map<String, Object> readYaml(Path file) {
+        try {
+            Object parsed = new ObjectMapper(new YAMLFactory()).readValue(Files.readAllBytes(file), Object.class);
+            if (parsed == null) {
+                return Map.of();
+            }
+            if (!(parsed instanceof Map<?, ?> map)) {
+                throw new IllegalArgumentException("config file " + file + " must be a YAML mapping");
+            }
+            Map<String, Object> out = new LinkedHashMap<>();
+            map.forEach((k, v) -> out.put(String.valueOf(k), v));
+            return out;
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read config file " + file + ": " + e.getMessage());
+        }
+    }
+
+    static NodeConfig build(Map<String, Object> m) {
+        for (String key : m.keySet()) {
+            if (!KEYS.contains(key)) {
+                throw new IllegalArgumentException("unknown config key '" + key + "'; known: " + new java.util.TreeSet<>(KEYS));
+            }
+        }
+        HostPort listen = HostPort.parse(str(m, "listen", "127.0.0.1:7001"));
+        HostPort advertise = m.containsKey("advertise") ? HostPort.parse(str(m, "advertise", null)) : listen;
+        String id = str(m, "id", "node-" + listen.port());
+        Keyspaces keyspaces = Keyspaces.of(keyspaces(m.get("keyspaces")));
+        int replicas = (int) num(m, "replicas", keyspaces.maxReplicationFactor());
+        List<HostPort> seeds = new ArrayList<>();
+        for (String s : list(m.get("seeds"))) {
+            seeds.add(HostPort.parse(s));
+        }
+        StorageLimits limits = new StorageLimits((int) num(m, "max_key_bytes", StorageLimits.DEFAULT_MAX_KEY_BYTES),
+                (int) num(m, "max_value_bytes", StorageLimits.DEFAULT_MAX_VALUE_BYTES));
+        double readRepair = Double.parseDouble(str(m, "read_repair_chance", "0.1"));
+        if (!(readRepair >= 0 && readRepair <= 1)) {
+            throw new IllegalArgumentException("read_repair_chance must be in [0, 1], was " + readRepair);
+        }
+        return new NodeConfig(id, listen, advertise, str(m, "rack", "rack1"),
+                Path.of(str(m, "data_dir", "./data/" + id)), str(m, "backend", "rocks"),
+                SyncMode.parse(str(m, "sync", "batch")), seeds, (int) num(m, "vnodes", 1024), replicas, keyspaces,
+                limits, num(m, "request_timeout_millis", 2000), readRepair, num(m, "replica_timeout_millis", 2000),
+                num(m, "ping_interval_millis", 1000));
+    }
+
+    private static List<Keyspace> keyspaces(Object raw) {
+        List<Keyspace> out = new ArrayList<>();
+        if (raw == null) {
+            return out;
+        }
+        if (!(raw instanceof List<?> items)) {
+            throw new IllegalArgumentException("keyspaces must be a list of {name, n, r, w, mode}");
+        }
+        for (Object item : items) {
+            if (!(item instanceof Map<?, ?> k)) {
+                throw new IllegalArgumentException("each keyspace must be a mapping {name, n, r, w, mode}");
+            }
+            for (Object key : k.keySet()) {
+                if (!Set.of("name", "n", "r", "w", "mode").contains(String.valueOf(key))) {
+                    throw new IllegalArgumentException("unknown keyspace key '" + key + "'; known: name, n, r, w, mode");
+                }
+            }
+            int n = toInt(k.get("n"), 3, "n");
+            out.add(new Keyspace(String.valueOf(k.get("name")), n, toInt(k.get("r"), n / 2 + 1, "r"),
+                    toInt(k.get("w"), n / 2 + 1, "w"),
+                    ConflictMode.parse(k.get("mode") == null ? "lww" : String.valueOf(k.get("mode")))));
+        }
+        return out;
+    }
+
+    private static int toInt(Object raw, int dflt, String what) {
+        if (raw == null) {
+            return dflt;
+        }
+        try {
+            return Integer.parseInt(String.valueOf(raw).trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(what + " must be a whole number, was '" + raw + "'");
+        }
+    }
+
+    private static String str(Map<String, Object> m, String key, String dflt) {
+        Object v = m.get(key);
+        return v == null ? dflt : String.valueOf(v).trim();
+    }
+
+    private static long num(Map<String, Object> m, String key, long dflt) {
+        Object v = m.get(key);
+        if (v == null) {
+            return dflt;
+        }
+        try {
+            return Long.parseLong(String.valueOf(v).trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(key + " must be a whole number, was '" + v + "'");
+        }
+    }
+
+    private static List<String> list(Object raw) {
+        List<String> out = new ArrayList<>();
+        if (raw == null) {
+            return out;
+        }
+        if (raw instanceof List<?> items) {
+            items.forEach(i -> out.add(String.valueOf(i)));
+        } else {
+            for (String part : String.valueOf(raw).split(",")) {
+                if (!part.isBlank()) {
+                    out.add(part.trim());
+                }
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,45 @@
+package io.ringkv.coordinator.config;
+
+import io.ringkv.coordinator.keyspace.Keyspace;
+import io.ringkv.coordinator.keyspace.Keyspaces;
+import io.ringkv.storage.StorageLimits;
+import io.ringkv.storage.SyncMode;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Everything one node is started with, validated. See {@link ConfigLoader} for the key names;
+ * the defaults make a node that works on a laptop.
+ *
+ * @param seeds      the members of a static cluster (this node's own address may be among them)
+ * @param vnodes     Q, the fixed number of vnodes of the cluster (a power of two)
+ * @param replicas   replicas placed per vnode: at least the largest N of any keyspace
+ */
+public record NodeConfig(String id, HostPort listen, HostPort advertise, String rack, Path dataDir, String backend,
+                         SyncMode sync, List<HostPort> seeds, int vnodes, int replicas, Keyspaces keyspaces,
+                         StorageLimits limits, long requestTimeoutMillis, double readRepairChance,
+                         long replicaTimeoutMillis, long pingIntervalMillis) {
+    public NodeConfig {
+        if (id == null || !id.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,62}")) {
+            throw new IllegalArgumentException("node id '" + id + "' must be 1-63 letters, digits, '_', '.', '-'");
+        }
+        if (rack == null || rack.isBlank()) {
+            throw new IllegalArgumentException("rack must not be empty");
+        }
+        if (Integer.bitCount(vnodes) != 1 || vnodes > 65536) {
+            throw new IllegalArgumentException("vnodes must be a power of two up to 65536, was " + vnodes);
+        }
+        if (replicas < keyspaces.maxReplicationFactor() || replicas > 16) {
+            throw new IllegalArgumentException("replicas per vnode (" + replicas + ") must be in ["
+                    + keyspaces.maxReplicationFactor() + ", 16]: at least the largest keyspace N");
+        }
+        if (requestTimeoutMillis < 1 || replicaTimeoutMillis < 1 || pingIntervalMillis < 10) {
+            throw new IllegalArgumentException("timeouts must be positive and the ping interval at least 10 ms");
+        }
+        seeds = List.copyOf(seeds);
+    }
+
+    public List<Keyspace> keyspaceList() {
+        return keyspaces.all();
+    }
+}

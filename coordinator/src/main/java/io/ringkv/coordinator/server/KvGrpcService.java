@@ -1,0 +1,312 @@
+package io.ringkv.coordinator.server;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
+import com.linecorp.armeria.server.ServiceRequestContext;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.stub.MetadataUtils;
+import io.grpc.stub.StreamObserver;
+import io.ringkv.api.v1.DeleteRequest;
+import io.ringkv.api.v1.DeleteResponse;
+import io.ringkv.api.v1.GetRequest;
+import io.ringkv.api.v1.GetResponse;
+import io.ringkv.api.v1.GetRingRequest;
+import io.ringkv.api.v1.GetStreamResponse;
+import io.ringkv.api.v1.KVGrpc;
+import io.ringkv.api.v1.PutRequest;
+import io.ringkv.api.v1.PutResponse;
+import io.ringkv.api.v1.PutStreamRequest;
+import io.ringkv.api.v1.RingView;
+import io.ringkv.api.v1.Value;
+import io.ringkv.api.v1.ValueChunk;
+import io.ringkv.coordinator.membership.RingHolder;
+import io.ringkv.coordinator.request.Coordinator;
+import io.ringkv.coordinator.request.GetCommand;
+import io.ringkv.coordinator.request.GetOutcome;
+import io.ringkv.coordinator.request.PutCommand;
+import io.ringkv.coordinator.request.PutOutcome;
+import io.ringkv.coordinator.ring.Node;
+import io.ringkv.coordinator.transport.GrpcTransport;
+import io.ringkv.coordinator.version.Sibling;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * The public {@code ringkv.v1.KV} service. A request for a key this node does not replicate is
+ * forwarded once to a replica (marked with the {@code ringkv-forwarded} header, so a node whose
+ * ring disagrees coordinates it instead of forwarding again); the rest go to the
+ * {@link Coordinator}.
+ */
+final class KvGrpcService extends KVGrpc.KVImplBase {
+    static final Metadata.Key<String> FORWARDED = Metadata.Key.of("ringkv-forwarded", Metadata.ASCII_STRING_MARSHALLER);
+
+    private final Coordinator coordinator;
+    private final RingHolder ring;
+    private final GrpcTransport transport;
+    private final int maxValueBytes;
+    private final Supplier<String> formingStatus;
+
+    KvGrpcService(Coordinator coordinator, RingHolder ring, GrpcTransport transport, int maxValueBytes,
+                  Supplier<String> formingStatus) {
+        this.coordinator = coordinator;
+        this.ring = ring;
+        this.transport = transport;
+        this.maxValueBytes = maxValueBytes;
+        this.formingStatus = formingStatus;
+    }
+
+    private boolean ready(StreamObserver<?> out) {
+        if (ring.ring().isPresent()) {
+            return true;
+        }
+        out.onError(Status.UNAVAILABLE.withDescription("the cluster has not formed yet: " + formingStatus.get())
+                .asRuntimeException());
+        return false;
+    }
+
+    private static boolean forwarded() {
+        ServiceRequestContext ctx = ServiceRequestContext.currentOrNull();
+        return ctx != null && ctx.request().headers().contains("ringkv-forwarded");
+    }
+
+    /** The replica to forward to, or empty to coordinate here; fails the call on bad input. */
+    private Optional<Node> route(String keyspace, String key, StreamObserver<?> out) {
+        try {
+            coordinator.checkRequest(keyspace, key);
+            return forwarded() ? Optional.empty() : coordinator.forwardTarget(keyspace, key);
+        } catch (RuntimeException e) {
+            out.onError(Protos.status(e).asRuntimeException());
+            return null;
+        }
+    }
+
+    private KVGrpc.KVStub forwardStub(Node target) {
+        Metadata headers = new Metadata();
+        headers.put(FORWARDED, coordinator.selfId());
+        long timeout = Deadlines.remainingMillis();
+        KVGrpc.KVStub stub = KVGrpc.newStub(transport.channel(target.id()))
+                .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
+        return stub.withDeadlineAfter(timeout > 0 ? timeout : 2_000, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void get(GetRequest req, StreamObserver<GetResponse> out) {
+        if (!ready(out)) {
+            return;
+        }
+        Optional<Node> target = route(req.getKeyspace(), req.getKey(), out);
+        if (target == null) {
+            return;
+        }
+        if (target.isPresent()) {
+            forwardStub(target.get()).get(req, out);
+            return;
+        }
+        coordinator.get(getCommand(req)).whenComplete((o, e) -> {
+            if (e != null) {
+                out.onError(Protos.status(e).asRuntimeException());
+            } else {
+                out.onNext(response(o, req.getMaxInlineBytes()));
+                out.onCompleted();
+            }
+        });
+    }
+
+    private static GetCommand getCommand(GetRequest req) {
+        return new GetCommand(req.getKeyspace(), req.getKey(), Protos.consistency(req.getConsistency(), req.getR()),
+                Deadlines.remainingMillis());
+    }
+
+    /**
+     * The unary response; values are left out (sizes kept) when one exceeds {@code maxInlineBytes}
+     * (0: no cap; negative: always, for a stream's header).
+     */
+    static GetResponse response(GetOutcome o, long maxInlineBytes) {
+        GetResponse.Builder b = GetResponse.newBuilder().setFound(o.found())
+                .setContext(UnsafeByteOperations.unsafeWrap(o.context())).setRingEpoch(o.ringEpoch());
+        boolean omit = maxInlineBytes < 0;
+        if (maxInlineBytes > 0) {
+            for (Sibling s : o.values()) {
+                omit |= s.value().length > maxInlineBytes;
+            }
+        }
+        for (Sibling s : o.values()) {
+            Value.Builder v = Value.newBuilder().setTimestampMillis(s.timestampMillis()).setSize(s.value().length);
+            if (!omit) {
+                v.setValue(UnsafeByteOperations.unsafeWrap(s.value()));
+            }
+            b.addValues(v);
+        }
+        return b.setValuesOmitted(omit).build();
+    }
+
+    @Override
+    public void put(PutRequest req, StreamObserver<PutResponse> out) {
+        if (!ready(out)) {
+            return;
+        }
+        if (req.getIfAbsent() || !req.getIfMatch().isEmpty()) {
+            out.onError(Status.UNIMPLEMENTED.withDescription("conditional puts (if_absent, if_match) are not supported yet")
+                    .asRuntimeException());
+            return;
+        }
+        Optional<Node> target = route(req.getKeyspace(), req.getKey(), out);
+        if (target == null) {
+            return;
+        }
+        if (target.isPresent()) {
+            if (req.getValue().size() > GrpcTransport.STREAM_THRESHOLD_BYTES) {
+                forwardStream(target.get(), req, out);
+            } else {
+                forwardStub(target.get()).put(req, out);
+            }
+            return;
+        }
+        PutCommand command = PutCommand.put(req.getKeyspace(), req.getKey(), req.getValue().toByteArray(),
+                Protos.consistency(req.getConsistency(), req.getW()), Deadlines.remainingMillis())
+                .withContext(req.getContext().toByteArray());
+        coordinator.put(command).whenComplete((o, e) -> reply(o, e, out));
+    }
+
+    private static void reply(PutOutcome o, Throwable e, StreamObserver<PutResponse> out) {
+        if (e != null) {
+            out.onError(Protos.status(e).asRuntimeException());
+            return;
+        }
+        out.onNext(PutResponse.newBuilder().setContext(UnsafeByteOperations.unsafeWrap(o.context()))
+                .setRingEpoch(o.ringEpoch()).setTimestampMillis(o.timestampMillis()).build());
+        out.onCompleted();
+    }
+
+    private void forwardStream(Node target, PutRequest req, StreamObserver<PutResponse> out) {
+        StreamObserver<PutStreamRequest> stream = forwardStub(target).putStream(out);
+        ByteString value = req.getValue();
+        stream.onNext(PutStreamRequest.newBuilder().setHeader(req.toBuilder().clearValue()).build());
+        for (int off = 0; off < value.size(); off += GrpcTransport.CHUNK_BYTES) {
+            stream.onNext(PutStreamRequest.newBuilder()
+                    .setChunk(value.substring(off, Math.min(value.size(), off + GrpcTransport.CHUNK_BYTES))).build());
+        }
+        stream.onCompleted();
+    }
+
+    @Override
+    public void delete(DeleteRequest req, StreamObserver<DeleteResponse> out) {
+        if (!ready(out)) {
+            return;
+        }
+        Optional<Node> target = route(req.getKeyspace(), req.getKey(), out);
+        if (target == null) {
+            return;
+        }
+        if (target.isPresent()) {
+            forwardStub(target.get()).delete(req, out);
+            return;
+        }
+        PutCommand command = PutCommand.delete(req.getKeyspace(), req.getKey(),
+                Protos.consistency(req.getConsistency(), req.getW()), Deadlines.remainingMillis())
+                .withContext(req.getContext().toByteArray());
+        coordinator.put(command).whenComplete((o, e) -> {
+            if (e != null) {
+                out.onError(Protos.status(e).asRuntimeException());
+            } else {
+                out.onNext(DeleteResponse.newBuilder().setRingEpoch(o.ringEpoch()).build());
+                out.onCompleted();
+            }
+        });
+    }
+
+    @Override
+    public StreamObserver<PutStreamRequest> putStream(StreamObserver<PutResponse> out) {
+        return new StreamObserver<>() {
+            private PutRequest header;
+            private ByteString value = ByteString.EMPTY;
+            private boolean failed;
+
+            @Override
+            public void onNext(PutStreamRequest part) {
+                if (failed) {
+                    return;
+                }
+                if (part.hasHeader()) {
+                    if (header != null || !part.getHeader().getValue().isEmpty()) {
+                        fail(Status.INVALID_ARGUMENT.withDescription(
+                                "PutStream takes one header, first, with an empty value; the value follows in chunks"));
+                        return;
+                    }
+                    header = part.getHeader();
+                } else if (header == null) {
+                    fail(Status.INVALID_ARGUMENT.withDescription("PutStream must start with a header"));
+                } else if ((long) value.size() + part.getChunk().size() > maxValueBytes) {
+                    fail(Status.INVALID_ARGUMENT.withDescription("value is over " + value.size() + " bytes, over the limit of "
+                            + maxValueBytes));
+                } else {
+                    value = value.concat(part.getChunk());
+                }
+            }
+
+            private void fail(Status status) {
+                failed = true;
+                out.onError(status.asRuntimeException());
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                failed = true;
+            }
+
+            @Override
+            public void onCompleted() {
+                if (failed) {
+                    return;
+                }
+                if (header == null) {
+                    fail(Status.INVALID_ARGUMENT.withDescription("PutStream carried no header"));
+                    return;
+                }
+                put(header.toBuilder().setValue(value).build(), out);
+            }
+        };
+    }
+
+    @Override
+    public void getStream(GetRequest req, StreamObserver<GetStreamResponse> out) {
+        if (!ready(out)) {
+            return;
+        }
+        Optional<Node> target = route(req.getKeyspace(), req.getKey(), out);
+        if (target == null) {
+            return;
+        }
+        if (target.isPresent()) {
+            forwardStub(target.get()).getStream(req, out);
+            return;
+        }
+        coordinator.get(getCommand(req)).whenComplete((o, e) -> {
+            if (e != null) {
+                out.onError(Protos.status(e).asRuntimeException());
+                return;
+            }
+            out.onNext(GetStreamResponse.newBuilder().setHeader(response(o, -1)).build());
+            for (int i = 0; i < o.values().size(); i++) {
+                byte[] v = o.values().get(i).value();
+                for (int off = 0; off < v.length; off += GrpcTransport.CHUNK_BYTES) {
+                    int len = Math.min(GrpcTransport.CHUNK_BYTES, v.length - off);
+                    out.onNext(GetStreamResponse.newBuilder().setChunk(ValueChunk.newBuilder().setSibling(i)
+                            .setData(UnsafeByteOperations.unsafeWrap(v, off, len))).build());
+                }
+            }
+            out.onCompleted();
+        });
+    }
+
+    @Override
+    public void getRing(GetRingRequest req, StreamObserver<RingView> out) {
+        if (!ready(out)) {
+            return;
+        }
+        out.onNext(Protos.ringView(ring.require()));
+        out.onCompleted();
+    }
+}

@@ -1,0 +1,195 @@
+package io.ringkv.coordinator.server;
+
+import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.common.HttpStatus;
+import com.linecorp.armeria.common.MediaType;
+import com.linecorp.armeria.common.SessionProtocol;
+import com.linecorp.armeria.server.Server;
+import com.linecorp.armeria.server.docs.DocService;
+import com.linecorp.armeria.server.grpc.GrpcService;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import io.ringkv.api.v1.AdminGrpc;
+import io.ringkv.api.v1.GetNodeInfoRequest;
+import io.ringkv.api.v1.NodeInfo;
+import io.ringkv.coordinator.config.HostPort;
+import io.ringkv.coordinator.config.NodeConfig;
+import io.ringkv.coordinator.membership.RingHolder;
+import io.ringkv.coordinator.membership.StaticMembership;
+import io.ringkv.coordinator.replica.LocalReplica;
+import io.ringkv.coordinator.request.Coordinator;
+import io.ringkv.coordinator.request.CoordinatorSettings;
+import io.ringkv.coordinator.ring.Node;
+import io.ringkv.coordinator.ring.NodeState;
+import io.ringkv.coordinator.time.Clock;
+import io.ringkv.coordinator.time.SystemTimer;
+import io.ringkv.coordinator.transport.FailureDetector;
+import io.ringkv.coordinator.transport.GrpcTransport;
+import io.ringkv.coordinator.transport.Pinger;
+import io.ringkv.coordinator.version.HybridLogicalClock;
+import io.ringkv.storage.EngineConfig;
+import io.ringkv.storage.StorageEngine;
+import io.ringkv.storage.StorageEngines;
+import io.ringkv.storage.StorageLimits;
+import io.ringkv.storage.chunk.ChunkingConfig;
+import io.ringkv.storage.chunk.ChunkingEngine;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One ringkv node: builds the storage engine, replica, coordinator, transport and membership from
+ * a {@link NodeConfig}, and serves them on one Armeria port. {@link #close()} stops everything
+ * it started, in reverse order.
+ */
+public final class NodeServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(NodeServer.class);
+    /** Room for a maximal value plus its record framing in one unary message. */
+    private static final int MESSAGE_SLACK_BYTES = 1 << 20;
+    public static final String VERSION = "0.1.0";
+
+    private final NodeConfig config;
+    private final StorageEngine engine;
+    private final SystemTimer timer;
+    private final GrpcTransport transport;
+    private final StaticMembership membership;
+    private final Pinger pinger;
+    private final Server server;
+    private final RingHolder ring;
+    private final HealthStatusManager health;
+
+    private NodeServer(NodeConfig config) {
+        this.config = config;
+        this.engine = StorageEngines.open(config.backend(), new EngineConfig(config.dataDir().resolve("data"),
+                config.sync(), 1, Map.of()));
+        try {
+            // The engine's own limit is generous: the user's value limit is enforced by the coordinator,
+            // and a causal record holds every sibling.
+            ChunkingEngine chunking = new ChunkingEngine(engine, ChunkingConfig.DEFAULTS,
+                    new StorageLimits(config.limits().maxKeyBytes(), StorageLimits.ABSOLUTE_MAX_VALUE_BYTES));
+            LocalReplica replica = new LocalReplica(chunking, config.keyspaces(), config.limits());
+            this.ring = new RingHolder();
+            Node self = new Node(config.id(), config.advertise().toString(), config.rack(), NodeState.ACTIVE);
+            this.transport = new GrpcTransport(config.id(), replica,
+                    id -> ring.ring().flatMap(r -> r.node(id)).map(Node::address));
+            FailureDetector detector = new FailureDetector(Clock.SYSTEM, 3, 3 * config.pingIntervalMillis());
+            this.timer = new SystemTimer();
+            HybridLogicalClock hlc = new HybridLogicalClock(Clock.SYSTEM.asInstantSource(), 60_000);
+            CoordinatorSettings settings = new CoordinatorSettings(config.requestTimeoutMillis(),
+                    config.readRepairChance(), true, 1);
+            Coordinator coordinator = new Coordinator(config.id(), ring::require, config.keyspaces(), replica, transport,
+                    detector, Clock.SYSTEM, timer, hlc, settings, () -> ThreadLocalRandom.current().nextLong(),
+                    config.limits());
+            this.membership = new StaticMembership(self, config.seeds(), config.vnodes(), config.replicas(),
+                    this::whoIs, ring, 500);
+            this.pinger = new Pinger(transport, detector,
+                    () -> ring.ring().map(r -> r.nodes().stream().map(Node::id).filter(id -> !id.equals(config.id())).toList())
+                            .orElse(List.of()),
+                    config.pingIntervalMillis(), Math.min(1_000, config.pingIntervalMillis()));
+            this.health = new HealthStatusManager();
+            int maxMessage = config.limits().maxValueBytes() + MESSAGE_SLACK_BYTES;
+            AdminGrpcService admin = new AdminGrpcService(self, ring, transport, detector, config.backend(), VERSION);
+            GrpcService grpc = GrpcService.builder()
+                    .addService(new KvGrpcService(coordinator, ring, transport, config.limits().maxValueBytes(),
+                            () -> "waiting for " + membership.waitingFor()))
+                    .addService(new ReplicaGrpcService(replica, ring, config.id(), StorageLimits.ABSOLUTE_MAX_VALUE_BYTES))
+                    .addService(admin)
+                    .addService(ProtoReflectionServiceV1.newInstance())
+                    .addService(health.getHealthService())
+                    .maxRequestMessageLength(maxMessage)
+                    .maxResponseMessageLength(maxMessage)
+                    .enableUnframedRequests(true)
+                    .useBlockingTaskExecutor(true)
+                    .build();
+            HostPort listen = config.listen();
+            this.server = Server.builder()
+                    .port(new InetSocketAddress(listen.host(), listen.port()), SessionProtocol.HTTP)
+                    .maxRequestLength(maxMessage + 64L * 1024)
+                    .requestTimeoutMillis(120_000)
+                    .gracefulShutdownTimeoutMillis(0, 1_000)
+                    // One registry per node: several nodes may share a JVM (ringkv dev, tests).
+                    .meterRegistry(new io.micrometer.core.instrument.simple.SimpleMeterRegistry())
+                    .service(grpc)
+                    .serviceUnder("/docs", new DocService())
+                    .service("/healthz", (ctx, req) -> ring.ring().isPresent()
+                            ? HttpResponse.of(HttpStatus.OK, MediaType.PLAIN_TEXT_UTF_8, "ok ring_epoch=" + ring.epoch() + "\n")
+                            : HttpResponse.of(HttpStatus.SERVICE_UNAVAILABLE, MediaType.PLAIN_TEXT_UTF_8,
+                                    "forming: waiting for " + membership.waitingFor() + "\n"))
+                    .build();
+        } catch (RuntimeException e) {
+            engine.close();
+            throw e;
+        }
+    }
+
+    /** Starts a node and returns once it listens; the ring forms in the background as seeds answer. */
+    public static NodeServer start(NodeConfig config) {
+        NodeServer node = new NodeServer(config);
+        try {
+            node.server.start().join();
+            node.membership.start();
+            node.pinger.start();
+            log.info("node {} listening on {} (backend {}, data {})", config.id(), config.listen(), config.backend(),
+                    config.dataDir().toAbsolutePath());
+            return node;
+        } catch (RuntimeException e) {
+            node.close();
+            throw e;
+        }
+    }
+
+    private Optional<Node> whoIs(HostPort address) {
+        io.grpc.ManagedChannel channel = io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder
+                .forTarget(address.toString()).usePlaintext().build();
+        try {
+            NodeInfo info = AdminGrpc.newBlockingStub(channel).withDeadlineAfter(1, TimeUnit.SECONDS)
+                    .getNodeInfo(GetNodeInfoRequest.getDefaultInstance());
+            return Optional.of(new Node(info.getId(), info.getAddress(), info.getRack(), NodeState.ACTIVE));
+        } catch (RuntimeException e) {
+            return Optional.empty();
+        } finally {
+            channel.shutdownNow();
+        }
+    }
+
+    public NodeConfig config() {
+        return config;
+    }
+
+    public RingHolder ring() {
+        return ring;
+    }
+
+    /** Blocks until the ring has formed or the timeout passes; returns whether it formed. */
+    public boolean awaitRing(long timeoutMillis) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        while (ring.ring().isEmpty()) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            Thread.sleep(20);
+        }
+        return true;
+    }
+
+    @Override
+    public void close() {
+        pinger.close();
+        membership.close();
+        health.enterTerminalState();
+        try {
+            server.stop().get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            log.warn("server stop: {}", e.toString());
+        }
+        transport.close();
+        timer.close();
+        engine.close();
+        log.info("node {} stopped", config.id());
+    }
+}

@@ -1,0 +1,144 @@
+package io.ringkv.coordinator.server;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
+import io.ringkv.api.v1.PingRequest;
+import io.ringkv.api.v1.PingResponse;
+import io.ringkv.api.v1.ReplicaGrpc;
+import io.ringkv.api.v1.ReplicaReadChunk;
+import io.ringkv.api.v1.ReplicaReadRequest;
+import io.ringkv.api.v1.ReplicaReadResponse;
+import io.ringkv.api.v1.ReplicaWriteChunk;
+import io.ringkv.api.v1.ReplicaWriteRequest;
+import io.ringkv.api.v1.ReplicaWriteResponse;
+import io.ringkv.coordinator.membership.RingHolder;
+import io.ringkv.coordinator.replica.LocalReplica;
+import io.ringkv.coordinator.transport.GrpcTransport;
+import io.ringkv.coordinator.transport.ReplicaWrite;
+import io.ringkv.storage.record.RecordCodec;
+
+/**
+ * The internal {@code ringkv.v1.Replica} service: applies and reads this node's replica. Records
+ * go over the wire in their stored encoding, so a read sends the stored bytes as they are.
+ */
+final class ReplicaGrpcService extends ReplicaGrpc.ReplicaImplBase {
+    private final LocalReplica replica;
+    private final RingHolder ring;
+    private final String selfId;
+    private final int maxRecordBytes;
+
+    ReplicaGrpcService(LocalReplica replica, RingHolder ring, String selfId, int maxRecordBytes) {
+        this.replica = replica;
+        this.ring = ring;
+        this.selfId = selfId;
+        this.maxRecordBytes = maxRecordBytes;
+    }
+
+    @Override
+    public void write(ReplicaWriteRequest req, StreamObserver<ReplicaWriteResponse> out) {
+        apply(req, req.getRecord(), out);
+    }
+
+    private void apply(ReplicaWriteRequest req, ByteString record, StreamObserver<ReplicaWriteResponse> out) {
+        try {
+            replica.apply(new ReplicaWrite(req.getKeyspace(), req.getKey(), RecordCodec.decode(record.toByteArray()),
+                    req.getRingEpoch()));
+            out.onNext(ReplicaWriteResponse.newBuilder().setRingEpoch(ring.epoch()).build());
+            out.onCompleted();
+        } catch (RuntimeException e) {
+            out.onError(Protos.status(e).asRuntimeException());
+        }
+    }
+
+    @Override
+    public StreamObserver<ReplicaWriteChunk> writeStream(StreamObserver<ReplicaWriteResponse> out) {
+        return new StreamObserver<>() {
+            private ReplicaWriteRequest header;
+            private ByteString record = ByteString.EMPTY;
+            private boolean failed;
+
+            @Override
+            public void onNext(ReplicaWriteChunk chunk) {
+                if (failed) {
+                    return;
+                }
+                if (chunk.hasHeader()) {
+                    header = chunk.getHeader();
+                } else if ((long) record.size() + chunk.getChunk().size() > maxRecordBytes) {
+                    failed = true;
+                    out.onError(Status.INVALID_ARGUMENT.withDescription("streamed record over " + maxRecordBytes
+                            + " bytes").asRuntimeException());
+                } else {
+                    record = record.concat(chunk.getChunk());
+                }
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                failed = true;
+            }
+
+            @Override
+            public void onCompleted() {
+                if (failed) {
+                    return;
+                }
+                if (header == null) {
+                    out.onError(Status.INVALID_ARGUMENT.withDescription("WriteStream carried no header").asRuntimeException());
+                    return;
+                }
+                apply(header, record, out);
+            }
+        };
+    }
+
+    @Override
+    public void read(ReplicaReadRequest req, StreamObserver<ReplicaReadResponse> out) {
+        try {
+            out.onNext(header(req, replica.getEncoded(req.getKeyspace(), req.getKey()), true));
+            out.onCompleted();
+        } catch (RuntimeException e) {
+            out.onError(Protos.status(e).asRuntimeException());
+        }
+    }
+
+    /** The reply to a read; the record is left out for digest reads and, when {@code inline} allows it, kept under the cap. */
+    private ReplicaReadResponse header(ReplicaReadRequest req, byte[] encoded, boolean inline) {
+        if (encoded == null) {
+            return ReplicaReadResponse.newBuilder().setFound(false).setRingEpoch(ring.epoch()).build();
+        }
+        ReplicaReadResponse.Builder b = ReplicaReadResponse.newBuilder().setFound(true).setRingEpoch(ring.epoch())
+                .setDigest(LocalReplica.digestOf(encoded)).setRecordSize(encoded.length)
+                .setVersion(UnsafeByteOperations.unsafeWrap(RecordCodec.decode(encoded).version()));
+        long cap = req.getMaxInlineBytes();
+        if (inline && !req.getDigestOnly() && (cap == 0 || encoded.length <= cap)) {
+            b.setRecord(UnsafeByteOperations.unsafeWrap(encoded));
+        }
+        return b.build();
+    }
+
+    @Override
+    public void readStream(ReplicaReadRequest req, StreamObserver<ReplicaReadChunk> out) {
+        try {
+            byte[] encoded = replica.getEncoded(req.getKeyspace(), req.getKey());
+            out.onNext(ReplicaReadChunk.newBuilder().setHeader(header(req, encoded, false)).build());
+            if (encoded != null) {
+                for (int off = 0; off < encoded.length; off += GrpcTransport.CHUNK_BYTES) {
+                    int len = Math.min(GrpcTransport.CHUNK_BYTES, encoded.length - off);
+                    out.onNext(ReplicaReadChunk.newBuilder().setChunk(UnsafeByteOperations.unsafeWrap(encoded, off, len)).build());
+                }
+            }
+            out.onCompleted();
+        } catch (RuntimeException e) {
+            out.onError(Protos.status(e).asRuntimeException());
+        }
+    }
+
+    @Override
+    public void ping(PingRequest req, StreamObserver<PingResponse> out) {
+        out.onNext(PingResponse.newBuilder().setNodeId(selfId).setRingEpoch(ring.epoch()).build());
+        out.onCompleted();
+    }
+}

@@ -1,0 +1,229 @@
+package io.ringkv.coordinator.transport;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.StreamObserver;
+import io.ringkv.api.v1.PingRequest;
+import io.ringkv.api.v1.PingResponse;
+import io.ringkv.api.v1.ReplicaGrpc;
+import io.ringkv.api.v1.ReplicaReadChunk;
+import io.ringkv.api.v1.ReplicaReadRequest;
+import io.ringkv.api.v1.ReplicaReadResponse;
+import io.ringkv.api.v1.ReplicaWriteChunk;
+import io.ringkv.api.v1.ReplicaWriteRequest;
+import io.ringkv.api.v1.ReplicaWriteResponse;
+import io.ringkv.coordinator.replica.LocalReplica;
+import io.ringkv.storage.record.RecordCodec;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+/**
+ * {@link Transport} over gRPC: one channel per peer address, a deadline per call. Calls to this
+ * node itself go straight to the local replica. Records larger than {@link #STREAM_THRESHOLD_BYTES}
+ * travel as streams of {@link #CHUNK_BYTES} chunks, so no message comes near gRPC's limits and a
+ * large value never holds up small ones on the connection.
+ */
+public final class GrpcTransport implements Transport, AutoCloseable {
+    public static final int STREAM_THRESHOLD_BYTES = 1 << 20;
+    public static final int CHUNK_BYTES = 256 * 1024;
+
+    private final String selfId;
+    private final LocalReplica local;
+    private final Function<String, Optional<String>> addressOf;
+    private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
+
+    /**
+     * @param addressOf maps a node id to its {@code host:port} on the current ring
+     */
+    public GrpcTransport(String selfId, LocalReplica local, Function<String, Optional<String>> addressOf) {
+        this.selfId = selfId;
+        this.local = local;
+        this.addressOf = addressOf;
+    }
+
+    /** The channel to a peer, created on first use. */
+    public ManagedChannel channel(String nodeId) {
+        String address = addressOf.apply(nodeId)
+                .orElseThrow(() -> new PeerException(nodeId, false, "not on the ring"));
+        return channels.computeIfAbsent(address, a -> NettyChannelBuilder.forTarget(a).usePlaintext()
+                .maxInboundMessageSize(STREAM_THRESHOLD_BYTES * 4)
+                .keepAliveTime(30, TimeUnit.SECONDS)
+                .build());
+    }
+
+    private ReplicaGrpc.ReplicaStub stub(String nodeId, long timeoutMillis) {
+        return ReplicaGrpc.newStub(channel(nodeId)).withDeadlineAfter(timeoutMillis, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public CompletableFuture<Void> write(String nodeId, ReplicaWrite write, long timeoutMillis) {
+        if (nodeId.equals(selfId)) {
+            return local(() -> {
+                local.apply(write);
+                return null;
+            });
+        }
+        CompletableFuture<Void> result = new CompletableFuture<>();
+        try {
+            byte[] encoded = RecordCodec.encode(write.record());
+            ReplicaWriteRequest.Builder header = ReplicaWriteRequest.newBuilder().setKeyspace(write.keyspace())
+                    .setKey(write.key()).setRingEpoch(write.ringEpoch());
+            StreamObserver<ReplicaWriteResponse> observer = observer(nodeId, result, r -> null);
+            if (encoded.length <= STREAM_THRESHOLD_BYTES) {
+                stub(nodeId, timeoutMillis).write(header.setRecord(UnsafeByteOperations.unsafeWrap(encoded)).build(), observer);
+            } else {
+                StreamObserver<ReplicaWriteChunk> out = stub(nodeId, timeoutMillis).writeStream(observer);
+                out.onNext(ReplicaWriteChunk.newBuilder().setHeader(header).build());
+                for (int off = 0; off < encoded.length; off += CHUNK_BYTES) {
+                    int len = Math.min(CHUNK_BYTES, encoded.length - off);
+                    out.onNext(ReplicaWriteChunk.newBuilder().setChunk(ByteString.copyFrom(encoded, off, len)).build());
+                }
+                out.onCompleted();
+            }
+        } catch (RuntimeException e) {
+            result.completeExceptionally(e instanceof PeerException ? e : new PeerException(nodeId, false, e.getMessage()));
+        }
+        return result;
+    }
+
+    @Override
+    public CompletableFuture<ReadReply> read(String nodeId, ReplicaRead read, long timeoutMillis) {
+        if (nodeId.equals(selfId)) {
+            return local(() -> local.read(read));
+        }
+        CompletableFuture<ReadReply> result = new CompletableFuture<>();
+        ReplicaReadRequest request = ReplicaReadRequest.newBuilder().setKeyspace(read.keyspace()).setKey(read.key())
+                .setDigestOnly(read.digestOnly()).setRingEpoch(read.ringEpoch())
+                .setMaxInlineBytes(STREAM_THRESHOLD_BYTES).build();
+        try {
+            CompletableFuture<ReplicaReadResponse> first = new CompletableFuture<>();
+            stub(nodeId, timeoutMillis).read(request, observer(nodeId, first, r -> r));
+            first.whenComplete((r, error) -> {
+                if (error != null) {
+                    result.completeExceptionally(error);
+                } else if (r.getFound() && !read.digestOnly() && r.getRecord().isEmpty() && r.getRecordSize() > 0) {
+                    readStream(nodeId, request, timeoutMillis, result);
+                } else {
+                    result.complete(toReply(r, r.getRecord().isEmpty() ? null : r.getRecord().toByteArray()));
+                }
+            });
+        } catch (RuntimeException e) {
+            result.completeExceptionally(e instanceof PeerException ? e : new PeerException(nodeId, false, e.getMessage()));
+        }
+        return result;
+    }
+
+    private void readStream(String nodeId, ReplicaReadRequest request, long timeoutMillis,
+                            CompletableFuture<ReadReply> result) {
+        stub(nodeId, timeoutMillis).readStream(request, new StreamObserver<>() {
+            private ReplicaReadResponse header;
+            private ByteString bytes = ByteString.EMPTY;
+
+            @Override
+            public void onNext(ReplicaReadChunk chunk) {
+                if (chunk.hasHeader()) {
+                    header = chunk.getHeader();
+                } else {
+                    // concat builds a rope: the record is copied once, by toByteArray below.
+                    bytes = bytes.concat(chunk.getChunk());
+                }
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                result.completeExceptionally(toPeerException(nodeId, t));
+            }
+
+            @Override
+            public void onCompleted() {
+                if (header == null || !header.getFound()) {
+                    result.complete(ReadReply.ABSENT);
+                    return;
+                }
+                result.complete(toReply(header, bytes.toByteArray()));
+            }
+        });
+    }
+
+    private static ReadReply toReply(ReplicaReadResponse r, byte[] record) {
+        if (!r.getFound()) {
+            return ReadReply.ABSENT;
+        }
+        return new ReadReply(record == null ? null : RecordCodec.decode(record), r.getDigest(),
+                r.getVersion().toByteArray(), true);
+    }
+
+    @Override
+    public CompletableFuture<Void> ping(String nodeId, long timeoutMillis) {
+        if (nodeId.equals(selfId)) {
+            return CompletableFuture.completedFuture(null);
+        }
+        CompletableFuture<Void> result = new CompletableFuture<>();
+        try {
+            stub(nodeId, timeoutMillis).ping(PingRequest.getDefaultInstance(),
+                    this.<PingResponse, Void>observer(nodeId, result, r -> null));
+        } catch (RuntimeException e) {
+            result.completeExceptionally(e instanceof PeerException ? e : new PeerException(nodeId, false, e.getMessage()));
+        }
+        return result;
+    }
+
+    private <R, T> StreamObserver<R> observer(String nodeId, CompletableFuture<T> result, Function<R, T> map) {
+        return new StreamObserver<>() {
+            @Override
+            public void onNext(R value) {
+                result.complete(map.apply(value));
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                result.completeExceptionally(toPeerException(nodeId, t));
+            }
+
+            @Override
+            public void onCompleted() {
+                result.complete(null);
+            }
+        };
+    }
+
+    static PeerException toPeerException(String nodeId, Throwable t) {
+        Status status = t instanceof StatusRuntimeException s ? s.getStatus() : Status.fromThrowable(t);
+        boolean timedOut = status.getCode() == Status.Code.DEADLINE_EXCEEDED;
+        return new PeerException(nodeId, timedOut, status.getCode() + (status.getDescription() == null ? ""
+                : ": " + status.getDescription()));
+    }
+
+    private static <T> CompletableFuture<T> local(java.util.function.Supplier<T> work) {
+        try {
+            return CompletableFuture.completedFuture(work.get());
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /** Closes channels to peers that left the ring. */
+    public void retainOnly(java.util.Set<String> addresses) {
+        channels.entrySet().removeIf(e -> {
+            if (!addresses.contains(e.getKey())) {
+                e.getValue().shutdown();
+                return true;
+            }
+            return false;
+        });
+    }
+
+    @Override
+    public void close() {
+        channels.values().forEach(ManagedChannel::shutdownNow);
+        channels.clear();
+    }
+}

@@ -1,0 +1,59 @@
+package io.ringkv.coordinator.server;
+
+import io.ringkv.coordinator.config.ConfigLoader;
+import io.ringkv.coordinator.config.NodeConfig;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Real nodes on loopback in this JVM, on free ports; closes every node it started. */
+public final class LocalCluster implements AutoCloseable {
+    public final List<NodeServer> nodes = new ArrayList<>();
+    public final List<String> addresses = new ArrayList<>();
+
+    public LocalCluster(int count, Path dir, String backend, Map<String, Object> extra) throws Exception {
+        for (int i = 0; i < count; i++) {
+            addresses.add("127.0.0.1:" + freePort());
+        }
+        try {
+            for (int i = 0; i < count; i++) {
+                Map<String, Object> flags = new LinkedHashMap<>(extra);
+                flags.put("id", "n" + (i + 1));
+                flags.put("listen", addresses.get(i));
+                flags.put("rack", "rack" + (i + 1));
+                flags.put("data_dir", dir.resolve("n" + (i + 1)).toString());
+                flags.put("seeds", String.join(",", addresses));
+                flags.put("backend", backend);
+                flags.put("ping_interval_millis", 200);
+                NodeConfig cfg = ConfigLoader.load(null, Map.of(), flags);
+                nodes.add(NodeServer.start(cfg));
+            }
+            for (NodeServer n : nodes) {
+                if (!n.awaitRing(30_000)) {
+                    throw new IllegalStateException("ring did not form");
+                }
+            }
+        } catch (Exception e) {
+            close();
+            throw e;
+        }
+    }
+
+    public static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    @Override
+    public void close() {
+        for (int i = nodes.size() - 1; i >= 0; i--) {
+            nodes.get(i).close();
+        }
+        nodes.clear();
+    }
+}
