@@ -1,0 +1,604 @@
+package io.ringkv.client;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
+import io.grpc.Context;
+import io.grpc.Deadline;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.ringkv.api.v1.DeleteRequest;
+import io.ringkv.api.v1.DeleteResponse;
+import io.ringkv.api.v1.GetRequest;
+import io.ringkv.api.v1.GetResponse;
+import io.ringkv.api.v1.GetRingRequest;
+import io.ringkv.api.v1.KVGrpc;
+import io.ringkv.api.v1.PutRequest;
+import io.ringkv.api.v1.PutResponse;
+import io.ringkv.api.v1.RingView;
+import io.ringkv.api.v1.Value;
+import io.ringkv.storage.Tokens;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+
+/**
+ * A thread-safe ringkv client that sends each request straight to a replica of its key (found in
+ * the cluster's ring) and retries idempotent reads on other replicas; close it to release its
+ * connections.
+ *
+ * <p><b>Routing.</b> The client fetches the ring from a seed in the background when built, keeps
+ * it fresh (periodically and whenever a response names a newer ring epoch) and hashes each key to
+ * its vnode's replicas. Writes go to the first replica not recently unreachable; reads start at a
+ * rotating replica so hot keys spread over all their replicas. Until a ring arrives, requests go
+ * to the seeds, which forward them: routing is an optimisation, never a condition of correctness.
+ *
+ * <p><b>Retries.</b> Get (and the ring fetch) is retried on the next replica after UNAVAILABLE or
+ * DEADLINE_EXCEEDED, up to {@code maxAttempts} attempts, all within one {@code requestTimeout}.
+ * Put and delete are never retried: under last-writer-wins each attempt is a new write with a new
+ * timestamp, and a write that failed may still have been applied on some replicas. A caller that
+ * wants to retry a write decides so knowing that (a conditional put makes it safe).
+ *
+ * <p><b>Values.</b> Arrays passed to put are not copied and must not change until the call ends;
+ * arrays in results belong to the caller. Values above {@code streamThresholdBytes} travel as
+ * streams of chunks in both directions.
+ *
+ * <p><b>Futures.</b> The async forms never throw: every failure, including invalid arguments,
+ * completes the future exceptionally with a {@link RingkvException} (or IllegalStateException once
+ * closed). They complete on gRPC threads: chain blocking work onto an executor of your own.
+ * Cancelling a future cancels its RPC.
+ */
+public final class RingkvClient implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(RingkvClient.class.getName());
+    /** How long close() lets in-flight calls finish before cancelling them. */
+    private static final long CLOSE_TIMEOUT_MILLIS = 5_000;
+
+    private final ClientConfig config;
+    private final long requestTimeoutNanos;
+    private final ChannelPool channels;
+    private final NodeHealth health;
+    private final RingTracker ring;
+    private final ScheduledExecutorService refresher;
+    private final AtomicInteger readOffset = new AtomicInteger();
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private RingkvClient(ClientConfig config, LongSupplier nanoClock) {
+        this.config = config;
+        this.requestTimeoutNanos = config.requestTimeout().toNanos();
+        this.channels = new ChannelPool(config.maxInboundMessageBytes(), CLOSE_TIMEOUT_MILLIS);
+        this.health = new NodeHealth(nanoClock, config.unreachableNodeBackoff().toNanos());
+        this.ring = new RingTracker(config.seeds(), this::fetchRing, nanoClock);
+        ring.refresh(null).exceptionally(failure -> {
+            if (closed.get()) {
+                return null;
+            }
+            LOG.log(System.Logger.Level.INFO, "no ring yet, requests go through the seeds until one is fetched: {0}",
+                    failure.getMessage());
+            return null;
+        });
+        if (config.ringRefreshInterval().isZero()) {
+            refresher = null;
+        } else {
+            refresher = Executors.newSingleThreadScheduledExecutor(task -> {
+                Thread thread = new Thread(task, "ringkv-client-ring-refresh");
+                thread.setDaemon(true);
+                return thread;
+            });
+            long periodNanos = config.ringRefreshInterval().toNanos();
+            refresher.scheduleWithFixedDelay(() -> ring.refresh(null), periodNanos, periodNanos, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /** A builder with the defaults; only {@link Builder#seeds} is required. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    // ---- get ----
+
+    /** Reads {@code key} from the default keyspace with its default consistency. */
+    public GetResult get(String key) {
+        return await(getAsync(key));
+    }
+
+    public GetResult get(String key, ReadOptions options) {
+        return await(getAsync(key, options));
+    }
+
+    public CompletableFuture<GetResult> getAsync(String key) {
+        return getAsync(key, ReadOptions.defaults());
+    }
+
+    /**
+     * Reads {@code key}. Values above the stream threshold are left out of the unary answer and
+     * fetched with GetStream from the same node.
+     */
+    public CompletableFuture<GetResult> getAsync(String key, ReadOptions options) {
+        GetRequest request;
+        try {
+            checkOpen();
+            checkKey(key);
+            checkNotNull(options, "options");
+            request = GetRequest.newBuilder()
+                    .setKeyspace(keyspace(options.keyspace()))
+                    .setKey(key)
+                    .setConsistency(options.consistency().toProto())
+                    .setR(options.r())
+                    .setMaxInlineBytes(config.streamThresholdBytes())
+                    .build();
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        Deadline deadline = newDeadline();
+        List<String> plan = readPlan(key);
+        return run(ctx -> attempt(plan, 0, deadline, ctx, (node, c) -> getOnce(node, request, deadline, c),
+                new ArrayList<>()));
+    }
+
+    // ---- put ----
+
+    /** Writes {@code value} under {@code key} in the default keyspace (a blind write). */
+    public PutResult put(String key, byte[] value) {
+        return await(putAsync(key, value));
+    }
+
+    public PutResult put(String key, byte[] value, PutOptions options) {
+        return await(putAsync(key, value, options));
+    }
+
+    public CompletableFuture<PutResult> putAsync(String key, byte[] value) {
+        return putAsync(key, value, PutOptions.defaults());
+    }
+
+    /**
+     * Writes {@code value}; above the stream threshold it goes as a PutStream of chunks. Never
+     * retried (see the class comment); {@code value} must not change until the future completes.
+     */
+    public CompletableFuture<PutResult> putAsync(String key, byte[] value, PutOptions options) {
+        PutRequest request;
+        boolean stream;
+        try {
+            checkOpen();
+            checkKey(key);
+            checkNotNull(value, "value");
+            checkNotNull(options, "options");
+            stream = value.length > config.streamThresholdBytes();
+            PutRequest.Builder builder = PutRequest.newBuilder()
+                    .setKeyspace(keyspace(options.keyspace()))
+                    .setKey(key)
+                    .setConsistency(options.consistency().toProto())
+                    .setW(options.w())
+                    .setContext(ByteString.copyFrom(options.context()))
+                    .setIfAbsent(options.ifAbsent())
+                    .setIfMatch(ByteString.copyFrom(options.ifMatch()));
+            if (!stream) {
+                builder.setValue(UnsafeByteOperations.unsafeWrap(value));
+            }
+            request = builder.build();
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        Deadline deadline = newDeadline();
+        String node = writeTarget(key);
+        return run(ctx -> once(node, ctx, () -> {
+            KVGrpc.KVStub stub = stub(node, deadline);
+            return stream
+                    ? Calls.putStream(stub, request, value, config.streamChunkBytes())
+                    : Calls.<PutRequest, PutResponse>unary(stub::put, request);
+        })).thenApply(response -> {
+            ring.observeEpoch(response.getRingEpoch(), node);
+            return new PutResult(response.getContext().toByteArray(), response.getTimestampMillis(),
+                    response.getRingEpoch());
+        });
+    }
+
+    // ---- delete ----
+
+    /** Deletes {@code key} from the default keyspace (writes a tombstone). */
+    public void delete(String key) {
+        await(deleteAsync(key));
+    }
+
+    public void delete(String key, DeleteOptions options) {
+        await(deleteAsync(key, options));
+    }
+
+    public CompletableFuture<Void> deleteAsync(String key) {
+        return deleteAsync(key, DeleteOptions.defaults());
+    }
+
+    /** Deletes {@code key}; never retried (see the class comment). */
+    public CompletableFuture<Void> deleteAsync(String key, DeleteOptions options) {
+        DeleteRequest request;
+        try {
+            checkOpen();
+            checkKey(key);
+            checkNotNull(options, "options");
+            request = DeleteRequest.newBuilder()
+                    .setKeyspace(keyspace(options.keyspace()))
+                    .setKey(key)
+                    .setConsistency(options.consistency().toProto())
+                    .setW(options.w())
+                    .setContext(ByteString.copyFrom(options.context()))
+                    .build();
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        Deadline deadline = newDeadline();
+        String node = writeTarget(key);
+        return run(ctx -> once(node, ctx,
+                () -> Calls.<DeleteRequest, DeleteResponse>unary(stub(node, deadline)::delete, request)))
+                .thenApply(response -> {
+                    ring.observeEpoch(response.getRingEpoch(), node);
+                    return null;
+                });
+    }
+
+    // ---- ring ----
+
+    /**
+     * The newest ring the client knows, fetching one first if it has none yet.
+     *
+     * @throws UnavailableException if it has none and no node gave one
+     */
+    public RingSnapshot ring() {
+        checkOpen();
+        RingSnapshot current = ring.current();
+        return current != null ? current : await(ring.refresh(null), false);
+    }
+
+    /** Fetches the ring now (sharing a fetch already in flight) and returns the newest known. */
+    public RingSnapshot refreshRing() {
+        checkOpen();
+        return await(ring.refresh(null), false);
+    }
+
+    /** Where {@code key} lives according to {@link #ring()}. */
+    public Location locate(String key) {
+        checkKey(key);
+        return ring().locate(key);
+    }
+
+    /**
+     * Stops the ring refresh and shuts every channel down, giving in-flight calls a few seconds
+     * to finish. Idempotent; afterwards every call fails with IllegalStateException.
+     */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        if (refresher != null) {
+            refresher.shutdownNow();
+        }
+        channels.close();
+    }
+
+    /** The channels opened so far, for tests. */
+    List<ManagedChannel> channelsForTesting() {
+        return channels.channels();
+    }
+
+    /** Whether routing currently tries {@code address} last, for tests. */
+    boolean isDemotedForTesting(String address) {
+        return health.isDown(address);
+    }
+
+    /** The ring as it is, without fetching, for tests. */
+    RingSnapshot currentRingForTesting() {
+        return ring.current();
+    }
+
+    // ---- routing and attempts ----
+
+    private List<String> replicasOf(String key) {
+        RingSnapshot current = ring.current();
+        if (current == null) {
+            return List.of();
+        }
+        return current.replicaAddresses(current.vnodeOf(Tokens.of(key)));
+    }
+
+    private List<String> readPlan(String key) {
+        List<String> replicas = replicasOf(key);
+        int offset = readOffset.getAndIncrement();
+        List<String> plan = replicas.isEmpty()
+                ? TargetPlanner.readPlan(config.seeds(), List.of(), offset, health::isDown)
+                : TargetPlanner.readPlan(replicas, config.seeds(), offset, health::isDown);
+        return plan.subList(0, Math.min(plan.size(), config.maxAttempts()));
+    }
+
+    private String writeTarget(String key) {
+        List<String> replicas = replicasOf(key);
+        return TargetPlanner.writeTarget(replicas.isEmpty() ? config.seeds() : replicas, health::isDown);
+    }
+
+    /** One Get attempt on {@code node}: unary, then GetStream there if values were left out. */
+    private CompletableFuture<GetResult> getOnce(String node, GetRequest request, Deadline deadline,
+                                                 Context.CancellableContext ctx) {
+        KVGrpc.KVStub stub = stub(node, deadline);
+        return Calls.<GetRequest, GetResponse>unary(stub::get, request).thenCompose(response -> {
+            ring.observeEpoch(response.getRingEpoch(), node);
+            if (!response.getValuesOmitted()) {
+                return CompletableFuture.completedFuture(toResult(response));
+            }
+            GetRequest streamRequest = request.toBuilder().clearMaxInlineBytes().build();
+            return inContext(ctx, () -> Calls.getStream(stub, streamRequest, node)).thenApply(result -> {
+                ring.observeEpoch(result.ringEpoch(), node);
+                return result;
+            });
+        });
+    }
+
+    /**
+     * Runs attempt {@code index} of an idempotent request and, if it fails with UNAVAILABLE or
+     * DEADLINE_EXCEEDED while time and plan remain, the next one on the next node. The final error
+     * carries the earlier ones as suppressed exceptions.
+     */
+    private <T> CompletableFuture<T> attempt(List<String> plan, int index, Deadline deadline,
+                                             Context.CancellableContext ctx,
+                                             BiFunction<String, Context.CancellableContext, CompletableFuture<T>> call,
+                                             List<RingkvException> earlier) {
+        String node = plan.get(index);
+        return inContext(ctx, () -> call.apply(node, ctx)).handle((value, failure) -> {
+            if (failure == null) {
+                health.markReachable(node);
+                return CompletableFuture.completedFuture(value);
+            }
+            RingkvException error = noteFailure(node, failure);
+            boolean retryable = (error instanceof UnavailableException || error instanceof DeadlineExceededException)
+                    && index + 1 < plan.size() && !deadline.isExpired() && !ctx.isCancelled();
+            if (!retryable) {
+                earlier.forEach(error::addSuppressed);
+                return CompletableFuture.<T>failedFuture(error);
+            }
+            earlier.add(error);
+            return attempt(plan, index + 1, deadline, ctx, call, earlier);
+        }).thenCompose(Function.identity());
+    }
+
+    /** A single attempt of a request that must not be retried. */
+    private <T> CompletableFuture<T> once(String node, Context.CancellableContext ctx, Supplier<CompletableFuture<T>> call) {
+        return inContext(ctx, call).handle((value, failure) -> {
+            if (failure == null) {
+                health.markReachable(node);
+                return CompletableFuture.completedFuture(value);
+            }
+            return CompletableFuture.<T>failedFuture(noteFailure(node, failure));
+        }).thenCompose(Function.identity());
+    }
+
+    private RingkvException noteFailure(String node, Throwable failure) {
+        if (Errors.isTransportFailure(failure)) {
+            health.markUnreachable(node);
+        }
+        return Errors.toRingkv(failure, node);
+    }
+
+    /**
+     * Gives one request a cancellable gRPC context of its own, so cancelling the returned future
+     * cancels whichever RPC is in flight. Forked from ROOT on purpose: a request is bounded by its
+     * own deadline, not by whatever call the caller happens to be serving.
+     */
+    private <T> CompletableFuture<T> run(Function<Context.CancellableContext, CompletableFuture<T>> body) {
+        Context.CancellableContext ctx = Context.ROOT.withCancellation();
+        CompletableFuture<T> inner;
+        try {
+            inner = body.apply(ctx);
+        } catch (RuntimeException e) {
+            inner = CompletableFuture.failedFuture(e);
+        }
+        CompletableFuture<T> outer = new CompletableFuture<>();
+        inner.whenComplete((value, failure) -> {
+            ctx.cancel(null); // every RPC of the request has ended; this only releases the context
+            if (failure != null) {
+                outer.completeExceptionally(Errors.unwrap(failure));
+            } else {
+                outer.complete(value);
+            }
+        });
+        outer.whenComplete((value, failure) -> {
+            if (outer.isCancelled()) {
+                ctx.cancel(null);
+            }
+        });
+        return outer;
+    }
+
+    private static <T> CompletableFuture<T> inContext(Context ctx, Supplier<CompletableFuture<T>> call) {
+        Context previous = ctx.attach();
+        try {
+            return call.get();
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        } finally {
+            ctx.detach(previous);
+        }
+    }
+
+    /** Asks one node for its ring; under ROOT so no request's cancellation can stop a shared fetch. */
+    private CompletableFuture<RingView> fetchRing(String node) {
+        Deadline deadline = newDeadline();
+        return inContext(Context.ROOT, () -> Calls.<GetRingRequest, RingView>unary(
+                stub(node, deadline)::getRing, GetRingRequest.getDefaultInstance()));
+    }
+
+    private KVGrpc.KVStub stub(String node, Deadline deadline) {
+        return KVGrpc.newStub(channels.channel(node)).withDeadline(deadline);
+    }
+
+    private Deadline newDeadline() {
+        return Deadline.after(requestTimeoutNanos, TimeUnit.NANOSECONDS);
+    }
+
+    private static GetResult toResult(GetResponse response) {
+        List<Versioned> values = new ArrayList<>(response.getValuesCount());
+        for (Value v : response.getValuesList()) {
+            values.add(new Versioned(v.getValue().toByteArray(), v.getTimestampMillis()));
+        }
+        return new GetResult(response.getFound(), values, response.getContext().toByteArray(), response.getRingEpoch());
+    }
+
+    private String keyspace(String requested) {
+        return requested.isEmpty() ? config.defaultKeyspace() : requested;
+    }
+
+    private void checkOpen() {
+        if (closed.get()) {
+            throw new IllegalStateException("client is closed");
+        }
+    }
+
+    /** Rejects what no server would accept; the length limit is the server's to enforce. */
+    private static void checkKey(String key) {
+        if (key == null) {
+            throw new InvalidRequestException("key is null", null, null);
+        }
+        if (key.isEmpty()) {
+            throw new InvalidRequestException("key is empty", null, null);
+        }
+    }
+
+    private static void checkNotNull(Object value, String name) {
+        if (value == null) {
+            throw new InvalidRequestException(name + " is null", null, null);
+        }
+    }
+
+    private static <T> T await(CompletableFuture<T> future) {
+        return await(future, true);
+    }
+
+    /**
+     * Waits for {@code future} and rethrows its failure unwrapped. On interrupt it cancels the
+     * request when the future is this caller's alone (not a shared ring fetch).
+     */
+    private static <T> T await(CompletableFuture<T> future, boolean cancelOnInterrupt) {
+        try {
+            return future.get();
+        } catch (InterruptedException e) {
+            if (cancelOnInterrupt) {
+                future.cancel(true);
+            }
+            Thread.currentThread().interrupt();
+            throw new UnexpectedStatusException(Status.Code.CANCELLED, "interrupted while waiting", null, e);
+        } catch (ExecutionException e) {
+            Throwable cause = Errors.unwrap(e);
+            if (cause instanceof RuntimeException r) {
+                throw r;
+            }
+            if (cause instanceof Error err) {
+                throw err;
+            }
+            throw Errors.toRingkv(cause, null);
+        }
+    }
+
+    /**
+     * Collects and validates the client's settings; {@link #build()} throws IllegalArgumentException
+     * naming the first bad one.
+     */
+    public static final class Builder {
+        private List<String> seeds = List.of();
+        private String defaultKeyspace = "";
+        private Duration requestTimeout = ClientConfig.DEFAULT_REQUEST_TIMEOUT;
+        private int maxAttempts = ClientConfig.DEFAULT_MAX_ATTEMPTS;
+        private int streamThresholdBytes = ClientConfig.DEFAULT_STREAM_THRESHOLD_BYTES;
+        private int streamChunkBytes = ClientConfig.DEFAULT_STREAM_CHUNK_BYTES;
+        private int maxInboundMessageBytes = ClientConfig.DEFAULT_MAX_INBOUND_MESSAGE_BYTES;
+        private Duration ringRefreshInterval = ClientConfig.DEFAULT_RING_REFRESH_INTERVAL;
+        private Duration unreachableNodeBackoff = ClientConfig.DEFAULT_UNREACHABLE_NODE_BACKOFF;
+        private LongSupplier nanoClock = System::nanoTime;
+
+        private Builder() {
+        }
+
+        /** Nodes (host:port) to fetch the ring from, tried in order; required. */
+        public Builder seeds(String... seeds) {
+            return seeds(Arrays.asList(Objects.requireNonNull(seeds, "seeds")));
+        }
+
+        public Builder seeds(List<String> seeds) {
+            this.seeds = List.copyOf(Objects.requireNonNull(seeds, "seeds"));
+            return this;
+        }
+
+        /** The keyspace of requests that name none; "" (the default) lets the server decide. */
+        public Builder defaultKeyspace(String keyspace) {
+            this.defaultKeyspace = keyspace;
+            return this;
+        }
+
+        /** The deadline of each request, retries included (default 2 s, at most 1 h). */
+        public Builder requestTimeout(Duration timeout) {
+            this.requestTimeout = timeout;
+            return this;
+        }
+
+        /** Attempts per read, each on another node (default 3, in [1, 10]); writes make one. */
+        public Builder maxAttempts(int attempts) {
+            this.maxAttempts = attempts;
+            return this;
+        }
+
+        /** Values longer than this travel as streams (default 1 MiB). */
+        public Builder streamThresholdBytes(int bytes) {
+            this.streamThresholdBytes = bytes;
+            return this;
+        }
+
+        /** The chunk size of PutStream (default 256 KiB, at most 4 MiB). */
+        public Builder streamChunkBytes(int bytes) {
+            this.streamChunkBytes = bytes;
+            return this;
+        }
+
+        /** The largest message the client accepts (default 17 MiB; must exceed the stream threshold). */
+        public Builder maxInboundMessageBytes(int bytes) {
+            this.maxInboundMessageBytes = bytes;
+            return this;
+        }
+
+        /** How often to re-fetch the ring besides epoch-triggered refreshes (default 30 s; 0 = never). */
+        public Builder ringRefreshInterval(Duration interval) {
+            this.ringRefreshInterval = interval;
+            return this;
+        }
+
+        /** How long a node that could not be reached is tried last (default 2 s; 0 = never demote). */
+        public Builder unreachableNodeBackoff(Duration backoff) {
+            this.unreachableNodeBackoff = backoff;
+            return this;
+        }
+
+        /** The monotonic clock for backoffs (tests pass a fake one). */
+        Builder nanoClock(LongSupplier nanoClock) {
+            this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
+            return this;
+        }
+
+        /**
+         * Validates the settings and starts the client; the ring is fetched in the background.
+         *
+         * @throws IllegalArgumentException if a setting is out of range
+         */
+        public RingkvClient build() {
+            ClientConfig config = new ClientConfig(seeds, defaultKeyspace, requestTimeout, maxAttempts,
+                    streamThresholdBytes, streamChunkBytes, maxInboundMessageBytes, ringRefreshInterval,
+                    unreachableNodeBackoff);
+            return new RingkvClient(config, nanoClock);
+        }
+    }
+}

@@ -1,0 +1,64 @@
+package io.ringkv.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/** Settings and options are validated where they are made, with messages naming the setting. */
+class ClientSettingsTest {
+    private static RingkvClient.Builder valid() {
+        return RingkvClient.builder().seeds("127.0.0.1:1").ringRefreshInterval(Duration.ZERO);
+    }
+
+    @Test
+    void theDefaultsAreValidAndNeedOnlySeeds() {
+        // Port 1 refuses: building must not need a reachable cluster.
+        try (RingkvClient client = RingkvClient.builder().seeds("127.0.0.1:1", "[::1]:2").build()) {
+            assertThat(client.currentRingForTesting()).isNull();
+        }
+    }
+
+    @Test
+    void badSettingsAreRejectedByName() {
+        assertThatThrownBy(() -> RingkvClient.builder().build()).hasMessageContaining("seeds");
+        assertThatThrownBy(() -> valid().seeds("localhost").build()).hasMessageContaining("host:port");
+        assertThatThrownBy(() -> valid().seeds("localhost:0").build()).hasMessageContaining("port");
+        assertThatThrownBy(() -> valid().seeds(":7000").build()).hasMessageContaining("host:port");
+        assertThatThrownBy(() -> valid().seeds("h:x").build()).hasMessageContaining("host:port");
+        assertThatThrownBy(() -> valid().requestTimeout(Duration.ZERO).build()).hasMessageContaining("requestTimeout");
+        assertThatThrownBy(() -> valid().requestTimeout(Duration.ofDays(1)).build()).hasMessageContaining("requestTimeout");
+        assertThatThrownBy(() -> valid().maxAttempts(0).build()).hasMessageContaining("maxAttempts");
+        assertThatThrownBy(() -> valid().maxAttempts(11).build()).hasMessageContaining("maxAttempts");
+        assertThatThrownBy(() -> valid().streamChunkBytes(0).build()).hasMessageContaining("streamChunkBytes");
+        assertThatThrownBy(() -> valid().streamChunkBytes(5 << 20).build()).hasMessageContaining("streamChunkBytes");
+        assertThatThrownBy(() -> valid().streamThresholdBytes(0).build()).hasMessageContaining("streamThresholdBytes");
+        assertThatThrownBy(() -> valid().streamThresholdBytes(32 << 20).build())
+                .hasMessageContaining("maxInboundMessageBytes");
+        assertThatThrownBy(() -> valid().ringRefreshInterval(Duration.ofMillis(5)).build())
+                .hasMessageContaining("ringRefreshInterval");
+        assertThatThrownBy(() -> valid().unreachableNodeBackoff(Duration.ofSeconds(-1)).build())
+                .hasMessageContaining("unreachableNodeBackoff");
+        assertThatThrownBy(() -> valid().defaultKeyspace(null).build()).isInstanceOf(NullPointerException.class);
+    }
+
+    @Test
+    void optionsRejectContradictionsAndCopyTheirArrays() {
+        assertThatThrownBy(() -> new ReadOptions("", Consistency.ONE, 2)).hasMessageContaining("either consistency or r");
+        assertThatThrownBy(() -> ReadOptions.defaults().withR(-1)).hasMessageContaining("r must be >= 0");
+        assertThat(ReadOptions.defaults().withR(2).withConsistency(Consistency.ALL))
+                .isEqualTo(new ReadOptions("", Consistency.ALL, 0));
+        assertThatThrownBy(() -> PutOptions.defaults().withIfAbsent(true).withIfMatch(new byte[] {1}))
+                .hasMessageContaining("contradict");
+        assertThatThrownBy(() -> DeleteOptions.defaults().withW(-2)).hasMessageContaining("w must be >= 0");
+
+        byte[] context = {1, 2, 3};
+        PutOptions options = PutOptions.defaults().withContext(context);
+        context[0] = 9;
+        assertThat(options.context()).containsExactly(1, 2, 3);
+        options.context()[1] = 9;
+        assertThat(options.context()).containsExactly(1, 2, 3);
+        assertThat(options).isEqualTo(PutOptions.defaults().withContext(new byte[] {1, 2, 3}));
+    }
+}

@@ -1,0 +1,472 @@
+package io.ringkv.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.ringkv.api.v1.ConsistencyLevel;
+import io.ringkv.api.v1.DeleteRequest;
+import io.ringkv.api.v1.GetRequest;
+import io.ringkv.api.v1.PutRequest;
+import io.ringkv.storage.StorageKeys;
+import io.ringkv.storage.Tokens;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** The client against three fake nodes over real gRPC on loopback sockets. */
+class RingkvClientTest {
+    private static final int VNODES = 16;
+    private static final int MIB = 1024 * 1024;
+
+    private FakeCluster cluster;
+    private final List<RingkvClient> clients = new ArrayList<>();
+
+    @BeforeEach
+    void startCluster() throws IOException {
+        cluster = FakeCluster.start(3);
+        cluster.ring = cluster.rotatingRing(1, VNODES, 2, 0);
+    }
+
+    @AfterEach
+    void stopCluster() {
+        clients.forEach(RingkvClient::close);
+        cluster.close();
+    }
+
+    private RingkvClient.Builder builder() {
+        // No periodic refresh: each test decides when the ring changes.
+        return RingkvClient.builder().seeds(cluster.address(0)).ringRefreshInterval(Duration.ZERO);
+    }
+
+    /** A client that has fetched the ring, so routing is token-aware from the first request. */
+    private RingkvClient client(RingkvClient.Builder builder) {
+        RingkvClient client = builder.build();
+        clients.add(client);
+        client.ring();
+        return client;
+    }
+
+    private RingkvClient client() {
+        return client(builder());
+    }
+
+    /** The node ids of vnode replicas for {@code key} in the cluster's current ring, primary first. */
+    private List<String> expectedReplicas(String key) {
+        int vnode = StorageKeys.vnodeOf(Tokens.of(key), cluster.ring.getVnodeCount());
+        int per = cluster.ring.getReplicasPerVnode();
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < per; i++) {
+            ids.add(cluster.ring.getNodes(cluster.ring.getAssignments(vnode * per + i)).getId());
+        }
+        return ids;
+    }
+
+    /** A key whose primary replica is node {@code node}. */
+    private String keyWithPrimary(String node) {
+        for (int i = 0; ; i++) {
+            String key = "key-" + i;
+            if (expectedReplicas(key).getFirst().equals(node)) {
+                return key;
+            }
+        }
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static byte[] randomBytes(int length, long seed) {
+        byte[] b = new byte[length];
+        new Random(seed).nextBytes(b);
+        return b;
+    }
+
+    // ---- routing ----
+
+    @Test
+    void writesGoToTheFirstReplicaAndReadsToSomeReplicaOfTheKeysVnode() {
+        RingkvClient client = client();
+        for (int i = 0; i < 100; i++) {
+            String key = "user:" + i;
+            client.put(key, bytes("v" + i));
+            client.get(key);
+        }
+        for (FakeCluster.Call call : cluster.dataCalls()) {
+            List<String> replicas = expectedReplicas(call.key());
+            if (call.method().equals("Put")) {
+                assertThat(call.node()).as("put %s", call.key()).isEqualTo(replicas.getFirst());
+            } else {
+                assertThat(replicas).as("get %s", call.key()).contains(call.node());
+            }
+        }
+        assertThat(cluster.calls("Put")).hasSize(100);
+        assertThat(cluster.calls("Get")).hasSize(100);
+    }
+
+    @Test
+    void readsOfOneHotKeySpreadOverAllItsReplicas() {
+        RingkvClient client = client();
+        cluster.storeValue("hot", bytes("x"));
+        for (int i = 0; i < 10; i++) {
+            client.get("hot");
+        }
+        Set<String> servedBy = new HashSet<>();
+        cluster.calls("Get").forEach(c -> servedBy.add(c.node()));
+        assertThat(servedBy).containsExactlyInAnyOrderElementsOf(expectedReplicas("hot"));
+    }
+
+    @Test
+    void ringAndLocateDescribeTheServersRing() {
+        RingkvClient client = client();
+        RingSnapshot ring = client.ring();
+        assertThat(ring.epoch()).isEqualTo(1);
+        assertThat(ring.vnodeCount()).isEqualTo(VNODES);
+        assertThat(ring.replicasPerVnode()).isEqualTo(2);
+        assertThat(ring.nodes()).extracting(RingSnapshot.Node::address).containsExactlyElementsOf(cluster.addresses());
+        assertThat(ring.nodes()).allSatisfy(n -> assertThat(n.state()).isEqualTo(RingSnapshot.NodeState.ACTIVE));
+
+        Location location = client.locate("some key");
+        assertThat(location.token()).isEqualTo(Tokens.of("some key"));
+        assertThat(location.vnode()).isEqualTo(StorageKeys.vnodeOf(Tokens.of("some key"), VNODES));
+        assertThat(location.replicas()).extracting(RingSnapshot.Node::id)
+                .containsExactlyElementsOf(expectedReplicas("some key"));
+        assertThat(location.ringEpoch()).isEqualTo(1);
+    }
+
+    @Test
+    void aNewerEpochInAResponseRefreshesTheRingAndLaterRequestsFollowIt() {
+        RingkvClient client = client();
+        String key = keyWithPrimary("n1");
+        client.put(key, bytes("before"));
+        assertThat(cluster.calls("Put").getLast().node()).isEqualTo("n1");
+
+        // The cluster moves every vnode one node along; nodes start reporting epoch 2.
+        cluster.ring = cluster.rotatingRing(2, VNODES, 2, 1);
+        int ringFetchesBefore = cluster.calls("GetRing").size();
+        client.put(key, bytes("during")); // still routed by epoch 1; its answer names epoch 2
+        await().atMost(Duration.ofSeconds(5)).until(() -> client.currentRingForTesting().epoch() == 2);
+
+        // The refresh asked the node that announced the new epoch first.
+        assertThat(cluster.calls("GetRing").get(ringFetchesBefore).node()).isEqualTo("n1");
+        cluster.calls.clear();
+        client.put(key, bytes("after"));
+        assertThat(cluster.calls("Put")).singleElement()
+                .satisfies(c -> assertThat(c.node()).isEqualTo(expectedReplicas(key).getFirst()).isNotEqualTo("n1"));
+    }
+
+    @Test
+    void manyResponsesWithANewerEpochShareOneRefresh() {
+        RingkvClient client = client();
+        cluster.ring = cluster.rotatingRing(2, VNODES, 2, 1);
+        int ringFetchesBefore = cluster.calls("GetRing").size();
+        List<CompletableFuture<PutResult>> puts = IntStream.range(0, 20)
+                .mapToObj(i -> client.putAsync("k" + i, bytes("v"))).toList();
+        puts.forEach(CompletableFuture::join);
+        await().atMost(Duration.ofSeconds(5)).until(() -> client.currentRingForTesting().epoch() == 2);
+        // Twenty answers named epoch 2; they share one fetch, and later ones find the ring current.
+        assertThat(cluster.calls("GetRing").size() - ringFetchesBefore).isEqualTo(1);
+    }
+
+    @Test
+    void withoutARingRequestsGoToTheSeedsAndStillSucceed() {
+        cluster.failure = call -> call.method().equals("GetRing") ? Status.UNAVAILABLE.withDescription("no ring") : null;
+        RingkvClient client = builder().seeds(cluster.address(2), cluster.address(1)).build();
+        clients.add(client);
+        assertThatThrownBy(client::ring).isInstanceOf(UnavailableException.class).hasMessageContaining("no ring");
+
+        client.put("a", bytes("1"));
+        assertThat(client.get("a").latest()).map(v -> new String(v.value(), StandardCharsets.UTF_8)).hasValue("1");
+        assertThat(cluster.calls("Put")).singleElement().satisfies(c -> assertThat(c.node()).isEqualTo("n2"));
+        assertThat(cluster.calls("Get")).singleElement().satisfies(c -> assertThat(c.node()).isIn("n2", "n1"));
+    }
+
+    // ---- retries ----
+
+    @Test
+    void aReadWhoseFirstReplicaIsDownSucceedsOnAnother() {
+        RingkvClient client = client();
+        String key = keyWithPrimary("n1");
+        cluster.storeValue(key, bytes("value"));
+        cluster.nodes.get(1).stop();
+
+        // Reads start at a rotating replica: of two consecutive reads, one starts at the dead n1.
+        for (int i = 0; i < 2; i++) {
+            assertThat(client.get(key).latest()).map(Versioned::value).hasValue(bytes("value"));
+        }
+        String other = expectedReplicas(key).get(1);
+        assertThat(cluster.calls("Get")).hasSize(2).allSatisfy(c -> assertThat(c.node()).isEqualTo(other));
+        // Proof that one read did try n1 first: the failed connection demoted it.
+        assertThat(client.isDemotedForTesting(cluster.address(1))).isTrue();
+    }
+
+    @Test
+    void aReadFailsWithUnavailableOnceEveryAttemptFailed() {
+        RingkvClient client = client(builder().maxAttempts(3));
+        cluster.nodes.forEach(FakeCluster.FakeNode::stop);
+        assertThatThrownBy(() -> client.get("k"))
+                .isInstanceOfSatisfying(UnavailableException.class, e -> {
+                    assertThat(e.getMessage()).contains("node unreachable");
+                    // Replicas of k plus the seed as a last resort: three attempts, two of them suppressed.
+                    assertThat(e.getSuppressed()).hasSize(2);
+                });
+    }
+
+    @Test
+    void aReadRetriesAnotherReplicaAfterAServerSentUnavailable() {
+        RingkvClient client = client();
+        cluster.storeValue("k", bytes("v"));
+        AtomicInteger gets = new AtomicInteger();
+        cluster.failure = call -> call.method().equals("Get") && gets.getAndIncrement() == 0
+                ? Status.UNAVAILABLE.withDescription("only 1 of 2 replicas answered") : null;
+        assertThat(client.get("k").found()).isTrue();
+        List<FakeCluster.Call> getCalls = cluster.calls("Get");
+        assertThat(getCalls).hasSize(2);
+        assertThat(getCalls.get(0).node()).isNotEqualTo(getCalls.get(1).node());
+    }
+
+    @Test
+    void aWriteIsNotRetriedAfterAServerSentUnavailable() {
+        RingkvClient client = client();
+        cluster.failure = call -> Status.UNAVAILABLE.withDescription("only 1 of 2 replicas answered");
+        assertThatThrownBy(() -> client.put("k", bytes("v")))
+                .isInstanceOf(UnavailableException.class).hasMessageContaining("only 1 of 2 replicas answered");
+        assertThatThrownBy(() -> client.delete("k")).isInstanceOf(UnavailableException.class);
+        assertThat(cluster.dataCalls()).hasSize(2);
+    }
+
+    @Test
+    void aWriteToADeadPrimaryFailsWithoutRetryAndTheNextOneAvoidsIt() {
+        RingkvClient client = client();
+        String key = keyWithPrimary("n1");
+        cluster.nodes.get(1).stop();
+        assertThatThrownBy(() -> client.put(key, bytes("v")))
+                .isInstanceOfSatisfying(UnavailableException.class,
+                        e -> assertThat(e.node()).isEqualTo(cluster.address(1)));
+        assertThat(cluster.dataCalls()).isEmpty();
+
+        // Not a retry: a new write, sent to the next replica while n1 is known to be unreachable.
+        client.put(key, bytes("v"));
+        assertThat(cluster.calls("Put")).singleElement()
+                .satisfies(c -> assertThat(c.node()).isEqualTo(expectedReplicas(key).get(1)));
+    }
+
+    // ---- streaming ----
+
+    @Test
+    void putsUpToTheThresholdAreUnaryAndLargerOnesStreamInChunks() {
+        RingkvClient client = client(builder().streamThresholdBytes(MIB).streamChunkBytes(100_000));
+        byte[] atThreshold = randomBytes(MIB, 1);
+        byte[] above = randomBytes(MIB + 1, 2);
+        client.put("small", atThreshold);
+        client.put("large", above);
+
+        assertThat(cluster.calls("Put")).singleElement().satisfies(c -> assertThat(c.key()).isEqualTo("small"));
+        assertThat(cluster.calls("PutStream")).singleElement().satisfies(c -> {
+            assertThat(c.key()).isEqualTo("large");
+            assertThat(c.chunks()).isEqualTo(11); // ceil((1 MiB + 1) / 100 000)
+        });
+        assertThat(cluster.store.get("small").values().getFirst().getValue().toByteArray()).isEqualTo(atThreshold);
+        assertThat(cluster.store.get("large").values().getFirst().getValue().toByteArray()).isEqualTo(above);
+    }
+
+    @Test
+    void aGetWithOmittedValuesFetchesThemWithGetStreamFromTheSameNode() {
+        RingkvClient client = client();
+        byte[] small = bytes("small sibling");
+        byte[] large = randomBytes(3 * MIB + 17, 3);
+        cluster.storeValue("k", small, large);
+
+        GetResult result = client.get("k");
+
+        assertThat(result.found()).isTrue();
+        assertThat(result.hasSiblings()).isTrue();
+        assertThat(result.values()).extracting(Versioned::value).containsExactly(small, large);
+        assertThat(result.context()).isEqualTo(cluster.store.get("k").context().toByteArray());
+        FakeCluster.Call get = cluster.calls("Get").getFirst();
+        assertThat(((GetRequest) get.request()).getMaxInlineBytes()).isEqualTo(MIB);
+        assertThat(cluster.calls("GetStream")).singleElement().satisfies(c -> assertThat(c.node()).isEqualTo(get.node()));
+    }
+
+    @Test
+    void aSixteenMibValueRoundTripsThroughStreams() {
+        RingkvClient client = client(builder().requestTimeout(Duration.ofSeconds(10)));
+        byte[] value = randomBytes(16 * MIB, 4);
+        client.put("big", value);
+        assertThat(client.get("big").latest()).map(Versioned::value).hasValue(value);
+        assertThat(cluster.calls("PutStream")).singleElement().satisfies(c -> assertThat(c.chunks()).isEqualTo(64));
+        assertThat(cluster.calls("GetStream")).hasSize(1);
+    }
+
+    @Test
+    void aSixteenMibValueRoundTripsInOneMessageWhenTheThresholdAllowsIt() {
+        RingkvClient client = client(builder().requestTimeout(Duration.ofSeconds(10))
+                .streamThresholdBytes(16 * MIB).maxInboundMessageBytes(17 * MIB));
+        byte[] value = randomBytes(16 * MIB, 5);
+        client.put("big", value);
+        assertThat(client.get("big").latest()).map(Versioned::value).hasValue(value);
+        assertThat(cluster.calls("Put")).hasSize(1);
+        assertThat(cluster.calls("PutStream")).isEmpty();
+        assertThat(cluster.calls("GetStream")).isEmpty();
+    }
+
+    @Test
+    void aStreamShorterThanItsHeaderIsRejectedAndNotRetried() {
+        RingkvClient client = client();
+        cluster.storeValue("k", randomBytes(2 * MIB, 6));
+        cluster.truncateStreamBytes = 10;
+        assertThatThrownBy(() -> client.get("k"))
+                .isInstanceOf(ProtocolViolationException.class)
+                .hasMessageContaining("announced " + 2 * MIB + " bytes, stream carried " + (2 * MIB - 10));
+        assertThat(cluster.calls("GetStream")).hasSize(1);
+    }
+
+    // ---- errors ----
+
+    @ParameterizedTest
+    @EnumSource(value = Status.Code.class, names = {
+        "INVALID_ARGUMENT", "UNAVAILABLE", "DEADLINE_EXCEEDED", "FAILED_PRECONDITION", "RESOURCE_EXHAUSTED", "INTERNAL"})
+    void serverStatusesMapToExceptionTypesWithTheServersMessage(Status.Code code) {
+        RingkvClient client = client();
+        cluster.failure = call -> Status.fromCode(code).withDescription("server says " + code);
+        String key = keyWithPrimary("n2");
+        assertThatThrownBy(() -> client.put(key, bytes("v")))
+                .isInstanceOfSatisfying(RingkvException.class, e -> {
+                    assertThat(e).isInstanceOf(switch (code) {
+                        case INVALID_ARGUMENT -> InvalidRequestException.class;
+                        case UNAVAILABLE -> UnavailableException.class;
+                        case DEADLINE_EXCEEDED -> DeadlineExceededException.class;
+                        case FAILED_PRECONDITION -> ConditionFailedException.class;
+                        default -> UnexpectedStatusException.class;
+                    });
+                    assertThat(e.code()).isEqualTo(code);
+                    assertThat(e.statusDescription()).isEqualTo("server says " + code);
+                    assertThat(e.node()).isEqualTo(cluster.address(2));
+                    assertThat(e.getMessage()).contains("server says " + code, code.name(), cluster.address(2));
+                });
+    }
+
+    @Test
+    void aLostConditionalPutIsAConditionFailedException() {
+        RingkvClient client = client();
+        PutOptions ifAbsent = PutOptions.defaults().withIfAbsent(true).withConsistency(Consistency.ALL);
+        client.put("k", bytes("first"), ifAbsent);
+        assertThatThrownBy(() -> client.put("k", bytes("second"), ifAbsent))
+                .isInstanceOf(ConditionFailedException.class).hasMessageContaining("key exists");
+        PutRequest sent = (PutRequest) cluster.calls("Put").getLast().request();
+        assertThat(sent.getIfAbsent()).isTrue();
+        assertThat(sent.getConsistency()).isEqualTo(ConsistencyLevel.ALL);
+    }
+
+    @Test
+    void optionsAndTheDefaultKeyspaceReachTheServer() {
+        RingkvClient client = client(builder().defaultKeyspace("users"));
+        PutResult put = client.put("k", bytes("v"), PutOptions.defaults().withW(3).withContext(bytes("ctx")));
+        client.get("k", ReadOptions.defaults().withKeyspace("other").withConsistency(Consistency.QUORUM));
+        client.delete("k", DeleteOptions.defaults().withContext(put.context()).withW(1));
+
+        PutRequest p = (PutRequest) cluster.calls("Put").getFirst().request();
+        assertThat(p.getKeyspace()).isEqualTo("users");
+        assertThat(p.getW()).isEqualTo(3);
+        assertThat(p.getContext().toStringUtf8()).isEqualTo("ctx");
+        GetRequest g = (GetRequest) cluster.calls("Get").getFirst().request();
+        assertThat(g.getKeyspace()).isEqualTo("other");
+        assertThat(g.getConsistency()).isEqualTo(ConsistencyLevel.QUORUM);
+        DeleteRequest d = (DeleteRequest) cluster.calls("Delete").getFirst().request();
+        assertThat(d.getKeyspace()).isEqualTo("users");
+        assertThat(d.getContext().toByteArray()).isEqualTo(put.context());
+        assertThat(put.ringEpoch()).isEqualTo(1);
+    }
+
+    @Test
+    void aRequestThatOutlivesItsTimeoutFailsWithDeadlineExceededAndIsNotRetried() {
+        RingkvClient client = client(builder().requestTimeout(Duration.ofMillis(300)));
+        cluster.hang = true;
+        assertThatThrownBy(() -> client.get("k")).isInstanceOf(DeadlineExceededException.class);
+        assertThatThrownBy(() -> client.put("k", bytes("v"))).isInstanceOf(DeadlineExceededException.class);
+        assertThat(cluster.dataCalls()).hasSize(2);
+    }
+
+    @Test
+    void obviouslyBadInputIsRejectedBeforeAnythingIsSent() {
+        RingkvClient client = client();
+        assertThatThrownBy(() -> client.get(null))
+                .isInstanceOf(InvalidRequestException.class).hasMessageContaining("key is null");
+        assertThatThrownBy(() -> client.put("", bytes("v")))
+                .isInstanceOf(InvalidRequestException.class).hasMessageContaining("key is empty");
+        assertThatThrownBy(() -> client.put("k", null))
+                .isInstanceOf(InvalidRequestException.class).hasMessageContaining("value is null");
+        assertThatThrownBy(() -> client.delete("k", null)).isInstanceOf(InvalidRequestException.class);
+        // The async forms report the same failure through the future instead of throwing.
+        assertThat(client.getAsync(null)).isCompletedExceptionally();
+        assertThat(cluster.dataCalls()).isEmpty();
+    }
+
+    // ---- async and lifecycle ----
+
+    @Test
+    void theAsyncApiCompletes() {
+        RingkvClient client = client();
+        List<CompletableFuture<PutResult>> puts = IntStream.range(0, 50)
+                .mapToObj(i -> client.putAsync("k" + i, bytes("v" + i))).toList();
+        CompletableFuture.allOf(puts.toArray(CompletableFuture[]::new)).join();
+        List<CompletableFuture<GetResult>> gets = IntStream.range(0, 50).mapToObj(i -> client.getAsync("k" + i)).toList();
+        for (int i = 0; i < 50; i++) {
+            assertThat(gets.get(i).join().latest()).map(Versioned::value).hasValue(bytes("v" + i));
+        }
+        client.deleteAsync("k0").join();
+        assertThat(client.getAsync("k0").join().found()).isFalse();
+
+        cluster.failure = call -> Status.INVALID_ARGUMENT.withDescription("key too long");
+        assertThatThrownBy(() -> client.putAsync("k", bytes("v")).join())
+                .isInstanceOf(CompletionException.class).hasCauseInstanceOf(InvalidRequestException.class);
+    }
+
+    @Test
+    void cancellingAFutureCancelsItsCall() {
+        RingkvClient client = client(builder().requestTimeout(Duration.ofSeconds(30)));
+        cluster.hang = true;
+        CompletableFuture<GetResult> get = client.getAsync("k");
+        await().atMost(Duration.ofSeconds(5)).until(() -> !cluster.calls("Get").isEmpty());
+        assertThat(get.cancel(true)).isTrue();
+        assertThat(get).isCancelled();
+        // The client stays usable.
+        cluster.hang = false;
+        assertThat(client.get("k").found()).isFalse();
+    }
+
+    @Test
+    void closeShutsEveryChannelDown() throws InterruptedException {
+        RingkvClient client = client();
+        for (int i = 0; i < 20; i++) {
+            client.put("k" + i, bytes("v"));
+        }
+        List<ManagedChannel> channels = client.channelsForTesting();
+        assertThat(channels).hasSizeGreaterThanOrEqualTo(2);
+        client.close();
+        for (ManagedChannel channel : channels) {
+            assertThat(channel.isShutdown()).isTrue();
+            assertThat(channel.awaitTermination(5, TimeUnit.SECONDS)).isTrue();
+        }
+        assertThatThrownBy(() -> client.get("k")).isInstanceOf(IllegalStateException.class);
+        assertThat(client.putAsync("k", bytes("v"))).isCompletedExceptionally();
+        client.close(); // idempotent
+    }
+}
