@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** The {@code ringkv} command. */
 @Command(name = "ringkv", mixinStandardHelpOptions = true, version = "ringkv 0.1.0",
         description = "A Dynamo-style distributed key-value store.",
-        subcommands = {DevCommand.class, NodeCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DevCommand.class, NodeCommand.class, PutCommand.class, GetCommand.class, DeleteCommand.class,
+            LocateCommand.class, RingCommand.class, StatusCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -17,6 +18,9 @@ public final class Main implements Runnable {
 
     /** Runs the command line and returns its exit code (for tests). */
     public static int run(String... args) {
+        // The client library reports background ring fetches through java.util.logging; a CLI
+        // run prints its own one-line errors instead.
+        java.util.logging.Logger.getLogger("io.ringkv.client").setLevel(java.util.logging.Level.WARNING);
         CommandLine cli = new CommandLine(new Main());
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             commandLine.getErr().println("ringkv: " + oneLine(e));
