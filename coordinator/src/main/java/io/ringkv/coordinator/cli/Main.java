@@ -9,6 +9,9 @@ import picocli.CommandLine.Command;
         subcommands = {DevCommand.class, NodeCommand.class, PutCommand.class, GetCommand.class, DeleteCommand.class,
             LocateCommand.class, RingCommand.class, StatusCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
+    /** Held so the level set on it is not lost when java.util.logging drops an unreferenced logger. */
+    private static final java.util.logging.Logger CLIENT_LOG = java.util.logging.Logger.getLogger("io.ringkv.client");
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -20,7 +23,7 @@ public final class Main implements Runnable {
     public static int run(String... args) {
         // The client library reports background ring fetches through java.util.logging; a CLI
         // run prints its own one-line errors instead.
-        java.util.logging.Logger.getLogger("io.ringkv.client").setLevel(java.util.logging.Level.WARNING);
+        CLIENT_LOG.setLevel(java.util.logging.Level.WARNING);
         CommandLine cli = new CommandLine(new Main());
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             commandLine.getErr().println("ringkv: " + oneLine(e));
