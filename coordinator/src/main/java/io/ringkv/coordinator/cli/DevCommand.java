@@ -32,6 +32,25 @@ final class DevCommand implements Callable<Integer> {
     @Option(names = "--exit-after-start", hidden = true, description = "start, print, stop (for tests)")
     boolean exitAfterStart;
 
+    /** Writes and reads back one key through the client, so the first screen shows the cluster working. */
+    private static String selfCheck(List<String> addresses) {
+        long start = System.nanoTime();
+        byte[] value = ("written by ringkv dev at " + java.time.Instant.now()).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        try (io.ringkv.client.RingkvClient client = io.ringkv.client.RingkvClient.builder().seeds(addresses)
+                .requestTimeout(java.time.Duration.ofSeconds(5)).build()) {
+            client.put("ringkv:dev:self-check", value);
+            io.ringkv.client.GetResult read = client.get("ringkv:dev:self-check");
+            boolean same = read.found() && java.util.Arrays.equals(read.values().getFirst().value(), value);
+            if (!same) {
+                throw new IllegalStateException("self-check read back a different value");
+            }
+            java.util.List<String> replicas = client.locate("ringkv:dev:self-check").replicas().stream()
+                    .map(io.ringkv.client.RingSnapshot.Node::id).toList();
+            return "self-check: put + get of 'ringkv:dev:self-check' (replicas " + String.join(", ", replicas) + ") ok in "
+                    + (System.nanoTime() - start) / 1_000_000 + " ms";
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
         if (nodes < 1 || nodes > 32) {
@@ -69,6 +88,7 @@ final class DevCommand implements Callable<Integer> {
             stopAll.run();
             throw e;
         }
+        String check = selfCheck(addresses);
         System.out.println("ringkv dev cluster: " + nodes + " nodes, N=3 R=2 W=2, backend " + backend + ", data in "
                 + dataDir.toAbsolutePath().normalize());
         for (int i = 0; i < nodes; i++) {
@@ -76,6 +96,7 @@ final class DevCommand implements Callable<Integer> {
         }
         System.out.println("ring epoch " + started.getFirst().ring().epoch() + ", "
                 + started.getFirst().ring().require().vnodeCount() + " vnodes");
+        System.out.println(check);
         System.out.println("try:");
         System.out.println("  bin/ringkv put greeting 'hello world'");
         System.out.println("  bin/ringkv get greeting");
