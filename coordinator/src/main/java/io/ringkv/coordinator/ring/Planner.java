@@ -12,32 +12,43 @@ import java.util.stream.IntStream;
  * Plans rings: the first ring of a cluster, and the next ring after each membership change. Pure
  * functions of their arguments, so every node computes the same ring.
  *
- * <p>Rules, in priority order. Let A be the number of ACTIVE nodes and R = min(N, A):
+ * <p>Let A be the number of ACTIVE nodes, R = min(N, A) and mean = R*Q/A. The rules, highest
+ * priority first:
  * <ol>
  *   <li><b>Shape.</b> Every vnode has R distinct ACTIVE replicas.</li>
- *   <li><b>Balance.</b> Every ACTIVE node holds {@code floor(R*Q/A)} or {@code ceil(R*Q/A)} replicas,
- *       after {@link #initial} and after every {@link #apply}.</li>
- *   <li><b>Minimal movement</b> ({@link #apply} only). A {@link RingChange.Join} of the (k+1)-th node
- *       changes only slots that then name the new node, at most {@code ceil(R*Q/(k+1))} of them when
- *       k >= N (when k < N every vnode gains the new node as its last replica), taking from each donor
- *       within one of an even share. A {@link RingChange.Remove} changes only the removed node's slots,
- *       giving each other node within one of an even share (when fewer than N nodes remain, the removed
- *       node is simply dropped from every list). A replacement takes the slot's position in the list,
- *       which is the preference order. {@link RingChange.Register} changes no slot.</li>
- *   <li><b>Racks</b>, maximised under the rules above; a vnode's number of rack repeats is its replica
- *       count minus its number of distinct racks.
+ *   <li><b>Balance.</b> Every ACTIVE node holds within one of the mean. {@link #initial} holds
+ *       exactly {@code floor(mean)} or {@code ceil(mean)}; {@link #apply} does too whenever it can
+ *       without breaking rule 3 (it can differ only when the mean is a whole number).</li>
+ *   <li><b>Minimal movement.</b> When node k+1 joins (k >= N), only slots that then name it change,
+ *       at most {@code ceil(N*Q/(k+1)) + 1} of them, and each donor gives within one of an even share
+ *       (floor or ceil of it whenever possible). When fewer than N nodes were ACTIVE, every vnode
+ *       instead gains the newcomer as its last replica. When an ACTIVE node is removed, only its slots
+ *       change, each remaining node receiving within one of an even share; when fewer than N nodes
+ *       remain it is simply dropped from every list. A replacement takes the slot's position in the
+ *       list, which is the preference order. {@link RingChange.Register} changes no slot. In rare rings
+ *       (a few replicas that must move all share vnodes with the nodes that must take them) no plan
+ *       keeps rules 2 and 3 together; then balance wins: the move keeps counts as close to the mean as
+ *       the vnodes allow and a few extra single-slot moves between other nodes restore balance.</li>
+ *   <li><b>Racks</b>, maximised under the rules above. A vnode's rack repeats are its replica count
+ *       minus its number of distinct racks.
  *       <ul>
- *         <li>{@link #initial} is rack-distinct (no vnode repeats a rack) exactly when
- *             {@link #racksCanBeDistinct} holds, which is also necessary for any balanced ring to be
- *             rack-distinct. Otherwise it still maximises the sum over vnodes of distinct racks among
- *             all balanced rings.</li>
- *         <li>{@link #apply} minimises the total rack repeats among all rings that keep rules 1-3 for
- *             that change. In particular its ring is rack-distinct whenever any ring that keeps the rules
- *             is. It cannot promise more: with minimal movement, whether a distinct plan exists depends on
- *             which vnodes the nodes already share.</li>
+ *         <li>{@link #initial} is rack-distinct (no repeats anywhere) exactly when
+ *             {@link #racksCanBeDistinct} holds. That condition is necessary for any balanced ring, so
+ *             {@code initial} is rack-distinct whenever that is possible at all; otherwise it still
+ *             reaches the largest possible number of (vnode, rack) pairs among balanced rings.</li>
+ *         <li>{@link #apply} has the fewest rack repeats among all rings that keep rules 1-3 for that
+ *             change, at the tightest level it reaches (counts floor/ceil and shares floor/ceil; then
+ *             shares within one; then counts within one; then any shares). So it is rack-distinct
+ *             whenever such a ring is. It cannot promise more: under minimal movement, what is possible
+ *             depends on which vnodes the nodes already share, and repeats forced by an earlier change
+ *             (say a rack growing ahead of the others when there are exactly N racks) are only undone as
+ *             far as later moves allow.</li>
  *       </ul>
  *   </li>
  * </ol>
+ * Everything else (which of several equally good slots moves, who is primary in the first ring) is
+ * settled by a fixed scramble of vnode and node numbers, so that nodes share vnodes with many
+ * different nodes: a failed node's load then spreads over the cluster instead of a few neighbours.
  */
 public final class Planner {
 

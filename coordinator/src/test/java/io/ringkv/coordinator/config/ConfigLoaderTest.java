@@ -1,0 +1,77 @@
+package io.ringkv.coordinator.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.ringkv.coordinator.keyspace.ConflictMode;
+import io.ringkv.storage.SyncMode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void defaultsWorkOnALaptop() {
+        NodeConfig c = ConfigLoader.load(null, Map.of(), Map.of());
+        assertThat(c.listen()).isEqualTo(new HostPort("127.0.0.1", 7001));
+        assertThat(c.advertise()).isEqualTo(c.listen());
+        assertThat(c.id()).isEqualTo("node-7001");
+        assertThat(c.backend()).isEqualTo("rocks");
+        assertThat(c.sync()).isEqualTo(SyncMode.BATCH);
+        assertThat(c.vnodes()).isEqualTo(1024);
+        assertThat(c.replicas()).isEqualTo(3);
+        assertThat(c.keyspaces().resolve("").n()).isEqualTo(3);
+        assertThat(c.limits().maxKeyBytes()).isEqualTo(1024);
+        assertThat(c.limits().maxValueBytes()).isEqualTo(16 * 1024 * 1024);
+    }
+
+    @Test
+    void flagsOverrideEnvironmentWhichOverridesTheFile() throws Exception {
+        Path file = dir.resolve("node.yaml");
+        Files.writeString(file, """
+                id: from-file
+                rack: file-rack
+                listen: 127.0.0.1:7100
+                seeds: [127.0.0.1:7100, 127.0.0.1:7101]
+                keyspaces:
+                  - {name: carts, n: 3, r: 1, w: 3, mode: causal}
+                """);
+        Map<String, String> env = Map.of("RINGKV_RACK", "env-rack", "RINGKV_ID", "from-env");
+        Map<String, Object> flags = new HashMap<>();
+        flags.put("id", "from-flag");
+        flags.put("backend", null);
+        NodeConfig c = ConfigLoader.load(file, env, flags);
+        assertThat(c.id()).isEqualTo("from-flag");
+        assertThat(c.rack()).isEqualTo("env-rack");
+        assertThat(c.listen().port()).isEqualTo(7100);
+        assertThat(c.seeds()).hasSize(2);
+        assertThat(c.keyspaces().resolve("carts").mode()).isEqualTo(ConflictMode.CAUSAL);
+        assertThat(c.keyspaces().resolve("carts").w()).isEqualTo(3);
+        assertThat(c.dataDir()).isEqualTo(Path.of("./data/from-flag"));
+    }
+
+    @Test
+    void mistakesAreNamed() throws Exception {
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(), Map.of("lsten", "x")))
+                .hasMessageContaining("unknown config key 'lsten'");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(), Map.of("listen", "nohost")))
+                .hasMessageContaining("is not host:port");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(), Map.of("vnodes", "1000")))
+                .hasMessageContaining("power of two");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(), Map.of("sync", "sometimes")))
+                .hasMessageContaining("always, batch or never");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(), Map.of("replicas", "2")))
+                .hasMessageContaining("at least the largest keyspace N");
+        Path bad = dir.resolve("bad.yaml");
+        Files.writeString(bad, "keyspaces:\n  - {name: k, n: 3, r: 4}\n");
+        assertThatThrownBy(() -> ConfigLoader.load(bad, Map.of(), Map.of())).hasMessageContaining("R must be in [1, N=3]");
+        assertThatThrownBy(() -> ConfigLoader.load(dir.resolve("absent.yaml"), Map.of(), Map.of()))
+                .hasMessageContaining("cannot read config file");
+    }
+}
