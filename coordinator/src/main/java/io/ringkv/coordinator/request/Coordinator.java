@@ -128,6 +128,7 @@ public final class Coordinator {
         long timeout = timeoutOf(c.timeoutMillis());
         long now = env.clock().wallMillis();
         if (ks.mode() == ConflictMode.LWW) {
+            observeContext(c.context());
             long stamp = hlc.now();
             LwwVersion version = new LwwVersion(stamp, selfId);
             byte[] encoded = version.encode();
@@ -195,6 +196,27 @@ public final class Coordinator {
         DvvSet set = DvvSet.decode(best.value());
         List<Sibling> live = set.values().stream().filter(s -> !s.tombstone()).toList();
         return new GetOutcome(!live.isEmpty(), live, set.join().encode(), epoch);
+    }
+
+    /**
+     * A client that read version V and writes again must get a timestamp after V even when this
+     * node's clock is behind the node that wrote V: the HLC observes the context's timestamp.
+     */
+    private void observeContext(byte[] context) {
+        if (context.length == 0) {
+            return;
+        }
+        LwwVersion seen;
+        try {
+            seen = LwwVersion.decode(context);
+        } catch (IllegalArgumentException e) {
+            throw RequestFailure.invalid("context is not one this cluster issued: " + e.getMessage());
+        }
+        try {
+            hlc.observe(seen.hlc());
+        } catch (io.ringkv.coordinator.version.ClockDriftException e) {
+            // A context from far in the future must not drag this clock with it; the write keeps its own stamp.
+        }
     }
 
     private void failFastIfTooFewAlive(List<String> replicas, int required, String letter, String op) {

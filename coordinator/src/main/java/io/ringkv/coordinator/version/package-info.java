@@ -6,8 +6,8 @@
  *
  * <p>Everything here is an immutable value except {@link
  * io.ringkv.coordinator.version.HybridLogicalClock}, which is thread-safe and takes time as an
- * {@link java.time.InstantSource}. {@link io.ringkv.coordinator.version.Versioning} is the one
- * view the replica layer needs of a keyspace's mode. Encodings are canonical and reject
+ * {@link java.time.InstantSource}. {@link io.ringkv.coordinator.version.Records} merges stored records by these rules, the one
+ * rule replicas and coordinators share. Encodings are canonical and reject
  * malformed input with {@link java.lang.IllegalArgumentException}.
  */
 package io.ringkv.coordinator.version;
