@@ -32,15 +32,20 @@ public final class LocalReplica {
         this.limits = limits;
     }
 
-    /** Merges the write into the stored record; returns the record now stored. */
-    public Record apply(ReplicaWrite write) {
+    /** Merges the write into the stored record: an older version is acknowledged and dropped. */
+    public void apply(ReplicaWrite write) {
         Keyspace ks = keyspaces.resolve(write.keyspace());
-        byte[] stored = engine.update(ks.namespace(), StorageKeys.encode(write.key(), limits), current -> {
-            Record old = current == null ? null : RecordCodec.decode(current);
+        engine.update(ks.namespace(), StorageKeys.encode(write.key(), limits), current -> {
+            if (current == null) {
+                return write.encoded();
+            }
+            Record old = RecordCodec.decode(current);
             Record merged = Records.merge(old, write.record());
-            return merged == old ? current : RecordCodec.encode(merged);
+            if (merged == old) {
+                return current;
+            }
+            return merged == write.record() ? write.encoded() : RecordCodec.encode(merged);
         });
-        return RecordCodec.decode(stored);
     }
 
     /**

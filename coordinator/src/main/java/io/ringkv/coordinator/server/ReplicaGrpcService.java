@@ -43,7 +43,8 @@ final class ReplicaGrpcService extends ReplicaGrpc.ReplicaImplBase {
 
     private void apply(ReplicaWriteRequest req, ByteString record, StreamObserver<ReplicaWriteResponse> out) {
         try {
-            replica.apply(new ReplicaWrite(req.getKeyspace(), req.getKey(), RecordCodec.decode(record.toByteArray()),
+            byte[] encoded = record.toByteArray();
+            replica.apply(new ReplicaWrite(req.getKeyspace(), req.getKey(), RecordCodec.decode(encoded), encoded,
                     req.getRingEpoch()));
             out.onNext(ReplicaWriteResponse.newBuilder().setRingEpoch(ring.epoch()).build());
             out.onCompleted();

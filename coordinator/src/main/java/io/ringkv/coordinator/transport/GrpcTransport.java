@@ -73,7 +73,7 @@ public final class GrpcTransport implements Transport, AutoCloseable {
         }
         CompletableFuture<Void> result = new CompletableFuture<>();
         try {
-            byte[] encoded = RecordCodec.encode(write.record());
+            byte[] encoded = write.encoded();
             ReplicaWriteRequest.Builder header = ReplicaWriteRequest.newBuilder().setKeyspace(write.keyspace())
                     .setKey(write.key()).setRingEpoch(write.ringEpoch());
             StreamObserver<ReplicaWriteResponse> observer = observer(nodeId, result, r -> null);
