@@ -61,11 +61,7 @@ final class DevCommand implements Callable<Integer> {
             addresses.add("127.0.0.1:" + (basePort + i));
         }
         List<NodeServer> started = new ArrayList<>();
-        Runnable stopAll = () -> {
-            for (int i = started.size() - 1; i >= 0; i--) {
-                started.get(i).close();
-            }
-        };
+        Runnable stopAll = () -> NodeServer.closeAll(started);
         try {
             for (int i = 0; i < nodes; i++) {
                 Map<String, Object> flags = new LinkedHashMap<>();

@@ -177,6 +177,22 @@ public final class NodeServer implements AutoCloseable {
         return true;
     }
 
+    /** Closes nodes in parallel (each waits for its server's graceful shutdown). */
+    public static void closeAll(List<NodeServer> nodes) {
+        List<Thread> threads = new java.util.ArrayList<>();
+        for (NodeServer n : nodes) {
+            threads.add(Thread.ofVirtual().start(n::close));
+        }
+        for (Thread t : threads) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
     @Override
     public void close() {
         pinger.close();

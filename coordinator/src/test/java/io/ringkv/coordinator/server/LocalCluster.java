@@ -51,9 +51,7 @@ public final class LocalCluster implements AutoCloseable {
 
     @Override
     public void close() {
-        for (int i = nodes.size() - 1; i >= 0; i--) {
-            nodes.get(i).close();
-        }
+        NodeServer.closeAll(nodes);
         nodes.clear();
     }
 }
