@@ -12,6 +12,8 @@ import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.ringkv.api.v1.AdminGrpc;
 import io.ringkv.api.v1.GetNodeInfoRequest;
 import io.ringkv.api.v1.NodeInfo;
+import io.ringkv.coordinator.catalog.CatalogException;
+import io.ringkv.coordinator.catalog.SystemCatalog;
 import io.ringkv.coordinator.config.HostPort;
 import io.ringkv.coordinator.config.NodeConfig;
 import io.ringkv.coordinator.membership.RingHolder;
@@ -54,6 +56,7 @@ public final class NodeServer implements AutoCloseable {
     public static final String VERSION = "0.1.0";
 
     private final NodeConfig config;
+    private final SystemCatalog catalog;
     private final StorageEngine engine;
     private final SystemTimer timer;
     private final GrpcTransport transport;
@@ -65,8 +68,18 @@ public final class NodeServer implements AutoCloseable {
 
     private NodeServer(NodeConfig config) {
         this.config = config;
-        this.engine = StorageEngines.open(config.backend(), new EngineConfig(config.dataDir().resolve("data"),
-                config.sync(), 1, Map.of()));
+        // The catalog first: a node pointed at another node's data directory is refused before any data is touched.
+        this.catalog = SystemCatalog.open(config.dataDir().resolve("catalog"));
+        StorageEngine opened = null;
+        try {
+            catalog.identity(config.id(), config.rack());
+            opened = StorageEngines.open(config.backend(), new EngineConfig(config.dataDir().resolve("data"),
+                    config.sync(), 1, Map.of()));
+        } catch (RuntimeException e) {
+            catalog.close();
+            throw e;
+        }
+        this.engine = opened;
         try {
             // The engine's own limit is generous: the user's value limit is enforced by the coordinator,
             // and a causal record holds every sibling.
@@ -74,6 +87,14 @@ public final class NodeServer implements AutoCloseable {
                     new StorageLimits(config.limits().maxKeyBytes(), StorageLimits.ABSOLUTE_MAX_VALUE_BYTES));
             LocalReplica replica = new LocalReplica(chunking, config.keyspaces(), config.limits());
             this.ring = new RingHolder();
+            ring.onChange(r -> {
+                try {
+                    catalog.recordRingEpoch(r.epoch(), "static", r.nodes().size(), r.vnodeCount());
+                } catch (CatalogException e) {
+                    // Statistics must never stop a ring from being installed.
+                    log.warn("catalog: {}", e.getMessage());
+                }
+            });
             Node self = new Node(config.id(), config.advertise().toString(), config.rack(), NodeState.ACTIVE);
             this.transport = new GrpcTransport(config.id(), replica,
                     id -> ring.ring().flatMap(r -> r.node(id)).map(Node::address));
@@ -123,6 +144,7 @@ public final class NodeServer implements AutoCloseable {
                     .build();
         } catch (RuntimeException e) {
             engine.close();
+            catalog.close();
             throw e;
         }
     }
@@ -163,6 +185,10 @@ public final class NodeServer implements AutoCloseable {
 
     public RingHolder ring() {
         return ring;
+    }
+
+    public SystemCatalog catalog() {
+        return catalog;
     }
 
     /** Blocks until the ring has formed or the timeout passes; returns whether it formed. */
@@ -206,6 +232,7 @@ public final class NodeServer implements AutoCloseable {
         transport.close();
         timer.close();
         engine.close();
+        catalog.close();
         log.info("node {} stopped", config.id());
     }
 }
