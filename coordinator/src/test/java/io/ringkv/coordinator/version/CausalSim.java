@@ -2,6 +2,7 @@ package io.ringkv.coordinator.version;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ringkv.coordinator.testing.Seeds.Gen;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -11,10 +12,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.Tuple;
 
 /**
  * Three replicas of one causal key, clients that read and write through them, and an oracle
@@ -45,18 +42,31 @@ final class CausalSim {
     record Sync(int from, int to) implements Op {
     }
 
-    static Arbitrary<Op> ops() {
-        Arbitrary<Integer> client = Arbitraries.integers().between(0, CLIENTS - 1);
-        Arbitrary<Integer> replica = Arbitraries.integers().between(0, REPLICAS.size() - 1);
-        Arbitrary<Op> read = Combinators.combine(client, replica).as(Read::new);
-        Arbitrary<Op> write = Combinators.combine(client, replica, Arbitraries.integers().between(0, 9))
-                .as((c, r, kind) -> new Write(c, r, kind == 0, kind == 1));
-        Arbitrary<Op> sync = Combinators.combine(replica, replica).as(Sync::new);
-        return Arbitraries.frequencyOf(Tuple.of(3, read), Tuple.of(4, write), Tuple.of(3, sync));
+    /** Reads, writes and syncs in the ratio 3:4:3; one write in ten is a delete, one blind. */
+    static Op op(Gen gen) {
+        int kind = gen.index(10);
+        if (kind < 3) {
+            return new Read(client(gen), replica(gen));
+        }
+        if (kind < 7) {
+            int client = client(gen);
+            int replica = replica(gen);
+            int write = gen.index(10);
+            return new Write(client, replica, write == 0, write == 1);
+        }
+        return new Sync(replica(gen), replica(gen));
     }
 
-    static Arbitrary<List<Op>> histories(int maxOps) {
-        return ops().list().ofMaxSize(maxOps);
+    private static int client(Gen gen) {
+        return gen.between(0, CLIENTS - 1);
+    }
+
+    private static int replica(Gen gen) {
+        return gen.between(0, REPLICAS.size() - 1);
+    }
+
+    static List<Op> history(Gen gen, int maxOps) {
+        return gen.list(0, maxOps, CausalSim::op);
     }
 
     /** What a sibling says, timestamps aside: the oracle's notion of a value. */

@@ -3,6 +3,8 @@ package io.ringkv.coordinator.version;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.ringkv.coordinator.testing.Seeds;
+import io.ringkv.coordinator.testing.Seeds.Gen;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -10,41 +12,46 @@ import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.constraints.IntRange;
-import net.jqwik.api.constraints.LongRange;
 import org.junit.jupiter.api.Test;
 
 class HybridLogicalClockTest {
     private static final long MAX_DRIFT_MILLIS = 60_000;
     private static final long T0 = 1_750_000_000_000L;
 
-    @Property
-    void packingRoundTrips(@ForAll @LongRange(min = 0, max = (1L << 48) - 1) long physical,
-                           @ForAll @IntRange(min = 0, max = 0xFFFF) int logical) {
-        HlcTimestamp ts = new HlcTimestamp(physical, logical);
-        assertThat(ts.pack()).isEqualTo(physical << 16 | logical);
-        assertThat(HlcTimestamp.unpack(ts.pack())).isEqualTo(ts);
+    @Test
+    void packingRoundTrips() {
+        record Case(long physical, int logical) {
+        }
+        Seeds.check(1000, gen -> new Case(gen.between(0, (1L << 48) - 1), gen.between(0, 0xFFFF)), c -> {
+            long physical = c.physical();
+            int logical = c.logical();
+            HlcTimestamp ts = new HlcTimestamp(physical, logical);
+            assertThat(ts.pack()).isEqualTo(physical << 16 | logical);
+            assertThat(HlcTimestamp.unpack(ts.pack())).isEqualTo(ts);
+        });
     }
 
-    @Property
-    void everyLongUnpacksAndRepacks(@ForAll long packed) {
-        assertThat(HlcTimestamp.unpack(packed).pack()).isEqualTo(packed);
+    @Test
+    void everyLongUnpacksAndRepacks() {
+        Seeds.check(1000, Gen::anyLong, packed -> {
+            assertThat(HlcTimestamp.unpack(packed).pack()).isEqualTo(packed);
+        });
     }
 
-    @Property
-    void packedOrderIsReadingOrder(@ForAll long x, @ForAll long y) {
-        HlcTimestamp a = HlcTimestamp.unpack(x);
-        HlcTimestamp b = HlcTimestamp.unpack(y);
-        int byFields = a.physicalMillis() != b.physicalMillis()
-                ? Long.compare(a.physicalMillis(), b.physicalMillis())
-                : Integer.compare(a.logical(), b.logical());
-        assertThat(Integer.signum(a.compareTo(b))).isEqualTo(Integer.signum(byFields));
+    @Test
+    void packedOrderIsReadingOrder() {
+        record Case(long x, long y) {
+        }
+        Seeds.check(1000, gen -> new Case(gen.anyLong(), gen.anyLong()), c -> {
+            long x = c.x();
+            long y = c.y();
+            HlcTimestamp a = HlcTimestamp.unpack(x);
+            HlcTimestamp b = HlcTimestamp.unpack(y);
+            int byFields = a.physicalMillis() != b.physicalMillis()
+                    ? Long.compare(a.physicalMillis(), b.physicalMillis())
+                    : Integer.compare(a.logical(), b.logical());
+            assertThat(Integer.signum(a.compareTo(b))).isEqualTo(Integer.signum(byFields));
+        });
     }
 
     @Test
@@ -93,39 +100,39 @@ class HybridLogicalClockTest {
     record Observe(long aheadMillis, int logical) implements Step {
     }
 
-    @Provide
-    Arbitrary<List<Step>> schedules() {
-        Arbitrary<Step> move = Arbitraries.longs().between(-5_000, 5_000).map(Move::new);
-        Arbitrary<Step> tick = Arbitraries.just(new Tick());
-        Arbitrary<Step> observe = Combinators.combine(
-                        Arbitraries.longs().between(-5_000, MAX_DRIFT_MILLIS),
-                        Arbitraries.integers().between(0, 0xFFFF))
-                .as(Observe::new);
-        return Arbitraries.oneOf(move, tick, tick, observe).list().ofMaxSize(60);
+    /** Up to 60 steps: a move, a tick, a tick or an observation, equally likely. */
+    static List<Step> schedule(Gen gen) {
+        return gen.list(0, 60, g -> switch (g.index(4)) {
+            case 0 -> new Move(g.between(-5_000L, 5_000L));
+            case 1, 2 -> new Tick();
+            default -> new Observe(g.between(-5_000L, MAX_DRIFT_MILLIS), g.between(0, 0xFFFF));
+        });
     }
 
-    @Property(tries = 300)
-    void nowExceedsEverythingIssuedOrObserved(@ForAll("schedules") List<Step> schedule) {
-        ManualInstantSource wall = new ManualInstantSource(T0);
-        HybridLogicalClock clock = new HybridLogicalClock(wall, MAX_DRIFT_MILLIS);
-        long highest = 0;
-        for (Step step : schedule) {
-            switch (step) {
-                case Move m -> wall.advance(m.deltaMillis());
-                case Observe o -> {
-                    long remote = new HlcTimestamp(wall.millis() + o.aheadMillis(), o.logical()).pack();
-                    clock.observe(remote);
-                    highest = Long.compareUnsigned(remote, highest) > 0 ? remote : highest;
-                }
-                case Tick t -> {
-                    long now = clock.now();
-                    assertThat(Long.compareUnsigned(now, highest)).as("now() after %s", highest).isPositive();
-                    // Never behind physical time: the clock tracks the wall whenever the wall leads.
-                    assertThat(HlcTimestamp.unpack(now).physicalMillis()).isGreaterThanOrEqualTo(wall.millis());
-                    highest = now;
+    @Test
+    void nowExceedsEverythingIssuedOrObserved() {
+        Seeds.check(300, HybridLogicalClockTest::schedule, schedule -> {
+            ManualInstantSource wall = new ManualInstantSource(T0);
+            HybridLogicalClock clock = new HybridLogicalClock(wall, MAX_DRIFT_MILLIS);
+            long highest = 0;
+            for (Step step : schedule) {
+                switch (step) {
+                    case Move m -> wall.advance(m.deltaMillis());
+                    case Observe o -> {
+                        long remote = new HlcTimestamp(wall.millis() + o.aheadMillis(), o.logical()).pack();
+                        clock.observe(remote);
+                        highest = Long.compareUnsigned(remote, highest) > 0 ? remote : highest;
+                    }
+                    case Tick t -> {
+                        long now = clock.now();
+                        assertThat(Long.compareUnsigned(now, highest)).as("now() after %s", highest).isPositive();
+                        // Never behind physical time: the clock tracks the wall whenever the wall leads.
+                        assertThat(HlcTimestamp.unpack(now).physicalMillis()).isGreaterThanOrEqualTo(wall.millis());
+                        highest = now;
+                    }
                 }
             }
-        }
+        });
     }
 
     @Test

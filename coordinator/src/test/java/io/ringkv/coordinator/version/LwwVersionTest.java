@@ -3,23 +3,15 @@ package io.ringkv.coordinator.version;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.ringkv.coordinator.testing.Seeds;
+import io.ringkv.coordinator.testing.Seeds.Gen;
 import java.util.Arrays;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
 import org.junit.jupiter.api.Test;
 
 class LwwVersionTest {
 
-    @Provide
-    Arbitrary<LwwVersion> versions() {
-        return Combinators.combine(
-                        Arbitraries.longs(),
-                        Arbitraries.of("node-a", "node-b", "n", "ü-node", "x".repeat(255)))
-                .as(LwwVersion::new);
+    static LwwVersion version(Gen gen) {
+        return new LwwVersion(gen.anyLong(), gen.oneOf("node-a", "node-b", "n", "ü-node", "x".repeat(255)));
     }
 
     @Test
@@ -43,15 +35,23 @@ class LwwVersionTest {
         assertThat(afterTopBit).isGreaterThan(beforeTopBit);
     }
 
-    @Property
-    void orderIsAntisymmetricAndConsistentWithEquals(@ForAll("versions") LwwVersion a, @ForAll("versions") LwwVersion b) {
-        assertThat(Integer.signum(a.compareTo(b))).isEqualTo(-Integer.signum(b.compareTo(a)));
-        assertThat(a.compareTo(b) == 0).isEqualTo(a.equals(b));
+    @Test
+    void orderIsAntisymmetricAndConsistentWithEquals() {
+        record Case(LwwVersion a, LwwVersion b) {
+        }
+        Seeds.check(1000, gen -> new Case(version(gen), version(gen)), c -> {
+            LwwVersion a = c.a();
+            LwwVersion b = c.b();
+            assertThat(Integer.signum(a.compareTo(b))).isEqualTo(-Integer.signum(b.compareTo(a)));
+            assertThat(a.compareTo(b) == 0).isEqualTo(a.equals(b));
+        });
     }
 
-    @Property
-    void encodingRoundTrips(@ForAll("versions") LwwVersion v) {
-        assertThat(LwwVersion.decode(v.encode())).isEqualTo(v);
+    @Test
+    void encodingRoundTrips() {
+        Seeds.check(1000, LwwVersionTest::version, v -> {
+            assertThat(LwwVersion.decode(v.encode())).isEqualTo(v);
+        });
     }
 
     @Test
@@ -60,16 +60,18 @@ class LwwVersionTest {
                 .hasSize(1 + 8 + 1 + 6);
     }
 
-    @Property
-    void arbitraryBytesDecodeCanonicallyOrFailClearly(@ForAll byte[] bytes) {
-        LwwVersion decoded;
-        try {
-            decoded = LwwVersion.decode(bytes);
-        } catch (IllegalArgumentException e) {
-            assertThat(e).hasMessageContaining("LWW version");
-            return;
-        }
-        assertThat(decoded.encode()).isEqualTo(bytes);
+    @Test
+    void arbitraryBytesDecodeCanonicallyOrFailClearly() {
+        Seeds.check(1000, gen -> gen.bytes(0, 255), bytes -> {
+            LwwVersion decoded;
+            try {
+                decoded = LwwVersion.decode(bytes);
+            } catch (IllegalArgumentException e) {
+                assertThat(e).hasMessageContaining("LWW version");
+                return;
+            }
+            assertThat(decoded.encode()).isEqualTo(bytes);
+        });
     }
 
     @Test

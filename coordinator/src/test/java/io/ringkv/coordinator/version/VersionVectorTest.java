@@ -3,82 +3,115 @@ package io.ringkv.coordinator.version;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.ringkv.coordinator.testing.Seeds;
+import io.ringkv.coordinator.testing.Seeds.Gen;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
 import org.junit.jupiter.api.Test;
 
 class VersionVectorTest {
 
-    /** Few ids and small counters, so equal and ordered pairs come up often. */
-    @Provide
-    Arbitrary<VersionVector> vectors() {
-        return Arbitraries.longs().between(0, 3).list().ofSize(4).map(counters -> {
+    /**
+     * Few ids and small counters, so equal and ordered pairs come up often: each of 4 ids has a
+     * counter 0..3, so there are 256 vectors. Properties of one or two vectors check them all;
+     * properties of three check 1000 random triples.
+     */
+    private static final List<VersionVector> ALL = allVectors();
+
+    private static List<VersionVector> allVectors() {
+        String[] ids = {"a", "b", "node-c", "ü"};
+        List<VersionVector> all = new ArrayList<>();
+        for (int bits = 0; bits < 1 << 2 * ids.length; bits++) {
             TreeMap<String, Long> m = new TreeMap<>();
-            String[] ids = {"a", "b", "node-c", "ü"};
             for (int i = 0; i < ids.length; i++) {
-                m.put(ids[i], counters.get(i));
+                m.put(ids[i], (long) (bits >> 2 * i & 3));
             }
-            return new VersionVector(m);
+            all.add(new VersionVector(m));
+        }
+        return all;
+    }
+
+    private static VersionVector vector(Gen gen) {
+        return ALL.get(gen.index(ALL.size()));
+    }
+
+    record Triple(VersionVector a, VersionVector b, VersionVector c) {
+        static Triple generate(Gen gen) {
+            return new Triple(vector(gen), vector(gen), vector(gen));
+        }
+    }
+
+    @Test
+    void mergeIsCommutativeAssociativeAndIdempotent() {
+        Seeds.check(1000, Triple::generate, t -> {
+            VersionVector a = t.a();
+            VersionVector b = t.b();
+            VersionVector c = t.c();
+            assertThat(a.merge(b)).isEqualTo(b.merge(a));
+            assertThat(a.merge(b).merge(c)).isEqualTo(a.merge(b.merge(c)));
+            assertThat(a.merge(a)).isEqualTo(a);
         });
     }
 
-    @Property
-    void mergeIsCommutativeAssociativeAndIdempotent(@ForAll("vectors") VersionVector a,
-                                                    @ForAll("vectors") VersionVector b,
-                                                    @ForAll("vectors") VersionVector c) {
-        assertThat(a.merge(b)).isEqualTo(b.merge(a));
-        assertThat(a.merge(b).merge(c)).isEqualTo(a.merge(b.merge(c)));
-        assertThat(a.merge(a)).isEqualTo(a);
+    @Test
+    void mergeIsTheLeastUpperBound() {
+        Seeds.check(1000, Triple::generate, t -> {
+            VersionVector a = t.a();
+            VersionVector b = t.b();
+            VersionVector upper = t.c();
+            VersionVector m = a.merge(b);
+            assertThat(m.descends(a)).isTrue();
+            assertThat(m.descends(b)).isTrue();
+            if (upper.descends(a) && upper.descends(b)) {
+                assertThat(upper.descends(m)).isTrue();
+            }
+        });
     }
 
-    @Property
-    void mergeIsTheLeastUpperBound(@ForAll("vectors") VersionVector a, @ForAll("vectors") VersionVector b,
-                                   @ForAll("vectors") VersionVector upper) {
-        VersionVector m = a.merge(b);
-        assertThat(m.descends(a)).isTrue();
-        assertThat(m.descends(b)).isTrue();
-        if (upper.descends(a) && upper.descends(b)) {
-            assertThat(upper.descends(m)).isTrue();
+    @Test
+    void compareIsAntisymmetricAndAgreesWithDescends() {
+        for (VersionVector a : ALL) {
+            for (VersionVector b : ALL) {
+                Causality ab = a.compare(b);
+                assertThat(b.compare(a)).as("%s vs %s", a, b).isEqualTo(ab.reverse());
+                assertThat(ab == Causality.EQUAL).as("%s vs %s", a, b).isEqualTo(a.equals(b));
+                assertThat(ab == Causality.AFTER || ab == Causality.EQUAL).as("%s vs %s", a, b)
+                        .isEqualTo(a.descends(b));
+                assertThat(ab == Causality.CONCURRENT).as("%s vs %s", a, b).isEqualTo(!a.descends(b) && !b.descends(a));
+            }
         }
     }
 
-    @Property
-    void compareIsAntisymmetricAndAgreesWithDescends(@ForAll("vectors") VersionVector a,
-                                                     @ForAll("vectors") VersionVector b) {
-        Causality ab = a.compare(b);
-        assertThat(b.compare(a)).isEqualTo(ab.reverse());
-        assertThat(ab == Causality.EQUAL).isEqualTo(a.equals(b));
-        assertThat(ab == Causality.AFTER || ab == Causality.EQUAL).isEqualTo(a.descends(b));
-        assertThat(ab == Causality.CONCURRENT).isEqualTo(!a.descends(b) && !b.descends(a));
-    }
-
-    @Property
-    void incrementMakesALaterVector(@ForAll("vectors") VersionVector a) {
-        VersionVector next = a.increment("b");
-        assertThat(next.compare(a)).isEqualTo(Causality.AFTER);
-        assertThat(next.counter("b")).isEqualTo(a.counter("b") + 1);
-    }
-
-    @Property
-    void encodingRoundTrips(@ForAll("vectors") VersionVector v) {
-        assertThat(VersionVector.decode(v.encode())).isEqualTo(v);
-    }
-
-    @Property
-    void arbitraryBytesDecodeCanonicallyOrFailClearly(@ForAll byte[] bytes) {
-        VersionVector decoded;
-        try {
-            decoded = VersionVector.decode(bytes);
-        } catch (IllegalArgumentException e) {
-            assertThat(e).hasMessageContaining("version vector");
-            return;
+    @Test
+    void incrementMakesALaterVector() {
+        for (VersionVector a : ALL) {
+            VersionVector next = a.increment("b");
+            assertThat(next.compare(a)).as("%s", a).isEqualTo(Causality.AFTER);
+            assertThat(next.counter("b")).as("%s", a).isEqualTo(a.counter("b") + 1);
         }
-        assertThat(decoded.encode()).isEqualTo(bytes);
+    }
+
+    @Test
+    void encodingRoundTrips() {
+        for (VersionVector v : ALL) {
+            assertThat(VersionVector.decode(v.encode())).isEqualTo(v);
+        }
+    }
+
+    @Test
+    void arbitraryBytesDecodeCanonicallyOrFailClearly() {
+        Seeds.check(1000, gen -> gen.bytes(0, 255), bytes -> {
+            VersionVector decoded;
+            try {
+                decoded = VersionVector.decode(bytes);
+            } catch (IllegalArgumentException e) {
+                assertThat(e).hasMessageContaining("version vector");
+                return;
+            }
+            assertThat(decoded.encode()).isEqualTo(bytes);
+        });
     }
 
     @Test
