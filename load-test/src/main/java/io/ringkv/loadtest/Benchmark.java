@@ -1,0 +1,143 @@
+package io.ringkv.loadtest;
+
+import io.ringkv.client.RingkvClient;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.HdrHistogram.Histogram;
+
+/** The measured phase: warmup, then --duration seconds of the read/update mix on --threads threads. */
+final class Benchmark {
+    private final BenchConfig config;
+    private final RingkvClient client;
+    private final SplittableRandom random;
+    private final PrintStream err;
+    private final ErrorLog errorLog;
+
+    Benchmark(BenchConfig config, RingkvClient client, SplittableRandom random, PrintStream err, ErrorLog errorLog) {
+        this.config = config;
+        this.client = client;
+        this.random = random;
+        this.err = err;
+        this.errorLog = errorLog;
+    }
+
+    RunResult run() throws InterruptedException {
+        KeyChooser keys = KeyChooser.of(config.keyDistribution(), config.records());
+        int threads = config.threads();
+        double period = config.openLoop() ? 1e9 * threads / config.targetOps() : 0;
+        // An open loop that fell behind gets this long after the end to issue its backlog.
+        long drain = Math.max(TimeUnit.SECONDS.toNanos(5), 2 * config.requestTimeout().toNanos());
+
+        List<Worker> workers = new ArrayList<>(threads);
+        long runStart = System.nanoTime();
+        long measureStart = runStart + config.warmupNanos();
+        long measureEnd = measureStart + config.durationNanos();
+        Worker.Schedule schedule = new Worker.Schedule(runStart, measureStart, measureEnd, measureEnd + drain,
+                period, threads);
+        for (int i = 0; i < threads; i++) {
+            long quota = config.maxOps() == 0 ? Long.MAX_VALUE
+                    : config.maxOps() / threads + (i < config.maxOps() % threads ? 1 : 0);
+            workers.add(new Worker(i, schedule, client, keys, random.split(), config, quota, errorLog));
+        }
+
+        CountDownLatch done = new CountDownLatch(threads);
+        AtomicReference<Throwable> crash = new AtomicReference<>();
+        Thread.Builder builder = config.virtualThreads() ? Thread.ofVirtual().name("bench-", 0)
+                : Thread.ofPlatform().daemon(true).name("bench-", 0);
+        for (Worker w : workers) {
+            builder.start(() -> {
+                try {
+                    w.run();
+                } catch (Throwable t) {
+                    crash.compareAndSet(null, t);
+                } finally {
+                    done.countDown();
+                }
+            });
+        }
+
+        Histogram[] totals = newHistograms();
+        long interval = Math.round(config.progressIntervalSeconds() * 1e9);
+        long lastTick = runStart;
+        long nextTick = runStart + interval;
+        while (!done.await(Math.max(0, nextTick - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+            long now = System.nanoTime();
+            Histogram[] tick = newHistograms();
+            drain(workers, totals, tick);
+            progress(now - runStart, now - lastTick, lastTick - measureStart >= 0, tick, workers);
+            lastTick = now;
+            nextTick += interval;
+        }
+        drain(workers, totals, newHistograms());
+        if (crash.get() != null) {
+            throw new IllegalStateException("a benchmark thread failed", crash.get());
+        }
+
+        long[][] errors = new long[OpType.ALL.length][ErrorKind.ALL.length];
+        long notFound = 0;
+        long validated = 0;
+        long unissued = 0;
+        long lastEnd = measureStart;
+        for (Worker w : workers) {
+            for (int op = 0; op < errors.length; op++) {
+                for (int k = 0; k < errors[op].length; k++) {
+                    errors[op][k] += w.errors[op][k];
+                }
+            }
+            notFound += w.notFound;
+            validated += w.validatedReads;
+            unissued += w.unissued;
+            if (w.lastMeasuredEnd != 0 && w.lastMeasuredEnd - lastEnd > 0) {
+                lastEnd = w.lastMeasuredEnd;
+            }
+        }
+        double seconds = (lastEnd - measureStart) / 1e9;
+        return new RunResult(seconds, totals, errors, notFound, validated, unissued);
+    }
+
+    private static Histogram[] newHistograms() {
+        Histogram[] h = new Histogram[OpType.ALL.length];
+        for (int i = 0; i < h.length; i++) {
+            h[i] = new Histogram(3);
+        }
+        return h;
+    }
+
+    /** Moves what the workers recorded since the last call into the totals (measured) and the tick (all). */
+    private static void drain(List<Worker> workers, Histogram[] totals, Histogram[] tick) {
+        for (Worker w : workers) {
+            for (int op = 0; op < totals.length; op++) {
+                Histogram measured = w.measured[op].getIntervalHistogram();
+                totals[op].add(measured);
+                tick[op].add(measured);
+                tick[op].add(w.warmup[op].getIntervalHistogram());
+            }
+        }
+    }
+
+    private void progress(long elapsed, long tickNanos, boolean measuring, Histogram[] tick, List<Worker> workers) {
+        long ops = 0;
+        for (Histogram h : tick) {
+            ops += h.getTotalCount();
+        }
+        long failures = 0;
+        for (Worker w : workers) {
+            failures += w.failures.getAcquire();
+        }
+        StringBuilder line = new StringBuilder(160);
+        line.append(String.format("[%7.1fs] %-7s %9.0f ops/s", elapsed / 1e9, measuring ? "measure" : "warmup",
+                ops * 1e9 / Math.max(1, tickNanos)));
+        for (OpType op : OpType.ALL) {
+            Histogram h = tick[op.ordinal()];
+            line.append(String.format("  %s p50 %s p99 %s ms", op.label(), Report.millis(h.getValueAtPercentile(50)),
+                    Report.millis(h.getValueAtPercentile(99))));
+        }
+        line.append("  errors ").append(failures);
+        err.println(line);
+    }
+}
