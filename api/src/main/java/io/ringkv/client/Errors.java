@@ -58,6 +58,26 @@ final class Errors {
         return t instanceof StatusRuntimeException e && isTransportFailure(e.getStatus());
     }
 
+    /**
+     * True when the request provably never left this client: the connection to the node could not
+     * be established. No node saw it, so sending it to another node cannot apply it twice.
+     */
+    static boolean neverSent(Throwable failure) {
+        Throwable t = unwrap(failure);
+        if (t instanceof RingkvException mapped) {
+            t = mapped.getCause();
+        }
+        if (!(t instanceof StatusRuntimeException e) || e.getStatus().getCode() != Status.Code.UNAVAILABLE) {
+            return false;
+        }
+        for (Throwable cause = e.getStatus().getCause(); cause != null; cause = cause.getCause()) {
+            if (cause instanceof java.net.ConnectException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static boolean isTransportFailure(Status status) {
         return status.getCode() == Status.Code.UNAVAILABLE && status.getCause() != null;
     }

@@ -32,6 +32,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
@@ -47,9 +48,11 @@ import java.util.function.Supplier;
  *
  * <p><b>Retries.</b> Get (and the ring fetch) is retried on the next replica after UNAVAILABLE or
  * DEADLINE_EXCEEDED, up to {@code maxAttempts} attempts, all within one {@code requestTimeout}.
- * Put and delete are never retried: under last-writer-wins each attempt is a new write with a new
- * timestamp, and a write that failed may still have been applied on some replicas. A caller that
- * wants to retry a write decides so knowing that (a conditional put makes it safe).
+ * Put and delete go to the next replica only when the node refused the connection, so the request
+ * provably never left the client; after any other failure they are not retried: under
+ * last-writer-wins each attempt is a new write with a new timestamp, and a write that failed may
+ * still have been applied on some replicas. A caller that wants to retry a write decides so
+ * knowing that (a conditional put makes it safe).
  *
  * <p><b>Values.</b> Arrays passed to put are not copied and must not change until the call ends;
  * arrays in results belong to the caller. Values above {@code streamThresholdBytes} travel as
@@ -144,7 +147,7 @@ public final class RingkvClient implements AutoCloseable {
         Deadline deadline = newDeadline();
         List<String> plan = readPlan(key);
         return run(ctx -> attempt(plan, 0, deadline, ctx, (node, c) -> getOnce(node, request, deadline, c),
-                new ArrayList<>()));
+                RingkvClient::mayRetryRead, new ArrayList<>()));
     }
 
     // ---- put ----
@@ -163,8 +166,9 @@ public final class RingkvClient implements AutoCloseable {
     }
 
     /**
-     * Writes {@code value}; above the stream threshold it goes as a PutStream of chunks. Never
-     * retried (see the class comment); {@code value} must not change until the future completes.
+     * Writes {@code value}; above the stream threshold it goes as a PutStream of chunks. Sent to
+     * another replica only if the first refused the connection (see the class comment);
+     * {@code value} must not change until the future completes.
      */
     public CompletableFuture<PutResult> putAsync(String key, byte[] value, PutOptions options) {
         PutRequest request;
@@ -191,17 +195,18 @@ public final class RingkvClient implements AutoCloseable {
             return CompletableFuture.failedFuture(e);
         }
         Deadline deadline = newDeadline();
-        String node = writeTarget(key);
-        return run(ctx -> once(node, ctx, () -> {
+        List<String> plan = writePlan(key);
+        return run(ctx -> attempt(plan, 0, deadline, ctx, (node, c) -> {
             KVGrpc.KVStub stub = stub(node, deadline);
-            return stream
+            CompletableFuture<PutResponse> call = stream
                     ? Calls.putStream(stub, request, value, config.streamChunkBytes())
                     : Calls.<PutRequest, PutResponse>unary(stub::put, request);
-        })).thenApply(response -> {
-            ring.observeEpoch(response.getRingEpoch(), node);
-            return new PutResult(response.getContext().toByteArray(), response.getTimestampMillis(),
-                    response.getRingEpoch());
-        });
+            return call.thenApply(response -> {
+                ring.observeEpoch(response.getRingEpoch(), node);
+                return new PutResult(response.getContext().toByteArray(), response.getTimestampMillis(),
+                        response.getRingEpoch());
+            });
+        }, Errors::neverSent, new ArrayList<>()));
     }
 
     // ---- delete ----
@@ -219,7 +224,7 @@ public final class RingkvClient implements AutoCloseable {
         return deleteAsync(key, DeleteOptions.defaults());
     }
 
-    /** Deletes {@code key}; never retried (see the class comment). */
+    /** Deletes {@code key}; sent to another replica only if the first refused the connection (see the class comment). */
     public CompletableFuture<Void> deleteAsync(String key, DeleteOptions options) {
         DeleteRequest request;
         try {
@@ -237,13 +242,14 @@ public final class RingkvClient implements AutoCloseable {
             return CompletableFuture.failedFuture(e);
         }
         Deadline deadline = newDeadline();
-        String node = writeTarget(key);
-        return run(ctx -> once(node, ctx,
-                () -> Calls.<DeleteRequest, DeleteResponse>unary(stub(node, deadline)::delete, request)))
-                .thenApply(response -> {
-                    ring.observeEpoch(response.getRingEpoch(), node);
-                    return null;
-                });
+        List<String> plan = writePlan(key);
+        return run(ctx -> attempt(plan, 0, deadline, ctx,
+                (node, c) -> Calls.<DeleteRequest, DeleteResponse>unary(stub(node, deadline)::delete, request)
+                        .thenApply(response -> {
+                            ring.observeEpoch(response.getRingEpoch(), node);
+                            return (Void) null;
+                        }),
+                Errors::neverSent, new ArrayList<>()));
     }
 
     // ---- ring ----
@@ -320,9 +326,10 @@ public final class RingkvClient implements AutoCloseable {
         return plan.subList(0, Math.min(plan.size(), config.maxAttempts()));
     }
 
-    private String writeTarget(String key) {
+    private List<String> writePlan(String key) {
         List<String> replicas = replicasOf(key);
-        return TargetPlanner.writeTarget(replicas.isEmpty() ? config.seeds() : replicas, health::isDown);
+        List<String> plan = TargetPlanner.writePlan(replicas.isEmpty() ? config.seeds() : replicas, health::isDown);
+        return plan.subList(0, Math.min(plan.size(), config.maxAttempts()));
     }
 
     /** One Get attempt on {@code node}: unary, then GetStream there if values were left out. */
@@ -343,14 +350,14 @@ public final class RingkvClient implements AutoCloseable {
     }
 
     /**
-     * Runs attempt {@code index} of an idempotent request and, if it fails with UNAVAILABLE or
-     * DEADLINE_EXCEEDED while time and plan remain, the next one on the next node. The final error
-     * carries the earlier ones as suppressed exceptions.
+     * Runs attempt {@code index} of a request and, if it fails in a way {@code mayRetry} accepts
+     * while time and plan remain, the next one on the next node. The final error carries the
+     * earlier ones as suppressed exceptions.
      */
     private <T> CompletableFuture<T> attempt(List<String> plan, int index, Deadline deadline,
                                              Context.CancellableContext ctx,
                                              BiFunction<String, Context.CancellableContext, CompletableFuture<T>> call,
-                                             List<RingkvException> earlier) {
+                                             Predicate<RingkvException> mayRetry, List<RingkvException> earlier) {
         String node = plan.get(index);
         return inContext(ctx, () -> call.apply(node, ctx)).handle((value, failure) -> {
             if (failure == null) {
@@ -358,26 +365,20 @@ public final class RingkvClient implements AutoCloseable {
                 return CompletableFuture.completedFuture(value);
             }
             RingkvException error = noteFailure(node, failure);
-            boolean retryable = (error instanceof UnavailableException || error instanceof DeadlineExceededException)
+            boolean retryable = mayRetry.test(error)
                     && index + 1 < plan.size() && !deadline.isExpired() && !ctx.isCancelled();
             if (!retryable) {
                 earlier.forEach(error::addSuppressed);
                 return CompletableFuture.<T>failedFuture(error);
             }
             earlier.add(error);
-            return attempt(plan, index + 1, deadline, ctx, call, earlier);
+            return attempt(plan, index + 1, deadline, ctx, call, mayRetry, earlier);
         }).thenCompose(Function.identity());
     }
 
-    /** A single attempt of a request that must not be retried. */
-    private <T> CompletableFuture<T> once(String node, Context.CancellableContext ctx, Supplier<CompletableFuture<T>> call) {
-        return inContext(ctx, call).handle((value, failure) -> {
-            if (failure == null) {
-                health.markReachable(node);
-                return CompletableFuture.completedFuture(value);
-            }
-            return CompletableFuture.<T>failedFuture(noteFailure(node, failure));
-        }).thenCompose(Function.identity());
+    /** Reads are idempotent: any node may serve the next attempt after one that was unavailable or late. */
+    private static boolean mayRetryRead(RingkvException error) {
+        return error instanceof UnavailableException || error instanceof DeadlineExceededException;
     }
 
     private RingkvException noteFailure(String node, Throwable failure) {

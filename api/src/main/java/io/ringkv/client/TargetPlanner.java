@@ -51,16 +51,25 @@ final class TargetPlanner {
         return List.copyOf(plan);
     }
 
-    /** The write target: the first live node of {@code preferred}, or its first node if all look down. */
-    static String writeTarget(List<String> preferred, Predicate<String> isDown) {
+    /**
+     * Write attempt order: the live nodes of {@code preferred} in order, then the ones that look
+     * down. The first is the write's target; the others are tried only if it refuses the connection.
+     */
+    static List<String> writePlan(List<String> preferred, Predicate<String> isDown) {
         if (preferred.isEmpty()) {
             throw new IllegalArgumentException("no candidate nodes");
         }
+        List<String> plan = new ArrayList<>(preferred.size());
         for (String address : preferred) {
-            if (!isDown.test(address)) {
-                return address;
+            if (!isDown.test(address) && !plan.contains(address)) {
+                plan.add(address);
             }
         }
-        return preferred.getFirst();
+        for (String address : preferred) {
+            if (!plan.contains(address)) {
+                plan.add(address);
+            }
+        }
+        return List.copyOf(plan);
     }
 }

@@ -253,19 +253,31 @@ class RingkvClientTest {
     }
 
     @Test
-    void aWriteToADeadPrimaryFailsWithoutRetryAndTheNextOneAvoidsIt() {
+    void aWriteToADeadPrimaryGoesToTheNextReplicaSinceItWasNeverSent() {
         RingkvClient client = client();
         String key = keyWithPrimary("n1");
         cluster.nodes.get(1).stop();
-        assertThatThrownBy(() -> client.put(key, bytes("v")))
-                .isInstanceOfSatisfying(UnavailableException.class,
-                        e -> assertThat(e.node()).isEqualTo(cluster.address(1)));
-        assertThat(cluster.dataCalls()).isEmpty();
 
-        // Not a retry: a new write, sent to the next replica while n1 is known to be unreachable.
+        // n1 refused the connection, so no node saw the put: the next replica takes it, once.
         client.put(key, bytes("v"));
         assertThat(cluster.calls("Put")).singleElement()
                 .satisfies(c -> assertThat(c.node()).isEqualTo(expectedReplicas(key).get(1)));
+        assertThat(client.isDemotedForTesting(cluster.address(1))).isTrue();
+
+        client.delete(key);
+        assertThat(cluster.calls("Delete")).singleElement()
+                .satisfies(c -> assertThat(c.node()).isEqualTo(expectedReplicas(key).get(1)));
+    }
+
+    @Test
+    void aWriteFailsWithUnavailableWhenNoReplicaAcceptsTheConnection() {
+        RingkvClient client = client(builder().maxAttempts(3));
+        cluster.nodes.forEach(FakeCluster.FakeNode::stop);
+        assertThatThrownBy(() -> client.put("k", bytes("v")))
+                .isInstanceOfSatisfying(UnavailableException.class, e -> {
+                    assertThat(e.getMessage()).contains("node unreachable");
+                    assertThat(e.getSuppressed()).hasSize(expectedReplicas("k").size() - 1);
+                });
     }
 
     // ---- streaming ----

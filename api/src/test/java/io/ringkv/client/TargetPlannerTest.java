@@ -27,10 +27,11 @@ class TargetPlannerTest {
     }
 
     @Test
-    void writesGoToTheFirstLiveReplicaOrTheFirstIfAllLookDown() {
-        assertThat(TargetPlanner.writeTarget(List.of("a", "b"), x -> false)).isEqualTo("a");
-        assertThat(TargetPlanner.writeTarget(List.of("a", "b"), "a"::equals)).isEqualTo("b");
-        assertThat(TargetPlanner.writeTarget(List.of("a", "b"), x -> true)).isEqualTo("a");
+    void writesGoToTheFirstLiveReplicaThenTheOthersInOrderDownOnesLast() {
+        assertThat(TargetPlanner.writePlan(List.of("a", "b", "c"), x -> false)).containsExactly("a", "b", "c");
+        assertThat(TargetPlanner.writePlan(List.of("a", "b", "c"), "a"::equals)).containsExactly("b", "c", "a");
+        assertThat(TargetPlanner.writePlan(List.of("a", "b", "c"), "b"::equals)).containsExactly("a", "c", "b");
+        assertThat(TargetPlanner.writePlan(List.of("a", "b"), x -> true)).containsExactly("a", "b");
     }
 
     @ParameterizedTest

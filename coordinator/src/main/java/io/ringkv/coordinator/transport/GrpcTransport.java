@@ -2,6 +2,7 @@ package io.ringkv.coordinator.transport;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.UnsafeByteOperations;
+import io.grpc.ConnectivityState;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -168,6 +169,13 @@ public final class GrpcTransport implements Transport, AutoCloseable {
         }
         CompletableFuture<Void> result = new CompletableFuture<>();
         try {
+            ManagedChannel channel = channel(nodeId);
+            // After failed connects a channel waits out an exponential backoff (up to two minutes)
+            // before it dials again, failing every call locally meanwhile, so a peer that came back
+            // would go unnoticed that long. Pings are the probe: each lets the channel dial at once.
+            if (channel.getState(false) == ConnectivityState.TRANSIENT_FAILURE) {
+                channel.resetConnectBackoff();
+            }
             stub(nodeId, timeoutMillis).ping(PingRequest.getDefaultInstance(),
                     this.<PingResponse, Void>observer(nodeId, result, r -> null));
         } catch (RuntimeException e) {
