@@ -66,6 +66,11 @@ final class AdminGrpcService extends AdminGrpc.AdminImplBase {
 
     @Override
     public void listNodes(ListNodesRequest req, StreamObserver<ListNodesResponse> out) {
+        // Asks every peer and waits: off the event loop.
+        Thread.startVirtualThread(() -> listNodesBlocking(out));
+    }
+
+    private void listNodesBlocking(StreamObserver<ListNodesResponse> out) {
         List<Node> nodes = ring.ring().map(r -> r.nodes()).orElse(List.of(self));
         List<CompletableFuture<NodeInfo>> infos = new ArrayList<>();
         for (Node n : nodes) {

@@ -167,7 +167,8 @@ final class KvGrpcService extends KVGrpc.KVImplBase {
         PutCommand command = PutCommand.put(req.getKeyspace(), req.getKey(), req.getValue().toByteArray(),
                 Protos.consistency(req.getConsistency(), req.getW()), Deadlines.remainingMillis())
                 .withContext(req.getContext().toByteArray());
-        coordinator.put(command).whenComplete((o, e) -> reply(o, e, out));
+        // The local replica write may wait for an fsync: off the event loop.
+        Thread.startVirtualThread(() -> coordinator.put(command).whenComplete((o, e) -> reply(o, e, out)));
     }
 
     private static void reply(PutOutcome o, Throwable e, StreamObserver<PutResponse> out) {
@@ -207,14 +208,14 @@ final class KvGrpcService extends KVGrpc.KVImplBase {
         PutCommand command = PutCommand.delete(req.getKeyspace(), req.getKey(),
                 Protos.consistency(req.getConsistency(), req.getW()), Deadlines.remainingMillis())
                 .withContext(req.getContext().toByteArray());
-        coordinator.put(command).whenComplete((o, e) -> {
+        Thread.startVirtualThread(() -> coordinator.put(command).whenComplete((o, e) -> {
             if (e != null) {
                 out.onError(Protos.status(e).asRuntimeException());
             } else {
                 out.onNext(DeleteResponse.newBuilder().setRingEpoch(o.ringEpoch()).build());
                 out.onCompleted();
             }
-        });
+        }));
     }
 
     @Override

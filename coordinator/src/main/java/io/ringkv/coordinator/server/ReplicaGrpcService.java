@@ -38,7 +38,8 @@ final class ReplicaGrpcService extends ReplicaGrpc.ReplicaImplBase {
 
     @Override
     public void write(ReplicaWriteRequest req, StreamObserver<ReplicaWriteResponse> out) {
-        apply(req, req.getRecord(), out);
+        // Applying may wait for an fsync (group commit): off the event loop.
+        Thread.startVirtualThread(() -> apply(req, req.getRecord(), out));
     }
 
     private void apply(ReplicaWriteRequest req, ByteString record, StreamObserver<ReplicaWriteResponse> out) {
@@ -90,7 +91,9 @@ final class ReplicaGrpcService extends ReplicaGrpc.ReplicaImplBase {
                     out.onError(Status.INVALID_ARGUMENT.withDescription("WriteStream carried no header").asRuntimeException());
                     return;
                 }
-                apply(header, record, out);
+                ReplicaWriteRequest h = header;
+                ByteString r = record;
+                Thread.startVirtualThread(() -> apply(h, r, out));
             }
         };
     }
