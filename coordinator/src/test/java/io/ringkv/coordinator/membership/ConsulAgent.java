@@ -1,0 +1,211 @@
+package io.ringkv.coordinator.membership;
+
+import java.io.IOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A real Consul agent for tests: {@code consul agent -dev} (in memory) bound to 127.0.0.1 on free
+ * ports, with DNS and gRPC off. The binary comes from {@code scripts/get-consul}. {@link #stop()}
+ * and {@link #restart()} (same ports, empty state: dev mode keeps nothing) let tests stage outages.
+ * The agent's output goes to {@code target/consul-agent-<http port>.log}. A JVM shutdown hook kills
+ * it if a test run dies before {@link #close()}.
+ */
+final class ConsulAgent implements AutoCloseable {
+    private static final String LOOPBACK = "127.0.0.1";
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(30);
+    private static final AtomicInteger CLUSTERS = new AtomicInteger();
+    private static Path binary;
+
+    private final int httpPort;
+    private final int serfLanPort;
+    private final int serfWanPort;
+    private final int serverPort;
+    private final String nodeName;
+    private final Path logFile;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+    private volatile Process process;
+
+    private ConsulAgent() throws IOException {
+        List<Integer> ports = freePorts(4);
+        this.httpPort = ports.get(0);
+        this.serfLanPort = ports.get(1);
+        this.serfWanPort = ports.get(2);
+        this.serverPort = ports.get(3);
+        this.nodeName = "ringkv-test-" + httpPort;
+        Path target = Path.of("target");
+        Files.createDirectories(target);
+        this.logFile = target.resolve("consul-agent-" + httpPort + ".log").toAbsolutePath();
+        Thread hook = new Thread(() -> {
+            Process p = process;
+            if (p != null) {
+                p.destroyForcibly();
+            }
+        });
+        Runtime.getRuntime().addShutdownHook(hook);
+    }
+
+    /** Starts an agent on free ports and waits until it serves KV, sessions and the catalog. */
+    static ConsulAgent start() throws IOException, InterruptedException {
+        ConsulAgent agent = new ConsulAgent();
+        try {
+            agent.launch();
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            agent.stop();
+            throw e;
+        }
+        return agent;
+    }
+
+    /** {@code 127.0.0.1:<http port>}. */
+    String httpAddress() {
+        return LOOPBACK + ":" + httpPort;
+    }
+
+    int httpPort() {
+        return httpPort;
+    }
+
+    /** Settings for a fresh cluster name on this agent, with test-sized waits and backoff. */
+    ConsulSettings settings() {
+        String cluster = "t" + CLUSTERS.incrementAndGet();
+        return ConsulSettings.defaults(LOOPBACK, httpPort, cluster)
+                .withWatchWaitSeconds(5)
+                .withBackoffMillis(50, 500);
+    }
+
+    boolean isRunning() {
+        Process p = process;
+        return p != null && p.isAlive();
+    }
+
+    /** Stops the agent (SIGTERM, then SIGKILL after 10 s); it exits with 1 on SIGTERM, which is normal. */
+    void stop() throws InterruptedException {
+        Process p = process;
+        process = null;
+        if (p == null) {
+            return;
+        }
+        p.destroy();
+        if (!p.waitFor(10, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            p.waitFor(5, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Stops and starts the agent again on the same ports; dev mode starts with empty state. */
+    void restart() throws IOException, InterruptedException {
+        stop();
+        launch();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        stop();
+    }
+
+    private void launch() throws IOException, InterruptedException {
+        List<String> command = List.of(consulBinary().toString(), "agent", "-dev",
+                "-node", nodeName, "-client", LOOPBACK, "-bind", LOOPBACK,
+                "-dns-port", "-1", "-grpc-port", "-1",
+                "-http-port", Integer.toString(httpPort), "-serf-lan-port", Integer.toString(serfLanPort),
+                "-serf-wan-port", Integer.toString(serfWanPort), "-server-port", Integer.toString(serverPort),
+                "-log-level", "warn");
+        Files.writeString(logFile, "=== " + String.join(" ", command) + "\n", StandardCharsets.UTF_8,
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+        process = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
+                .start();
+        awaitReady();
+    }
+
+    /** Ready when this node's serfHealth check passes: then there is a leader, KV and sessions work. */
+    private void awaitReady() throws InterruptedException, IOException {
+        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+        URI uri = URI.create("http://" + httpAddress() + "/v1/health/node/" + nodeName);
+        while (System.nanoTime() < deadline) {
+            Process p = process;
+            if (p == null || !p.isAlive()) {
+                throw new IllegalStateException("consul agent exited early; see " + logFile + ":\n" + tail());
+            }
+            try {
+                HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(2))
+                        .build(), HttpResponse.BodyHandlers.ofString());
+                String body = response.body();
+                if (response.statusCode() == 200 && body.contains("\"serfHealth\"") && body.contains("\"passing\"")) {
+                    return;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            }
+            Thread.sleep(50);
+        }
+        throw new IllegalStateException("consul agent on " + httpAddress() + " not ready within " + READY_TIMEOUT
+                + "; see " + logFile + ":\n" + tail());
+    }
+
+    private String tail() throws IOException {
+        List<String> lines = Files.readAllLines(logFile, StandardCharsets.UTF_8);
+        return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
+    }
+
+    /** The path {@code scripts/get-consul} prints (run once per JVM). */
+    private static synchronized Path consulBinary() throws IOException, InterruptedException {
+        if (binary != null) {
+            return binary;
+        }
+        Path dir = Path.of("").toAbsolutePath();
+        while (dir != null && !Files.isExecutable(dir.resolve("scripts/get-consul"))) {
+            dir = dir.getParent();
+        }
+        if (dir == null) {
+            throw new IllegalStateException("scripts/get-consul not found above " + Path.of("").toAbsolutePath());
+        }
+        Process p = new ProcessBuilder(dir.resolve("scripts/get-consul").toString())
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        if (!p.waitFor(300, TimeUnit.SECONDS) || p.exitValue() != 0 || out.isEmpty()) {
+            throw new IllegalStateException("scripts/get-consul found no consul binary (output: '" + out + "')");
+        }
+        String[] lines = out.split("\n");
+        binary = Path.of(lines[lines.length - 1].trim());
+        return binary;
+    }
+
+    /** Ports free for TCP now (and for UDP too: serf uses both). */
+    private static List<Integer> freePorts(int count) throws IOException {
+        List<Integer> ports = new ArrayList<>();
+        InetAddress loopback = InetAddress.getByName(LOOPBACK);
+        for (int attempt = 0; ports.size() < count && attempt < 100; attempt++) {
+            try (ServerSocket tcp = new ServerSocket(0, 1, loopback)) {
+                int port = tcp.getLocalPort();
+                try (DatagramSocket udp = new DatagramSocket(new InetSocketAddress(loopback, port))) {
+                    if (!ports.contains(port)) {
+                        ports.add(port);
+                    }
+                } catch (IOException udpBusy) {
+                    // try another
+                }
+            }
+        }
+        if (ports.size() < count) {
+            throw new IOException("could not find " + count + " free ports");
+        }
+        return ports;
+    }
+}
