@@ -2,6 +2,7 @@ package io.ringkv.coordinator.cli;
 
 import io.ringkv.coordinator.config.ConfigLoader;
 import io.ringkv.coordinator.config.NodeConfig;
+import io.ringkv.coordinator.membership.LocalConsulAgent;
 import io.ringkv.coordinator.server.NodeServer;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -29,6 +30,8 @@ final class DevCommand implements Callable<Integer> {
     String backend;
     @Option(names = "--sync", defaultValue = "batch", description = "always, batch (default) or never")
     String sync;
+    @Option(names = "--consul", description = "run a local Consul dev agent (loopback, free ports) and use Consul membership")
+    boolean consul;
     @Option(names = "--exit-after-start", hidden = true, description = "start, print, stop (for tests)")
     boolean exitAfterStart;
 
@@ -61,7 +64,17 @@ final class DevCommand implements Callable<Integer> {
             addresses.add("127.0.0.1:" + (basePort + i));
         }
         List<NodeServer> started = new ArrayList<>();
-        Runnable stopAll = () -> NodeServer.closeAll(started);
+        LocalConsulAgent agent = consul ? LocalConsulAgent.start() : null;
+        Runnable stopAll = () -> {
+            NodeServer.closeAll(started);
+            if (agent != null) {
+                try {
+                    agent.stop();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        };
         try {
             for (int i = 0; i < nodes; i++) {
                 Map<String, Object> flags = new LinkedHashMap<>();
@@ -72,6 +85,12 @@ final class DevCommand implements Callable<Integer> {
                 flags.put("seeds", String.join(",", addresses));
                 flags.put("backend", backend);
                 flags.put("sync", sync);
+                if (agent != null) {
+                    flags.put("membership", "consul");
+                    flags.put("consul_url", "http://" + agent.httpAddress());
+                    flags.put("cluster", "dev");
+                    flags.put("min_nodes", nodes);
+                }
                 NodeConfig cfg = ConfigLoader.load(null, Map.of(), flags);
                 started.add(NodeServer.start(cfg));
             }
@@ -89,6 +108,10 @@ final class DevCommand implements Callable<Integer> {
                 + dataDir.toAbsolutePath().normalize());
         for (int i = 0; i < nodes; i++) {
             System.out.println("  n" + (i + 1) + "  " + addresses.get(i));
+        }
+        if (agent != null) {
+            System.out.println("consul dev agent: http://" + agent.httpAddress() + " (membership consul, cluster 'dev', leader "
+                    + started.getFirst().membership().leaderId().orElse("?") + ")");
         }
         System.out.println("ring epoch " + started.getFirst().ring().epoch() + ", "
                 + started.getFirst().ring().require().vnodeCount() + " vnodes");

@@ -35,6 +35,14 @@ final class NodeCommand implements Callable<Integer> {
     String sync;
     @Option(names = "--vnodes", description = "vnodes in the cluster (default 1024)")
     Integer vnodes;
+    @Option(names = "--membership", description = "static (default: the seed list) or consul")
+    String membership;
+    @Option(names = "--consul-url", description = "the Consul agent's HTTP address (default http://127.0.0.1:8500)")
+    String consulUrl;
+    @Option(names = "--cluster", description = "cluster name; Consul keys live under ringkv/<cluster>/ (default ringkv)")
+    String cluster;
+    @Option(names = "--min-nodes", description = "Consul: form the first ring once this many nodes pass (default 3)")
+    Integer minNodes;
 
     @Override
     public Integer call() throws Exception {
@@ -48,6 +56,10 @@ final class NodeCommand implements Callable<Integer> {
         flags.put("backend", backend);
         flags.put("sync", sync);
         flags.put("vnodes", vnodes);
+        flags.put("membership", membership);
+        flags.put("consul_url", consulUrl);
+        flags.put("cluster", cluster);
+        flags.put("min_nodes", minNodes);
         NodeConfig cfg = ConfigLoader.load(config, System.getenv(), flags);
         NodeServer node = NodeServer.start(cfg);
         CountDownLatch stopped = new CountDownLatch(1);

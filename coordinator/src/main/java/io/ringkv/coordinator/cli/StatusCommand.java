@@ -21,7 +21,7 @@ import picocli.CommandLine.Option;
 final class StatusCommand implements Callable<Integer> {
     @Mixin
     ClientOptions client;
-    @Option(names = "--json", description = "print JSON: {nodes: [{id, address, rack, state, healthy, leader, ring_epoch, backend, version}]}")
+    @Option(names = "--json", description = "print JSON: {nodes: [{id, address, rack, state, healthy, leader, ring_epoch, backend, version, membership, membership_reachable, membership_status}]}")
     boolean json;
 
     @Override
@@ -50,15 +50,19 @@ final class StatusCommand implements Callable<Integer> {
                 entry.put("ring_epoch", n.getRingEpoch());
                 entry.put("backend", n.getBackend());
                 entry.put("version", n.getVersion());
+                entry.put("membership", n.getMembership());
+                entry.put("membership_reachable", n.getMembershipReachable());
+                entry.put("membership_status", n.getMembershipStatus());
                 out.add(entry);
             }
             System.out.println(Json.write(Map.of("nodes", out)));
         } else {
-            System.out.printf("%-12s %-22s %-10s %-8s %-9s %-6s %5s%n", "node", "address", "rack", "state", "health", "leader", "epoch");
+            System.out.printf("%-12s %-22s %-10s %-8s %-9s %-6s %5s  %s%n", "node", "address", "rack", "state", "health",
+                    "leader", "epoch", "membership");
             for (NodeInfo n : nodes) {
-                System.out.printf("%-12s %-22s %-10s %-8s %-9s %-6s %5d%n", n.getId(), n.getAddress(), n.getRack(),
+                System.out.printf("%-12s %-22s %-10s %-8s %-9s %-6s %5d  %s%n", n.getId(), n.getAddress(), n.getRack(),
                         n.getState().name().toLowerCase(Locale.ROOT), n.getHealthy() ? "up" : "DOWN",
-                        n.getLeader() ? "yes" : "", n.getRingEpoch());
+                        n.getLeader() ? "yes" : "", n.getRingEpoch(), n.getMembershipStatus());
             }
         }
         return 0;

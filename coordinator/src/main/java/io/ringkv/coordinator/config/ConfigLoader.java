@@ -40,6 +40,10 @@ import java.util.Set;
  * replica_timeout_millis: 2000
  * read_repair_chance: 0.1
  * ping_interval_millis: 1000
+ * membership: static          # or consul
+ * consul_url: http://127.0.0.1:8500
+ * cluster: ringkv             # Consul keys under ringkv/&lt;cluster&gt;/
+ * min_nodes: 3                # Consul: the leader forms the first ring once this many pass
  * </pre>
  *
  * Unknown keys are an error, so a typo never silently falls back to a default.
@@ -47,7 +51,8 @@ import java.util.Set;
 public final class ConfigLoader {
     static final Set<String> KEYS = Set.of("id", "listen", "advertise", "rack", "data_dir", "backend", "sync", "seeds",
             "vnodes", "replicas", "keyspaces", "max_key_bytes", "max_value_bytes", "request_timeout_millis",
-            "replica_timeout_millis", "read_repair_chance", "ping_interval_millis");
+            "replica_timeout_millis", "read_repair_chance", "ping_interval_millis", "membership", "consul_url", "cluster",
+            "min_nodes");
 
     private ConfigLoader() {
     }
@@ -114,7 +119,24 @@ public final class ConfigLoader {
                 Path.of(str(m, "data_dir", "./data/" + id)), str(m, "backend", "rocks"),
                 SyncMode.parse(str(m, "sync", "batch")), seeds, (int) num(m, "vnodes", 1024), replicas, keyspaces,
                 limits, num(m, "request_timeout_millis", 2000), readRepair, num(m, "replica_timeout_millis", 2000),
-                num(m, "ping_interval_millis", 1000));
+                num(m, "ping_interval_millis", 1000), str(m, "membership", "static"),
+                consulAddress(str(m, "consul_url", "http://127.0.0.1:8500")), str(m, "cluster", "ringkv"),
+                (int) num(m, "min_nodes", 3));
+    }
+
+    /** {@code http://host:port} or {@code host:port}. */
+    static HostPort consulAddress(String url) {
+        String u = url.trim();
+        if (u.startsWith("https://")) {
+            throw new IllegalArgumentException("consul_url: https is not supported yet; use the local agent's http address");
+        }
+        if (u.startsWith("http://")) {
+            u = u.substring("http://".length());
+        }
+        if (u.endsWith("/")) {
+            u = u.substring(0, u.length() - 1);
+        }
+        return HostPort.parse(u);
     }
 
     private static List<Keyspace> keyspaces(Object raw) {

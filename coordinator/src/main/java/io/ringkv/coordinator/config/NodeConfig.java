@@ -14,11 +14,16 @@ import java.util.List;
  * @param seeds      the members of a static cluster (this node's own address may be among them)
  * @param vnodes     Q, the fixed number of vnodes of the cluster (a power of two)
  * @param replicas   replicas placed per vnode: at least the largest N of any keyspace
+ * @param membership {@code static} (seeds) or {@code consul}
+ * @param consul     the Consul agent's HTTP address (used with {@code consul} membership)
+ * @param cluster    the cluster's name: its Consul keys live under {@code ringkv/<cluster>/}
+ * @param minNodes   with Consul, the leader forms the first ring once this many nodes pass
  */
 public record NodeConfig(String id, HostPort listen, HostPort advertise, String rack, Path dataDir, String backend,
                          SyncMode sync, List<HostPort> seeds, int vnodes, int replicas, Keyspaces keyspaces,
                          StorageLimits limits, long requestTimeoutMillis, double readRepairChance,
-                         long replicaTimeoutMillis, long pingIntervalMillis) {
+                         long replicaTimeoutMillis, long pingIntervalMillis, String membership, HostPort consul,
+                         String cluster, int minNodes) {
     public NodeConfig {
         if (id == null || !id.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,62}")) {
             throw new IllegalArgumentException("node id '" + id + "' must be 1-63 letters, digits, '_', '.', '-'");
@@ -35,6 +40,15 @@ public record NodeConfig(String id, HostPort listen, HostPort advertise, String 
         }
         if (requestTimeoutMillis < 1 || replicaTimeoutMillis < 1 || pingIntervalMillis < 10) {
             throw new IllegalArgumentException("timeouts must be positive and the ping interval at least 10 ms");
+        }
+        if (!membership.equals("static") && !membership.equals("consul")) {
+            throw new IllegalArgumentException("membership must be static or consul, was '" + membership + "'");
+        }
+        if (cluster == null || !cluster.matches("[a-z0-9][a-z0-9_-]{0,62}")) {
+            throw new IllegalArgumentException("cluster name '" + cluster + "' must be 1-63 of a-z, 0-9, '_', '-'");
+        }
+        if (minNodes < 1 || minNodes > 1000) {
+            throw new IllegalArgumentException("min_nodes must be in [1, 1000], was " + minNodes);
         }
         seeds = List.copyOf(seeds);
     }

@@ -8,7 +8,13 @@ import io.ringkv.api.v1.ListNodesRequest;
 import io.ringkv.api.v1.ListNodesResponse;
 import io.ringkv.api.v1.NodeInfo;
 import io.ringkv.api.v1.RingView;
+import io.ringkv.api.v1.InitRingRequest;
+import io.ringkv.api.v1.InitRingResponse;
+import io.ringkv.coordinator.membership.ClusterMembership;
+import io.ringkv.coordinator.membership.Member;
+import io.ringkv.coordinator.membership.PublishResult;
 import io.ringkv.coordinator.membership.RingHolder;
+import io.ringkv.coordinator.ring.NodeState;
 import io.ringkv.coordinator.ring.Node;
 import io.ringkv.coordinator.transport.FailureDetector;
 import io.ringkv.coordinator.transport.GrpcTransport;
@@ -30,21 +36,25 @@ final class AdminGrpcService extends AdminGrpc.AdminImplBase {
     private final FailureDetector failureDetector;
     private final String backend;
     private final String version;
+    private final ClusterMembership membership;
 
     AdminGrpcService(Node self, RingHolder ring, GrpcTransport transport, FailureDetector failureDetector,
-                     String backend, String version) {
+                     String backend, String version, ClusterMembership membership) {
         this.self = self;
         this.ring = ring;
         this.transport = transport;
         this.failureDetector = failureDetector;
         this.backend = backend;
         this.version = version;
+        this.membership = membership;
     }
 
     NodeInfo selfInfo() {
         return NodeInfo.newBuilder().setId(self.id()).setAddress(self.address()).setRack(self.rack())
                 .setState(Protos.state(ring.ring().flatMap(r -> r.node(self.id())).map(Node::state).orElse(self.state())))
-                .setHealthy(true).setLeader(false).setRingEpoch(ring.epoch()).setBackend(backend).setVersion(version)
+                .setHealthy(true).setLeader(membership.isLeader()).setRingEpoch(ring.epoch()).setBackend(backend)
+                .setVersion(version).setMembership(membership.mode().name().toLowerCase(java.util.Locale.ROOT))
+                .setMembershipReachable(membership.reachable()).setMembershipStatus(membership.status())
                 .build();
     }
 
@@ -71,7 +81,13 @@ final class AdminGrpcService extends AdminGrpc.AdminImplBase {
     }
 
     private void listNodesBlocking(StreamObserver<ListNodesResponse> out) {
-        List<Node> nodes = ring.ring().map(r -> r.nodes()).orElse(List.of(self));
+        List<Node> nodes = new ArrayList<>(ring.ring().map(r -> r.nodes()).orElse(List.of(self)));
+        // Registered members the ring does not name yet are listed as joining.
+        for (Member m : membership.members()) {
+            if (nodes.stream().noneMatch(n -> n.id().equals(m.id()))) {
+                nodes.add(new Node(m.id(), m.host() + ":" + m.port(), m.rack(), NodeState.JOINING));
+            }
+        }
         List<CompletableFuture<NodeInfo>> infos = new ArrayList<>();
         for (Node n : nodes) {
             if (n.id().equals(self.id())) {
@@ -82,7 +98,7 @@ final class AdminGrpcService extends AdminGrpc.AdminImplBase {
                     .setState(Protos.state(n.state())).setHealthy(false).build();
             infos.add(CompletableFuture.supplyAsync(() -> {
                 try {
-                    NodeInfo info = AdminGrpc.newBlockingStub(transport.channel(n.id()))
+                    NodeInfo info = AdminGrpc.newBlockingStub(transport.channelTo(n.address()))
                             .withDeadlineAfter(PEER_INFO_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)
                             .getNodeInfo(GetNodeInfoRequest.getDefaultInstance());
                     failureDetector.onSuccess(n.id());
@@ -98,5 +114,49 @@ final class AdminGrpcService extends AdminGrpc.AdminImplBase {
         }
         out.onNext(b.build());
         out.onCompleted();
+    }
+
+    @Override
+    public void initRing(InitRingRequest req, StreamObserver<InitRingResponse> out) {
+        com.linecorp.armeria.server.ServiceRequestContext ctx = com.linecorp.armeria.server.ServiceRequestContext.currentOrNull();
+        boolean forwarded = ctx != null && ctx.request().headers().contains("ringkv-forwarded");
+        Thread.startVirtualThread(() -> {
+            PublishResult result = membership.init();
+            if (result instanceof PublishResult.NotLeader) {
+                // Hand it to the leader, once: a node that is not leader there either answers as it finds.
+                String leader = membership.leaderId().orElse(null);
+                String address = leader == null ? null : membership.members().stream().filter(m -> m.id().equals(leader))
+                        .map(m -> m.host() + ":" + m.port()).findFirst().orElse(null);
+                if (address != null && !leader.equals(self.id()) && !forwarded) {
+                    io.grpc.Metadata headers = new io.grpc.Metadata();
+                    headers.put(KvGrpcService.FORWARDED, self.id());
+                    try {
+                        out.onNext(AdminGrpc.newBlockingStub(transport.channelTo(address))
+                                .withInterceptors(io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(headers))
+                                .withDeadlineAfter(10, TimeUnit.SECONDS).initRing(req));
+                        out.onCompleted();
+                    } catch (RuntimeException e) {
+                        out.onError(Protos.status(e).asRuntimeException());
+                    }
+                    return;
+                }
+            }
+            out.onNext(describe(result));
+            out.onCompleted();
+        });
+    }
+
+    private InitRingResponse describe(PublishResult result) {
+        InitRingResponse.Builder b = InitRingResponse.newBuilder().setRingEpoch(ring.epoch());
+        switch (result) {
+            case PublishResult.Published p -> b.setOutcome("published").setDetail("ring epoch " + p.ring().epoch()
+                    + " with " + p.ring().activeNodes().size() + " nodes").setRingEpoch(p.ring().epoch());
+            case PublishResult.Declined d -> b.setOutcome("declined").setDetail(d.reason());
+            case PublishResult.NotLeader n -> b.setOutcome("not leader").setDetail("no leader known yet; try again");
+            case PublishResult.Unavailable u -> b.setOutcome("unavailable").setDetail(u.reason());
+            case PublishResult.Refused r -> b.setOutcome("refused")
+                    .setDetail("another leader changed the ring meanwhile (check-and-set refused)");
+        }
+        return b.build();
     }
 }

@@ -17,6 +17,10 @@ import io.ringkv.coordinator.catalog.SystemCatalog;
 import io.ringkv.coordinator.config.HostPort;
 import io.ringkv.coordinator.config.NodeConfig;
 import io.ringkv.coordinator.membership.RingHolder;
+import io.ringkv.coordinator.membership.ClusterMembership;
+import io.ringkv.coordinator.membership.ConsulSettings;
+import io.ringkv.coordinator.membership.Registration;
+import io.ringkv.coordinator.membership.RingFormation;
 import io.ringkv.coordinator.membership.StaticMembership;
 import io.ringkv.coordinator.replica.LocalReplica;
 import io.ringkv.coordinator.request.Coordinator;
@@ -60,7 +64,7 @@ public final class NodeServer implements AutoCloseable {
     private final StorageEngine engine;
     private final SystemTimer timer;
     private final GrpcTransport transport;
-    private final StaticMembership membership;
+    private final ClusterMembership membership;
     private final Pinger pinger;
     private final Server server;
     private final RingHolder ring;
@@ -89,7 +93,7 @@ public final class NodeServer implements AutoCloseable {
             this.ring = new RingHolder();
             ring.onChange(r -> {
                 try {
-                    catalog.recordRingEpoch(r.epoch(), "static", r.nodes().size(), r.vnodeCount());
+                    catalog.recordRingEpoch(r.epoch(), config.membership(), r.nodes().size(), r.vnodeCount());
                 } catch (CatalogException e) {
                     // Statistics must never stop a ring from being installed.
                     log.warn("catalog: {}", e.getMessage());
@@ -106,18 +110,25 @@ public final class NodeServer implements AutoCloseable {
             Coordinator coordinator = new Coordinator(config.id(), ring::require, config.keyspaces(), replica, transport,
                     detector, Clock.SYSTEM, timer, hlc, settings, () -> ThreadLocalRandom.current().nextLong(),
                     config.limits());
-            this.membership = new StaticMembership(self, config.seeds(), config.vnodes(), config.replicas(),
-                    this::whoIs, ring, 500);
+            this.membership = config.membership().equals("consul")
+                    ? ClusterMembership.ofConsul(
+                            ConsulSettings.defaults(config.consul().host(), config.consul().port(), config.cluster()),
+                            new Registration(config.id(), config.advertise().host(), config.advertise().port(),
+                                    config.rack(), Map.of("backend", config.backend(), "version", VERSION)),
+                            ring, new RingFormation.Settings(config.minNodes(), config.vnodes(), config.replicas()))
+                    : ClusterMembership.ofStatic(new StaticMembership(self, config.seeds(), config.vnodes(),
+                            config.replicas(), this::whoIs, ring, 500));
             this.pinger = new Pinger(transport, detector,
                     () -> ring.ring().map(r -> r.nodes().stream().map(Node::id).filter(id -> !id.equals(config.id())).toList())
                             .orElse(List.of()),
                     config.pingIntervalMillis(), Math.min(1_000, config.pingIntervalMillis()));
             this.health = new HealthStatusManager();
             int maxMessage = config.limits().maxValueBytes() + MESSAGE_SLACK_BYTES;
-            AdminGrpcService admin = new AdminGrpcService(self, ring, transport, detector, config.backend(), VERSION);
+            AdminGrpcService admin = new AdminGrpcService(self, ring, transport, detector, config.backend(), VERSION,
+                    membership);
             GrpcService grpc = GrpcService.builder()
                     .addService(new KvGrpcService(coordinator, ring, transport, config.limits().maxValueBytes(),
-                            () -> "waiting for " + membership.waitingFor()))
+                            membership::status))
                     .addService(new ReplicaGrpcService(replica, ring, config.id(), StorageLimits.ABSOLUTE_MAX_VALUE_BYTES))
                     .addService(admin)
                     .addService(ProtoReflectionServiceV1.newInstance())
@@ -139,10 +150,13 @@ public final class NodeServer implements AutoCloseable {
                     .meterRegistry(new io.micrometer.core.instrument.simple.SimpleMeterRegistry())
                     .service(grpc)
                     .serviceUnder("/docs", new DocService())
+                    // 200 while the node serves a ring, even when Consul is unreachable (it says so).
                     .service("/healthz", (ctx, req) -> ring.ring().isPresent()
-                            ? HttpResponse.of(HttpStatus.OK, MediaType.PLAIN_TEXT_UTF_8, "ok ring_epoch=" + ring.epoch() + "\n")
+                            ? HttpResponse.of(HttpStatus.OK, MediaType.PLAIN_TEXT_UTF_8, "ok ring_epoch=" + ring.epoch()
+                                    + " membership=" + config.membership() + " reachable=" + membership.reachable()
+                                    + " leader=" + membership.isLeader() + "\n")
                             : HttpResponse.of(HttpStatus.SERVICE_UNAVAILABLE, MediaType.PLAIN_TEXT_UTF_8,
-                                    "forming: waiting for " + membership.waitingFor() + "\n"))
+                                    "forming: " + membership.status() + "\n"))
                     .build();
         } catch (RuntimeException e) {
             engine.close();
@@ -187,6 +201,10 @@ public final class NodeServer implements AutoCloseable {
 
     public RingHolder ring() {
         return ring;
+    }
+
+    public ClusterMembership membership() {
+        return membership;
     }
 
     public SystemCatalog catalog() {

@@ -54,6 +54,11 @@ public final class GrpcTransport implements Transport, AutoCloseable {
     public ManagedChannel channel(String nodeId) {
         String address = addressOf.apply(nodeId)
                 .orElseThrow(() -> new PeerException(nodeId, false, "not on the ring"));
+        return channelTo(address);
+    }
+
+    /** The channel to a {@code host:port}, created on first use (for nodes not on the ring yet). */
+    public ManagedChannel channelTo(String address) {
         return channels.computeIfAbsent(address, a -> NettyChannelBuilder.forTarget(a).usePlaintext()
                 .maxInboundMessageSize(STREAM_THRESHOLD_BYTES * 4)
                 .keepAliveTime(30, TimeUnit.SECONDS)

@@ -25,12 +25,12 @@ import org.junit.jupiter.api.Timeout;
 /** The session lock and the check-and-set publish against a real Consul agent. */
 @Timeout(60)
 class ConsulLeaderElectionTest {
-    private static ConsulAgent agent;
+    private static LocalConsulAgent agent;
     private final List<AutoCloseable> toClose = new ArrayList<>();
 
     @BeforeAll
     static void startAgent() throws Exception {
-        agent = ConsulAgent.start();
+        agent = LocalConsulAgent.start();
     }
 
     @AfterAll

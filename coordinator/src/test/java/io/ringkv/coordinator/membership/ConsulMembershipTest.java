@@ -26,12 +26,12 @@ import org.junit.jupiter.api.Timeout;
 /** Registration, health and the ring watch against a real Consul agent. */
 @Timeout(60)
 class ConsulMembershipTest {
-    private static ConsulAgent agent;
+    private static LocalConsulAgent agent;
     private final List<AutoCloseable> toClose = new ArrayList<>();
 
     @BeforeAll
     static void startAgent() throws Exception {
-        agent = ConsulAgent.start();
+        agent = LocalConsulAgent.start();
     }
 
     @AfterAll

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Timeout;
 @Tag("slow")
 @Timeout(60)
 class ConsulOutageTest {
-    private ConsulAgent agent;
+    private LocalConsulAgent agent;
     private final List<TestNode> nodes = new ArrayList<>();
 
     @AfterEach
@@ -41,7 +41,7 @@ class ConsulOutageTest {
 
     @Test
     void nodesRideOutAnAgentRestartAndWatchingResumes() throws Exception {
-        agent = ConsulAgent.start();
+        agent = LocalConsulAgent.start();
         ConsulSettings s = agent.settings().withCheckTtlMillis(2000);
         TestNode n1 = node(s, "n1");
         await().atMost(Duration.ofSeconds(5)).until(() -> n1.holder.epoch() == 1);

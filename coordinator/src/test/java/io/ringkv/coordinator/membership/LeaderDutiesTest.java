@@ -20,12 +20,12 @@ import org.junit.jupiter.api.Timeout;
 /** Whole nodes' membership stacks forming and growing a ring through a real Consul agent. */
 @Timeout(60)
 class LeaderDutiesTest {
-    private static ConsulAgent agent;
+    private static LocalConsulAgent agent;
     private final List<TestNode> nodes = new ArrayList<>();
 
     @BeforeAll
     static void startAgent() throws Exception {
-        agent = ConsulAgent.start();
+        agent = LocalConsulAgent.start();
     }
 
     @AfterAll

@@ -19,13 +19,15 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A real Consul agent for tests: {@code consul agent -dev} (in memory) bound to 127.0.0.1 on free
- * ports, with DNS and gRPC off. The binary comes from {@code scripts/get-consul}. {@link #stop()}
+ * A local Consul agent for tests and {@code ringkv dev --consul}: {@code consul agent -dev} (in
+ * memory) bound to 127.0.0.1 on free ports, with DNS and gRPC off, never a system agent. The
+ * binary is {@code $RINGKV_CONSUL_BIN}, else {@code consul} on PATH, else what
+ * {@code scripts/get-consul} prints. {@link #stop()}
  * and {@link #restart()} (same ports, empty state: dev mode keeps nothing) let tests stage outages.
  * The agent's output goes to {@code target/consul-agent-<http port>.log}. A JVM shutdown hook kills
  * it if a test run dies before {@link #close()}.
  */
-final class ConsulAgent implements AutoCloseable {
+public final class LocalConsulAgent implements AutoCloseable {
     private static final String LOOPBACK = "127.0.0.1";
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(30);
     private static final AtomicInteger CLUSTERS = new AtomicInteger();
@@ -40,16 +42,15 @@ final class ConsulAgent implements AutoCloseable {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
     private volatile Process process;
 
-    private ConsulAgent() throws IOException {
+    private LocalConsulAgent() throws IOException {
         List<Integer> ports = freePorts(4);
         this.httpPort = ports.get(0);
         this.serfLanPort = ports.get(1);
         this.serfWanPort = ports.get(2);
         this.serverPort = ports.get(3);
         this.nodeName = "ringkv-test-" + httpPort;
-        Path target = Path.of("target");
-        Files.createDirectories(target);
-        this.logFile = target.resolve("consul-agent-" + httpPort + ".log").toAbsolutePath();
+        Path logs = Files.isDirectory(Path.of("target")) ? Path.of("target") : Path.of(System.getProperty("java.io.tmpdir"));
+        this.logFile = logs.resolve("consul-agent-" + httpPort + ".log").toAbsolutePath();
         Thread hook = new Thread(() -> {
             Process p = process;
             if (p != null) {
@@ -60,8 +61,8 @@ final class ConsulAgent implements AutoCloseable {
     }
 
     /** Starts an agent on free ports and waits until it serves KV, sessions and the catalog. */
-    static ConsulAgent start() throws IOException, InterruptedException {
-        ConsulAgent agent = new ConsulAgent();
+    public static LocalConsulAgent start() throws IOException, InterruptedException {
+        LocalConsulAgent agent = new LocalConsulAgent();
         try {
             agent.launch();
         } catch (IOException | InterruptedException | RuntimeException e) {
@@ -72,29 +73,29 @@ final class ConsulAgent implements AutoCloseable {
     }
 
     /** {@code 127.0.0.1:<http port>}. */
-    String httpAddress() {
+    public String httpAddress() {
         return LOOPBACK + ":" + httpPort;
     }
 
-    int httpPort() {
+    public int httpPort() {
         return httpPort;
     }
 
     /** Settings for a fresh cluster name on this agent, with test-sized waits and backoff. */
-    ConsulSettings settings() {
+    public ConsulSettings settings() {
         String cluster = "t" + CLUSTERS.incrementAndGet();
         return ConsulSettings.defaults(LOOPBACK, httpPort, cluster)
                 .withWatchWaitSeconds(5)
                 .withBackoffMillis(50, 500);
     }
 
-    boolean isRunning() {
+    public boolean isRunning() {
         Process p = process;
         return p != null && p.isAlive();
     }
 
     /** Stops the agent (SIGTERM, then SIGKILL after 10 s); it exits with 1 on SIGTERM, which is normal. */
-    void stop() throws InterruptedException {
+    public void stop() throws InterruptedException {
         Process p = process;
         process = null;
         if (p == null) {
@@ -108,7 +109,7 @@ final class ConsulAgent implements AutoCloseable {
     }
 
     /** Stops and starts the agent again on the same ports; dev mode starts with empty state. */
-    void restart() throws IOException, InterruptedException {
+    public void restart() throws IOException, InterruptedException {
         stop();
         launch();
     }
@@ -168,6 +169,18 @@ final class ConsulAgent implements AutoCloseable {
     private static synchronized Path consulBinary() throws IOException, InterruptedException {
         if (binary != null) {
             return binary;
+        }
+        String configured = System.getenv("RINGKV_CONSUL_BIN");
+        if (configured != null && !configured.isBlank() && Files.isExecutable(Path.of(configured))) {
+            binary = Path.of(configured);
+            return binary;
+        }
+        for (String dirOnPath : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+            Path candidate = Path.of(dirOnPath.isEmpty() ? "." : dirOnPath, "consul");
+            if (Files.isExecutable(candidate)) {
+                binary = candidate;
+                return binary;
+            }
         }
         Path dir = Path.of("").toAbsolutePath();
         while (dir != null && !Files.isExecutable(dir.resolve("scripts/get-consul"))) {
