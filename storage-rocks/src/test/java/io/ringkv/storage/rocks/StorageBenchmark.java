@@ -40,10 +40,11 @@ import org.rocksdb.RocksDBException;
 import org.rocksdb.WriteOptions;
 
 /**
- * Put, get and vnode scan through four paths, to price each layer: {@code raw} (bare
+ * Put, get and vnode scan through five paths, to price each layer: {@code raw} (bare
  * {@code RocksDB.put/get} on the engine's own column family and options), {@code rocks} (the SPI),
- * {@code rocks-stack} (record encoding + chunking decorator + SPI: what a node does) and
- * {@code memory-stack}. Sync is off: this measures CPU cost, not the disk. Run with
+ * {@code rocks-record} (the SPI plus record encoding), {@code rocks-stack} (record encoding +
+ * chunking decorator + SPI, whose put reads the key's current frame first to find chunks to
+ * delete) and {@code memory-stack}. Sync is off: this measures CPU cost, not the disk. Run with
  * {@code bin/bench-storage}.
  */
 @State(Scope.Benchmark)
@@ -55,7 +56,7 @@ import org.rocksdb.WriteOptions;
 public class StorageBenchmark {
     private static final int VNODES = 1024;
 
-    @Param({"raw", "rocks", "rocks-stack", "memory-stack"})
+    @Param({"raw", "rocks", "rocks-record", "rocks-stack", "memory-stack"})
     public String path;
 
     @Param({"100", "1024", "1048576"})
@@ -115,6 +116,8 @@ public class StorageBenchmark {
             switch (path) {
                 case "raw" -> raw.put(rawFamily, rawWrite, key, value);
                 case "rocks" -> engine.put(Namespace.DATA, key, value);
+                case "rocks-record" -> engine.put(Namespace.DATA, key,
+                        RecordCodec.encode(Record.value(VersionKind.LWW, version, 1_700_000_000_000L, value)));
                 default -> stack.put(Namespace.DATA, key,
                         RecordCodec.encode(Record.value(VersionKind.LWW, version, 1_700_000_000_000L, value)));
             }
@@ -140,6 +143,7 @@ public class StorageBenchmark {
         return switch (path) {
             case "raw" -> raw.get(rawFamily, key);
             case "rocks" -> engine.get(Namespace.DATA, key);
+            case "rocks-record" -> RecordCodec.decode(engine.get(Namespace.DATA, key)).value();
             default -> RecordCodec.decode(stack.get(Namespace.DATA, key)).value();
         };
     }
