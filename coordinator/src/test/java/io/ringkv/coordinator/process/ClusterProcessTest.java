@@ -15,17 +15,7 @@ import io.ringkv.client.ReadOptions;
 import io.ringkv.client.RingSnapshot;
 import io.ringkv.client.RingkvClient;
 import io.ringkv.client.UnavailableException;
-import io.ringkv.coordinator.cli.Main;
-import io.ringkv.coordinator.server.LocalCluster;
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -81,7 +71,6 @@ class ClusterProcessTest {
     /** Bound on one phase's requests; a phase that needs longer fails the test. */
     private static final Duration PHASE_LIMIT = Duration.ofMinutes(3);
     private static final Duration HEALTH_TIMEOUT = Duration.ofSeconds(60);
-    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
     /** How soon every node must see a restarted node once it is healthy (peers ping every 1 s). */
     private static final long RESTART_NOTICED_MILLIS = 5_000;
     private static final int LOG_TAIL_LINES = 80;
@@ -91,43 +80,22 @@ class ClusterProcessTest {
     @TempDir
     Path dir;
 
-    private final List<Node> nodes = new ArrayList<>();
-    /** Every process this test started, in start order, so each is killed even after a restart. */
-    private final List<Process> started = new ArrayList<>();
-    private final Thread killOnExit = new Thread(this::stopAll, "cluster-process-test-kill");
+    private final List<NodeProcess> nodes = new ArrayList<>();
+    /** Kills every process this test started, even after a restart; made in the test. */
+    private ProcessCluster cluster;
     private final Dataset data = new Dataset(SEED);
     private RingkvClient client;
-
-    /** One node: the same id, port, data directory and log for every incarnation. */
-    private static final class Node {
-        final String id;
-        final int port;
-        final Path dataDir;
-        final Path log;
-        Process current;
-
-        Node(String id, int port, Path dataDir, Path log) {
-            this.id = id;
-            this.port = port;
-            this.dataDir = dataDir;
-            this.log = log;
-        }
-
-        String address() {
-            return "127.0.0.1:" + port;
-        }
-    }
 
     @Test
     @Timeout(value = 10, unit = TimeUnit.MINUTES)
     void survivesSigkillAndRestartOfOneNode() throws Exception {
         System.out.println("ClusterProcessTest seed=" + SEED + " (replay the data with -Dringkv.process.seed=" + SEED + ")");
-        Runtime.getRuntime().addShutdownHook(killOnExit);
+        cluster = new ProcessCluster("ClusterProcessTest", dir, List.of(NODE_HEAP));
         try {
             run();
         } catch (Throwable t) {
             System.out.println("ClusterProcessTest FAILED with seed=" + SEED + ": " + t);
-            printLogTails();
+            cluster.printLogTails(LOG_TAIL_LINES);
             throw t;
         }
     }
@@ -136,16 +104,17 @@ class ClusterProcessTest {
         long total = System.nanoTime();
         List<String> addresses = new ArrayList<>();
         for (int i = 1; i <= 3; i++) {
-            int port = LocalCluster.freePort();
-            nodes.add(new Node("n" + i, port, dir.resolve("n" + i), dir.resolve("n" + i + ".log")));
-            addresses.add("127.0.0.1:" + port);
+            NodeProcess n = cluster.node("n" + i, "rack" + i);
+            nodes.add(n);
+            addresses.add(n.address());
         }
+        List<String> seeds = List.of("--seeds", String.join(",", addresses));
         long t = System.nanoTime();
-        for (Node n : nodes) {
-            start(n, String.join(",", addresses));
+        for (NodeProcess n : nodes) {
+            n.start(seeds);
         }
-        for (Node n : nodes) {
-            awaitHealthy(n);
+        for (NodeProcess n : nodes) {
+            n.awaitHealthy(HEALTH_TIMEOUT);
         }
         report("start", t, "3 nodes healthy");
 
@@ -171,13 +140,10 @@ class ClusterProcessTest {
         for (int i = 0; i < KEYS; i++) {
             primaries.merge(ring.locate(Dataset.key(i)).replicas().getFirst().id(), 1, Integer::sum);
         }
-        Node victim = nodes.stream().max((a, b) -> Integer.compare(primaries.getOrDefault(a.id, 0),
+        NodeProcess victim = nodes.stream().max((a, b) -> Integer.compare(primaries.getOrDefault(a.id, 0),
                 primaries.getOrDefault(b.id, 0))).orElseThrow();
         t = System.nanoTime();
-        Process killed = victim.current;
-        mark(victim, "SIGKILL");
-        killed.destroyForcibly(); // SIGKILL on Linux: no shutdown hook, no RocksDB close
-        assertThat(killed.waitFor(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS)).as("%s exited", victim.id).isTrue();
+        victim.kill(); // SIGKILL: no shutdown hook, no RocksDB close
         report("kill", t, victim.id + " SIGKILLed (first replica of " + primaries.get(victim.id) + " keys; primaries "
                 + primaries + ")");
 
@@ -216,8 +182,8 @@ class ClusterProcessTest {
 
         // 5. Restart the killed node on its old data; wait until every node sees every node again.
         t = System.nanoTime();
-        start(victim, String.join(",", addresses));
-        awaitHealthy(victim);
+        victim.start(seeds);
+        victim.awaitHealthy(HEALTH_TIMEOUT);
         long healthyMillis = millisSince(t);
         awaitEveryNodeSeesEveryNode();
         long seenMillis = millisSince(t);
@@ -247,10 +213,9 @@ class ClusterProcessTest {
 
         // ... and the restarted node holds them itself: with the two others stopped it alone answers R=1.
         t = System.nanoTime();
-        for (Node n : nodes) {
+        for (NodeProcess n : nodes) {
             if (n != victim) {
-                mark(n, "SIGTERM");
-                stop(n.current);
+                n.stop();
             }
         }
         report("stop the two others", t, "only " + victim.id + " is up");
@@ -353,43 +318,6 @@ class ClusterProcessTest {
 
     // ---- processes ----
 
-    private void start(Node n, String seeds) throws IOException {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(java, NODE_HEAP, "--enable-native-access=ALL-UNNAMED",
-                "-cp", System.getProperty("java.class.path"), Main.class.getName(), "node",
-                "--id", n.id, "--listen", n.address(), "--seeds", seeds, "--data-dir", n.dataDir.toString(),
-                "--rack", "rack" + n.id.substring(1), "--backend", "rocks", "--sync", "batch");
-        // The nodes take their settings from these flags only, never from this machine's RINGKV_* variables.
-        pb.environment().keySet().removeIf(k -> k.startsWith("RINGKV_"));
-        pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(n.log.toFile()));
-        mark(n, "starting on " + n.address());
-        Process p = pb.start();
-        started.add(p);
-        n.current = p;
-    }
-
-    /** Notes in the node's log what the test did to it, so a failure's log tail reads in order. */
-    private static void mark(Node n, String event) throws IOException {
-        Files.writeString(n.log, "---- test: " + n.id + " " + event + "\n", StandardCharsets.UTF_8,
-                StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-    }
-
-    private void awaitHealthy(Node n) {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + n.address() + "/healthz"))
-                .timeout(Duration.ofSeconds(2)).GET().build();
-        await("healthz of " + n.id).atMost(HEALTH_TIMEOUT).pollInterval(Duration.ofMillis(100)).until(() -> {
-            if (!n.current.isAlive()) {
-                throw new AssertionError(n.id + " exited with " + n.current.exitValue() + " before it was healthy");
-            }
-            try {
-                return http.send(request, HttpResponse.BodyHandlers.ofString()).statusCode() == 200;
-            } catch (IOException e) {
-                return false;
-            }
-        });
-    }
-
     /** Waits until every node's ListNodes reports every node healthy (what {@code ringkv status} shows). */
     private void awaitEveryNodeSeesEveryNode() {
         List<ManagedChannel> channels = nodes.stream()
@@ -414,54 +342,14 @@ class ClusterProcessTest {
         }
     }
 
-    /** SIGTERM (the node closes cleanly), then SIGKILL if it has not exited in time. */
-    private static void stop(Process p) throws InterruptedException {
-        p.destroy();
-        if (!p.waitFor(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            p.waitFor(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-        }
-    }
-
     @AfterEach
     void stopAll() {
         if (client != null) {
             client.close();
             client = null;
         }
-        for (Process p : started) {
-            p.descendants().forEach(ProcessHandle::destroyForcibly);
-            p.destroyForcibly();
-        }
-        for (Process p : started) {
-            try {
-                if (!p.waitFor(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
-                    System.out.println("ClusterProcessTest: process " + p.pid() + " did not exit after SIGKILL");
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-        }
-        started.clear();
-        if (Thread.currentThread() != killOnExit) {
-            try {
-                Runtime.getRuntime().removeShutdownHook(killOnExit);
-            } catch (IllegalStateException | IllegalArgumentException e) {
-                // The JVM is already shutting down, or the hook was never added.
-            }
-        }
-    }
-
-    private void printLogTails() {
-        for (Node n : nodes) {
-            try {
-                List<String> lines = Files.readAllLines(n.log, StandardCharsets.UTF_8);
-                System.out.println("---- last " + LOG_TAIL_LINES + " lines of " + n.id + " (" + n.log + ")");
-                lines.subList(Math.max(0, lines.size() - LOG_TAIL_LINES), lines.size()).forEach(System.out::println);
-            } catch (IOException e) {
-                System.out.println("---- no log for " + n.id + ": " + e);
-            }
+        if (cluster != null) {
+            cluster.close();
         }
     }
 
