@@ -23,7 +23,7 @@ public final class StorageKeys {
 
     public static byte[] encode(long token, byte[] keyUtf8) {
         byte[] out = new byte[TOKEN_BYTES + keyUtf8.length];
-        putLong(out, 0, token);
+        Bytes.putLong(out, 0, token);
         System.arraycopy(keyUtf8, 0, out, TOKEN_BYTES, keyUtf8.length);
         return out;
     }
@@ -32,7 +32,7 @@ public final class StorageKeys {
         if (storedKey.length < TOKEN_BYTES) {
             throw new IllegalArgumentException("stored key of " + storedKey.length + " bytes has no token");
         }
-        return getLong(storedKey, 0);
+        return Bytes.getLong(storedKey, 0);
     }
 
     public static String userKey(byte[] storedKey) {
@@ -53,7 +53,7 @@ public final class StorageKeys {
         checkVnode(vnode, vnodeCount);
         int bits = log2(vnodeCount);
         byte[] out = new byte[TOKEN_BYTES];
-        putLong(out, 0, bits == 0 ? 0 : (long) vnode << (64 - bits));
+        Bytes.putLong(out, 0, bits == 0 ? 0 : (long) vnode << (64 - bits));
         return out;
     }
 
@@ -78,18 +78,5 @@ public final class StorageKeys {
         }
     }
 
-    static void putLong(byte[] b, int p, long v) {
-        for (int i = 7; i >= 0; i--) {
-            b[p + i] = (byte) v;
-            v >>>= 8;
-        }
-    }
 
-    static long getLong(byte[] b, int p) {
-        long v = 0;
-        for (int i = 0; i < 8; i++) {
-            v = (v << 8) | (b[p + i] & 0xff);
-        }
-        return v;
-    }
 }

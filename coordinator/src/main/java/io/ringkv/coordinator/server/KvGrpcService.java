@@ -31,6 +31,7 @@ import io.ringkv.coordinator.transport.GrpcTransport;
 import io.ringkv.coordinator.version.Sibling;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -91,27 +92,45 @@ final class KvGrpcService extends KVGrpc.KVImplBase {
         return stub.withDeadlineAfter(timeout > 0 ? timeout : 2_000, TimeUnit.MILLISECONDS);
     }
 
-    @Override
-    public void get(GetRequest req, StreamObserver<GetResponse> out) {
+    /**
+     * The front every keyed call shares: refuses it while the ring is forming or when the input is
+     * bad, hands it to {@code forward} when this node is not one of the key's replicas, and
+     * otherwise returns true: coordinate it here.
+     */
+    private boolean coordinateHere(String keyspace, String key, StreamObserver<?> out, Consumer<KVGrpc.KVStub> forward) {
         if (!ready(out)) {
-            return;
+            return false;
         }
-        Optional<Node> target = route(req.getKeyspace(), req.getKey(), out);
+        Optional<Node> target = route(keyspace, key, out);
         if (target == null) {
-            return;
+            return false;
         }
         if (target.isPresent()) {
-            forwardStub(target.get()).get(req, out);
-            return;
+            forward.accept(forwardStub(target.get()));
+            return false;
         }
+        return true;
+    }
+
+    /** Runs the read here and hands a successful outcome to {@code onSuccess}; failures become the call's status. */
+    private void read(GetRequest req, StreamObserver<?> out, Consumer<GetOutcome> onSuccess) {
         coordinator.get(getCommand(req)).whenComplete((o, e) -> {
             if (e != null) {
                 out.onError(Protos.status(e).asRuntimeException());
             } else {
-                out.onNext(response(o, req.getMaxInlineBytes()));
-                out.onCompleted();
+                onSuccess.accept(o);
             }
         });
+    }
+
+    @Override
+    public void get(GetRequest req, StreamObserver<GetResponse> out) {
+        if (coordinateHere(req.getKeyspace(), req.getKey(), out, stub -> stub.get(req, out))) {
+            read(req, out, o -> {
+                out.onNext(response(o, req.getMaxInlineBytes()));
+                out.onCompleted();
+            });
+        }
     }
 
     private static GetCommand getCommand(GetRequest req) {
@@ -144,24 +163,19 @@ final class KvGrpcService extends KVGrpc.KVImplBase {
 
     @Override
     public void put(PutRequest req, StreamObserver<PutResponse> out) {
-        if (!ready(out)) {
-            return;
-        }
         if (req.getIfAbsent() || !req.getIfMatch().isEmpty()) {
             out.onError(Status.UNIMPLEMENTED.withDescription("conditional puts (if_absent, if_match) are not supported yet")
                     .asRuntimeException());
             return;
         }
-        Optional<Node> target = route(req.getKeyspace(), req.getKey(), out);
-        if (target == null) {
-            return;
-        }
-        if (target.isPresent()) {
+        boolean here = coordinateHere(req.getKeyspace(), req.getKey(), out, stub -> {
             if (req.getValue().size() > GrpcTransport.STREAM_THRESHOLD_BYTES) {
-                forwardStream(target.get(), req, out);
+                forwardStream(stub, req, out);
             } else {
-                forwardStub(target.get()).put(req, out);
+                stub.put(req, out);
             }
+        });
+        if (!here) {
             return;
         }
         PutCommand command = PutCommand.put(req.getKeyspace(), req.getKey(), req.getValue().toByteArray(),
@@ -181,8 +195,8 @@ final class KvGrpcService extends KVGrpc.KVImplBase {
         out.onCompleted();
     }
 
-    private void forwardStream(Node target, PutRequest req, StreamObserver<PutResponse> out) {
-        StreamObserver<PutStreamRequest> stream = forwardStub(target).putStream(out);
+    private void forwardStream(KVGrpc.KVStub stub, PutRequest req, StreamObserver<PutResponse> out) {
+        StreamObserver<PutStreamRequest> stream = stub.putStream(out);
         ByteString value = req.getValue();
         stream.onNext(PutStreamRequest.newBuilder().setHeader(req.toBuilder().clearValue()).build());
         for (int off = 0; off < value.size(); off += GrpcTransport.CHUNK_BYTES) {
@@ -194,15 +208,7 @@ final class KvGrpcService extends KVGrpc.KVImplBase {
 
     @Override
     public void delete(DeleteRequest req, StreamObserver<DeleteResponse> out) {
-        if (!ready(out)) {
-            return;
-        }
-        Optional<Node> target = route(req.getKeyspace(), req.getKey(), out);
-        if (target == null) {
-            return;
-        }
-        if (target.isPresent()) {
-            forwardStub(target.get()).delete(req, out);
+        if (!coordinateHere(req.getKeyspace(), req.getKey(), out, stub -> stub.delete(req, out))) {
             return;
         }
         PutCommand command = PutCommand.delete(req.getKeyspace(), req.getKey(),
@@ -273,22 +279,10 @@ final class KvGrpcService extends KVGrpc.KVImplBase {
 
     @Override
     public void getStream(GetRequest req, StreamObserver<GetStreamResponse> out) {
-        if (!ready(out)) {
+        if (!coordinateHere(req.getKeyspace(), req.getKey(), out, stub -> stub.getStream(req, out))) {
             return;
         }
-        Optional<Node> target = route(req.getKeyspace(), req.getKey(), out);
-        if (target == null) {
-            return;
-        }
-        if (target.isPresent()) {
-            forwardStub(target.get()).getStream(req, out);
-            return;
-        }
-        coordinator.get(getCommand(req)).whenComplete((o, e) -> {
-            if (e != null) {
-                out.onError(Protos.status(e).asRuntimeException());
-                return;
-            }
+        read(req, out, o -> {
             out.onNext(GetStreamResponse.newBuilder().setHeader(response(o, -1)).build());
             for (int i = 0; i < o.values().size(); i++) {
                 byte[] v = o.values().get(i).value();

@@ -1,5 +1,6 @@
 package io.ringkv.storage.chunk;
 
+import io.ringkv.storage.Bytes;
 import io.ringkv.storage.EngineStats;
 import io.ringkv.storage.Entry;
 import io.ringkv.storage.EntryIterator;
@@ -305,7 +306,7 @@ public final class ChunkingEngine implements StorageEngine {
                     continue;
                 }
                 byte[] key = Arrays.copyOf(chunkKey, chunkKey.length - 12);
-                long id = Frames.getLong(chunkKey, key.length);
+                long id = Bytes.getLong(chunkKey, key.length);
                 ReentrantLock lock = stripeOf(key);
                 lock.lock();
                 try {

@@ -1,5 +1,6 @@
 package io.ringkv.storage.chunk;
 
+import io.ringkv.storage.Bytes;
 import io.ringkv.storage.StorageException;
 
 /**
@@ -12,11 +13,11 @@ record Manifest(long id, long totalBytes, int chunkBytes, int chunkCount, int cr
     byte[] encode() {
         byte[] out = new byte[ENCODED_BYTES];
         out[0] = Frames.MANIFEST;
-        Frames.putLong(out, 1, id);
-        Frames.putLong(out, 9, totalBytes);
-        Frames.putInt(out, 17, chunkBytes);
-        Frames.putInt(out, 21, chunkCount);
-        Frames.putInt(out, 25, crc32c);
+        Bytes.putLong(out, 1, id);
+        Bytes.putLong(out, 9, totalBytes);
+        Bytes.putInt(out, 17, chunkBytes);
+        Bytes.putInt(out, 21, chunkCount);
+        Bytes.putInt(out, 25, crc32c);
         return out;
     }
 
@@ -24,8 +25,8 @@ record Manifest(long id, long totalBytes, int chunkBytes, int chunkCount, int cr
         if (frame.length != ENCODED_BYTES || frame[0] != Frames.MANIFEST) {
             throw new StorageException("corrupt chunk manifest (" + frame.length + " bytes)");
         }
-        Manifest m = new Manifest(Frames.getLong(frame, 1), Frames.getLong(frame, 9), Frames.getInt(frame, 17),
-                Frames.getInt(frame, 21), Frames.getInt(frame, 25));
+        Manifest m = new Manifest(Bytes.getLong(frame, 1), Bytes.getLong(frame, 9), Bytes.getInt(frame, 17),
+                Bytes.getInt(frame, 21), Bytes.getInt(frame, 25));
         long expectedChunks = m.chunkBytes <= 0 ? -1 : (m.totalBytes + m.chunkBytes - 1) / m.chunkBytes;
         if (m.totalBytes < 0 || m.chunkCount != expectedChunks) {
             throw new StorageException("corrupt chunk manifest: " + m);
@@ -42,8 +43,8 @@ record Manifest(long id, long totalBytes, int chunkBytes, int chunkCount, int cr
     byte[] chunkKey(byte[] storedKey, int index) {
         byte[] out = new byte[storedKey.length + 12];
         System.arraycopy(storedKey, 0, out, 0, storedKey.length);
-        Frames.putLong(out, storedKey.length, id);
-        Frames.putInt(out, storedKey.length + 8, index);
+        Bytes.putLong(out, storedKey.length, id);
+        Bytes.putInt(out, storedKey.length + 8, index);
         return out;
     }
 }

@@ -1,5 +1,6 @@
 package io.ringkv.storage.record;
 
+import io.ringkv.storage.Bytes;
 import java.util.zip.CRC32C;
 
 /**
@@ -30,14 +31,14 @@ public final class RecordCodec {
         byte[] out = new byte[size];
         out[0] = FORMAT_V1;
         out[1] = (byte) ((r.tombstone() ? FLAG_TOMBSTONE : 0) | (r.kind() == VersionKind.CAUSAL ? FLAG_CAUSAL : 0));
-        putLong(out, 2, r.writeTimeMillis());
+        Bytes.putLong(out, 2, r.writeTimeMillis());
         int p = putVarint(out, FIXED_HEADER, version.length);
         System.arraycopy(version, 0, out, p, version.length);
         p += version.length;
         p = putVarint(out, p, value.length);
         System.arraycopy(value, 0, out, p, value.length);
         p += value.length;
-        putInt(out, p, crc(out, 0, p));
+        Bytes.putInt(out, p, crc(out, 0, p));
         return out;
     }
 
@@ -49,14 +50,14 @@ public final class RecordCodec {
             throw new CorruptRecordException("unknown record format " + (in[0] & 0xff));
         }
         int body = in.length - CRC_BYTES;
-        if (crc(in, 0, body) != getInt(in, body)) {
+        if (crc(in, 0, body) != Bytes.getInt(in, body)) {
             throw new CorruptRecordException("record checksum mismatch (" + in.length + " bytes)");
         }
         int flags = in[1] & 0xff;
         if ((flags & ~KNOWN_FLAGS) != 0) {
             throw new CorruptRecordException("unknown record flags " + flags);
         }
-        long writeTime = getLong(in, 2);
+        long writeTime = Bytes.getLong(in, 2);
         int[] cursor = {FIXED_HEADER};
         int versionLength = getVarint(in, cursor, body);
         byte[] version = slice(in, cursor, versionLength, body);
@@ -123,29 +124,7 @@ public final class RecordCodec {
         throw new CorruptRecordException("record length field too long");
     }
 
-    static void putLong(byte[] b, int p, long v) {
-        for (int i = 7; i >= 0; i--) {
-            b[p + i] = (byte) v;
-            v >>>= 8;
-        }
-    }
 
-    static long getLong(byte[] b, int p) {
-        long v = 0;
-        for (int i = 0; i < 8; i++) {
-            v = (v << 8) | (b[p + i] & 0xff);
-        }
-        return v;
-    }
 
-    static void putInt(byte[] b, int p, int v) {
-        b[p] = (byte) (v >>> 24);
-        b[p + 1] = (byte) (v >>> 16);
-        b[p + 2] = (byte) (v >>> 8);
-        b[p + 3] = (byte) v;
-    }
 
-    static int getInt(byte[] b, int p) {
-        return (b[p] & 0xff) << 24 | (b[p + 1] & 0xff) << 16 | (b[p + 2] & 0xff) << 8 | (b[p + 3] & 0xff);
-    }
 }
