@@ -38,7 +38,10 @@ public final class ClusterMembership implements AutoCloseable {
                                              RingFormation.Settings formation) {
         ConsulConnection connection = new ConsulConnection(settings);
         ConsulMembership membership = new ConsulMembership(connection, settings, self, holder);
-        ConsulLeaderElection election = new ConsulLeaderElection(connection, settings, self.nodeId());
+        // The leader's session is tied to this node's TTL check, so a crashed leader loses the lock
+        // one check TTL after its last pass instead of up to two session TTLs.
+        ConsulLeaderElection election = new ConsulLeaderElection(connection, settings, self.nodeId(),
+                List.of(membership.checkId()));
         RingPublisher publisher = new RingPublisher(connection, settings, election);
         LeaderDuties duties = new LeaderDuties(election, membership, publisher, holder, formation, settings);
         return new ClusterMembership(Mode.CONSUL, null, connection, membership, election, duties);

@@ -42,6 +42,7 @@ public final class ConsulLeaderElection implements LeaderElection {
     private final String nodeId;
     private final List<Consumer<Boolean>> listeners = new CopyOnWriteArrayList<>();
     private final long renewEveryNanos;
+    private final List<String> sessionChecks;
     private volatile boolean leader;
     private volatile Optional<String> leaderId = Optional.empty();
     private volatile String sessionId;
@@ -53,10 +54,24 @@ public final class ConsulLeaderElection implements LeaderElection {
 
     /** @param consul the node's connection to its agent; not closed here */
     public ConsulLeaderElection(ConsulConnection consul, ConsulSettings settings, String nodeId) {
+        this(consul, settings, nodeId, List.of());
+    }
+
+    /**
+     * @param sessionChecks health checks the leader's session is tied to, besides the agent's
+     *     {@code serfHealth}. Consul invalidates a session when one of its checks goes critical, and
+     *     a TTL check goes critical one TTL after its last pass, whereas a session's own TTL is only
+     *     enforced after up to twice the TTL: tying the session to the node's TTL check lets a
+     *     crashed leader's lock go about one TTL sooner. A session cannot be created while one of
+     *     its checks is critical, so campaigning starts once the node's check first passes.
+     */
+    public ConsulLeaderElection(ConsulConnection consul, ConsulSettings settings, String nodeId,
+                                List<String> sessionChecks) {
         this.consul = consul;
         this.settings = settings;
         this.nodeId = nodeId;
         this.renewEveryNanos = TimeUnit.MILLISECONDS.toNanos(settings.sessionTtlMillis()) / 3;
+        this.sessionChecks = List.copyOf(sessionChecks);
     }
 
     @Override
@@ -250,6 +265,12 @@ public final class ConsulLeaderElection implements LeaderElection {
         // Consul reads a number of at least 1000 as nanoseconds (smaller ones as seconds); 0 is 0 either way.
         session.setLockDelay(TimeUnit.MILLISECONDS.toNanos(settings.lockDelayMillis()));
         session.setBehavior(Session.Behavior.RELEASE);
+        if (!sessionChecks.isEmpty()) {
+            List<String> checks = new java.util.ArrayList<>();
+            checks.add("serfHealth");
+            checks.addAll(sessionChecks);
+            session.setChecks(checks);
+        }
         String id = consul.quick().sessionCreate(session, QueryParams.DEFAULT).getValue();
         log.debug("{} created session {}", nodeId, id);
         return id;
