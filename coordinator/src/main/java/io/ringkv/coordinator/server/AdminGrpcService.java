@@ -28,7 +28,8 @@ import java.util.concurrent.TimeUnit;
  * from here (each asked for its own info, briefly; a node that does not answer is unhealthy).
  */
 final class AdminGrpcService extends AdminGrpc.AdminImplBase {
-    private static final long PEER_INFO_TIMEOUT_MILLIS = 500;
+    // Generous: the first call to a peer also opens its connection, which on a busy machine takes a while.
+    private static final long PEER_INFO_TIMEOUT_MILLIS = 2_000;
 
     private final Node self;
     private final RingHolder ring;

@@ -226,55 +226,10 @@ final class KvGrpcService extends KVGrpc.KVImplBase {
 
     @Override
     public StreamObserver<PutStreamRequest> putStream(StreamObserver<PutResponse> out) {
-        return new StreamObserver<>() {
-            private PutRequest header;
-            private ByteString value = ByteString.EMPTY;
-            private boolean failed;
-
-            @Override
-            public void onNext(PutStreamRequest part) {
-                if (failed) {
-                    return;
-                }
-                if (part.hasHeader()) {
-                    if (header != null || !part.getHeader().getValue().isEmpty()) {
-                        fail(Status.INVALID_ARGUMENT.withDescription(
-                                "PutStream takes one header, first, with an empty value; the value follows in chunks"));
-                        return;
-                    }
-                    header = part.getHeader();
-                } else if (header == null) {
-                    fail(Status.INVALID_ARGUMENT.withDescription("PutStream must start with a header"));
-                } else if ((long) value.size() + part.getChunk().size() > maxValueBytes) {
-                    fail(Status.INVALID_ARGUMENT.withDescription("value is over " + value.size() + " bytes, over the limit of "
-                            + maxValueBytes));
-                } else {
-                    value = value.concat(part.getChunk());
-                }
-            }
-
-            private void fail(Status status) {
-                failed = true;
-                out.onError(status.asRuntimeException());
-            }
-
-            @Override
-            public void onError(Throwable t) {
-                failed = true;
-            }
-
-            @Override
-            public void onCompleted() {
-                if (failed) {
-                    return;
-                }
-                if (header == null) {
-                    fail(Status.INVALID_ARGUMENT.withDescription("PutStream carried no header"));
-                    return;
-                }
-                put(header.toBuilder().setValue(value).build(), out);
-            }
-        };
+        return new ChunkedUpload<PutStreamRequest, PutRequest>("PutStream",
+                m -> m.hasHeader() ? m.getHeader() : null, PutStreamRequest::getChunk,
+                h -> h.getValue().isEmpty() ? null : "PutStream's header must have an empty value; the value follows in chunks",
+                maxValueBytes, out, (header, value) -> put(header.toBuilder().setValue(value).build(), out));
     }
 
     @Override

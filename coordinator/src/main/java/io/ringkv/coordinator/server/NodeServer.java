@@ -143,7 +143,9 @@ public final class NodeServer implements AutoCloseable {
             HostPort listen = config.listen();
             this.server = Server.builder()
                     .port(new InetSocketAddress(listen.host(), listen.port()), SessionProtocol.HTTP)
-                    .maxRequestLength(maxMessage + 64L * 1024)
+                    // A whole HTTP request (a stream of chunks included) may be twice the largest value, so an
+                    // oversized PutStream is refused by its own check, with a message, not by the HTTP layer.
+                    .maxRequestLength(2L * maxMessage)
                     .requestTimeoutMillis(120_000)
                     .gracefulShutdownTimeoutMillis(0, 1_000)
                     // One registry per node: several nodes may share a JVM (ringkv dev, tests).

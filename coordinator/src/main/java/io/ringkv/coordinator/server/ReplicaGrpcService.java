@@ -56,46 +56,10 @@ final class ReplicaGrpcService extends ReplicaGrpc.ReplicaImplBase {
 
     @Override
     public StreamObserver<ReplicaWriteChunk> writeStream(StreamObserver<ReplicaWriteResponse> out) {
-        return new StreamObserver<>() {
-            private ReplicaWriteRequest header;
-            private ByteString record = ByteString.EMPTY;
-            private boolean failed;
-
-            @Override
-            public void onNext(ReplicaWriteChunk chunk) {
-                if (failed) {
-                    return;
-                }
-                if (chunk.hasHeader()) {
-                    header = chunk.getHeader();
-                } else if ((long) record.size() + chunk.getChunk().size() > maxRecordBytes) {
-                    failed = true;
-                    out.onError(Status.INVALID_ARGUMENT.withDescription("streamed record over " + maxRecordBytes
-                            + " bytes").asRuntimeException());
-                } else {
-                    record = record.concat(chunk.getChunk());
-                }
-            }
-
-            @Override
-            public void onError(Throwable t) {
-                failed = true;
-            }
-
-            @Override
-            public void onCompleted() {
-                if (failed) {
-                    return;
-                }
-                if (header == null) {
-                    out.onError(Status.INVALID_ARGUMENT.withDescription("WriteStream carried no header").asRuntimeException());
-                    return;
-                }
-                ReplicaWriteRequest h = header;
-                ByteString r = record;
-                Thread.startVirtualThread(() -> apply(h, r, out));
-            }
-        };
+        return new ChunkedUpload<ReplicaWriteChunk, ReplicaWriteRequest>("WriteStream",
+                m -> m.hasHeader() ? m.getHeader() : null, ReplicaWriteChunk::getChunk, h -> null, maxRecordBytes, out,
+                // Applying may wait for an fsync (group commit): off the event loop.
+                (header, record) -> Thread.startVirtualThread(() -> apply(header, record, out)));
     }
 
     @Override

@@ -175,6 +175,51 @@ class NodeServerGrpcTest {
                 .isEqualTo(value);
     }
 
+    private static Throwable putStreamFailure(List<PutStreamRequest> messages) throws Exception {
+        CompletableFuture<PutResponse> done = new CompletableFuture<>();
+        StreamObserver<PutStreamRequest> in = KVGrpc.newStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS)
+                .putStream(new StreamObserver<>() {
+                    @Override
+                    public void onNext(PutResponse r) {
+                        done.complete(r);
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                        done.completeExceptionally(t);
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                    }
+                });
+        messages.forEach(in::onNext);
+        in.onCompleted();
+        try {
+            done.get(30, TimeUnit.SECONDS);
+            throw new AssertionError("the stream was accepted");
+        } catch (java.util.concurrent.ExecutionException e) {
+            return e.getCause();
+        }
+    }
+
+    @Test
+    void malformedOrOversizedPutStreamsAreRefusedWithAReason() throws Exception {
+        PutStreamRequest header = PutStreamRequest.newBuilder().setHeader(PutRequest.newBuilder().setKey("s")).build();
+        PutStreamRequest chunk = PutStreamRequest.newBuilder().setChunk(ByteString.copyFrom(new byte[4 << 20])).build();
+        assertThat(putStreamFailure(List.of(chunk))).isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+            assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+            assertThat(e.getStatus().getDescription()).isEqualTo("PutStream must start with a header");
+        });
+        assertThat(putStreamFailure(List.of(header, header))).isInstanceOfSatisfying(StatusRuntimeException.class,
+                e -> assertThat(e.getStatus().getDescription()).isEqualTo("PutStream takes one header, first"));
+        // 5 x 4 MiB: one chunk past the 16 MiB value limit.
+        assertThat(putStreamFailure(List.of(header, chunk, chunk, chunk, chunk, chunk)))
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(e.getStatus().getDescription())
+                        .isEqualTo("PutStream carried more than the limit of 16777216 bytes"));
+        assertThat(kv().get(GetRequest.newBuilder().setKey("s").build()).getFound()).isFalse();
+    }
+
     @Test
     void ringAdminAndHealthEndpointsAnswer() throws Exception {
         RingView ring = kv().getRing(GetRingRequest.getDefaultInstance());
