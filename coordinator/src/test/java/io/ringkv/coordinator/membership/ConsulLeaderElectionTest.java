@@ -11,48 +11,15 @@ import io.ringkv.coordinator.ring.Planner;
 import io.ringkv.coordinator.ring.Ring;
 import io.ringkv.coordinator.ring.RingChange;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** The session lock and the check-and-set publish against a real Consul agent. */
 @Timeout(60)
-class ConsulLeaderElectionTest {
-    private static LocalConsulAgent agent;
-    private final List<AutoCloseable> toClose = new ArrayList<>();
-
-    @BeforeAll
-    static void startAgent() throws Exception {
-        agent = LocalConsulAgent.start();
-    }
-
-    @AfterAll
-    static void stopAgent() throws Exception {
-        if (agent != null) {
-            agent.stop();
-        }
-    }
-
-    @AfterEach
-    void closeAll() throws Exception {
-        Collections.reverse(toClose);
-        for (AutoCloseable c : toClose) {
-            c.close();
-        }
-    }
-
-    private <T extends AutoCloseable> T closeLater(T closeable) {
-        toClose.add(closeable);
-        return closeable;
-    }
-
+class ConsulLeaderElectionTest extends WithConsulAgent {
     private ConsulLeaderElection election(ConsulConnection consul, ConsulSettings s, String name, List<Boolean> events) {
         ConsulLeaderElection e = closeLater(new ConsulLeaderElection(consul, s, s.cluster() + "-" + name));
         e.onChange(events::add);

@@ -12,48 +12,15 @@ import io.ringkv.coordinator.ring.Planner;
 import io.ringkv.coordinator.ring.Ring;
 import io.ringkv.coordinator.ring.RingChange;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** Registration, health and the ring watch against a real Consul agent. */
 @Timeout(60)
-class ConsulMembershipTest {
-    private static LocalConsulAgent agent;
-    private final List<AutoCloseable> toClose = new ArrayList<>();
-
-    @BeforeAll
-    static void startAgent() throws Exception {
-        agent = LocalConsulAgent.start();
-    }
-
-    @AfterAll
-    static void stopAgent() throws Exception {
-        if (agent != null) {
-            agent.stop();
-        }
-    }
-
-    @AfterEach
-    void closeAll() throws Exception {
-        Collections.reverse(toClose);
-        for (AutoCloseable c : toClose) {
-            c.close();
-        }
-    }
-
-    private <T extends AutoCloseable> T closeLater(T closeable) {
-        toClose.add(closeable);
-        return closeable;
-    }
-
+class ConsulMembershipTest extends WithConsulAgent {
     private static List<String> ids(ConsulConnection consul, ConsulSettings s, boolean passingOnly) {
         List<HealthService> entries = consul.quick().getHealthServices(s.serviceName(), HealthServicesRequest.newBuilder()
                 .setTag(s.clusterTag()).setPassing(passingOnly).build()).getValue();

@@ -11,29 +11,14 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** Whole nodes' membership stacks forming and growing a ring through a real Consul agent. */
 @Timeout(60)
-class LeaderDutiesTest {
-    private static LocalConsulAgent agent;
+class LeaderDutiesTest extends WithConsulAgent {
     private final List<TestNode> nodes = new ArrayList<>();
-
-    @BeforeAll
-    static void startAgent() throws Exception {
-        agent = LocalConsulAgent.start();
-    }
-
-    @AfterAll
-    static void stopAgent() throws Exception {
-        if (agent != null) {
-            agent.stop();
-        }
-    }
 
     @AfterEach
     void closeNodes() {
