@@ -42,6 +42,9 @@ public final class Coordinator {
     private final HybridLogicalClock hlc;
     private final StorageLimits limits;
     private final Env env;
+    /** Per key, the tail of the conditional puts running through this node (serializes them). */
+    private final java.util.concurrent.ConcurrentHashMap<String, CompletableFuture<?>> conditionalTurns =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     public Coordinator(String selfId, Supplier<Ring> ring, Keyspaces keyspaces, LocalReplica replica,
                        Transport transport, FailureDetector failureDetector, Clock clock, Timer timer,
@@ -100,6 +103,59 @@ public final class Coordinator {
         } catch (RequestFailure f) {
             return CompletableFuture.failedFuture(f);
         }
+    }
+
+    /**
+     * A put that first checks {@code condition} against a QUORUM read of the key and writes only
+     * if it holds (with the read's context, so a causal write supersedes exactly what was checked);
+     * otherwise fails with FAILED_PRECONDITION. Conditional puts of one key through this node run
+     * one at a time. Like Riak's, the check is not atomic across coordinators: two conditional
+     * writes of one key through different nodes can both pass. Clients that route each key to its
+     * first replica (the Java client does) serialize them on that node.
+     */
+    public CompletableFuture<PutOutcome> putIf(PutCommand command, Condition condition) {
+        if (condition.isNone()) {
+            return put(command);
+        }
+        try {
+            checkRequest(command.keyspace(), command.key());
+        } catch (RequestFailure f) {
+            return CompletableFuture.failedFuture(f);
+        }
+        String lockKey = command.keyspace() + "\u0000" + command.key();
+        CompletableFuture<PutOutcome> result = new CompletableFuture<>();
+        CompletableFuture<?> turn = conditionalTurns.compute(lockKey, (k, previous) ->
+                (previous == null ? CompletableFuture.completedFuture(null) : previous)
+                        .handle((ignored, error) -> null)
+                        .thenCompose(ignored -> checkThenPut(command, condition))
+                        .whenComplete((outcome, error) -> {
+                            if (error != null) {
+                                result.completeExceptionally(error instanceof java.util.concurrent.CompletionException
+                                        && error.getCause() != null ? error.getCause() : error);
+                            } else {
+                                result.complete(outcome);
+                            }
+                        }));
+        // Forget the chain once it is idle, so the map holds only keys with conditional puts in flight.
+        turn.whenComplete((ignored, error) -> conditionalTurns.remove(lockKey, turn));
+        return result;
+    }
+
+    private CompletableFuture<PutOutcome> checkThenPut(PutCommand command, Condition condition) {
+        long started = env.clock().monotonicMillis();
+        long timeout = timeoutOf(command.timeoutMillis());
+        return get(new GetCommand(command.keyspace(), command.key(),
+                io.ringkv.coordinator.keyspace.Consistency.of(io.ringkv.coordinator.keyspace.Consistency.Level.QUORUM),
+                timeout)).thenCompose(current -> {
+                    String violation = condition.violation(current);
+                    if (violation != null) {
+                        return CompletableFuture.failedFuture(
+                                new RequestFailure(RequestFailure.Code.FAILED_PRECONDITION, violation));
+                    }
+                    long left = Math.max(1, timeout - (env.clock().monotonicMillis() - started));
+                    return put(new PutCommand(command.keyspace(), command.key(), command.value(), command.delete(),
+                            command.consistency(), current.context(), left));
+                });
     }
 
     public CompletableFuture<GetOutcome> get(GetCommand command) {

@@ -21,6 +21,7 @@ import io.ringkv.api.v1.RingView;
 import io.ringkv.api.v1.Value;
 import io.ringkv.api.v1.ValueChunk;
 import io.ringkv.coordinator.membership.RingHolder;
+import io.ringkv.coordinator.request.Condition;
 import io.ringkv.coordinator.request.Coordinator;
 import io.ringkv.coordinator.request.GetCommand;
 import io.ringkv.coordinator.request.GetOutcome;
@@ -163,9 +164,11 @@ final class KvGrpcService extends KVGrpc.KVImplBase {
 
     @Override
     public void put(PutRequest req, StreamObserver<PutResponse> out) {
-        if (req.getIfAbsent() || !req.getIfMatch().isEmpty()) {
-            out.onError(Status.UNIMPLEMENTED.withDescription("conditional puts (if_absent, if_match) are not supported yet")
-                    .asRuntimeException());
+        Condition condition;
+        try {
+            condition = new Condition(req.getIfAbsent(), req.getIfMatch().toByteArray());
+        } catch (IllegalArgumentException e) {
+            out.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
             return;
         }
         boolean here = coordinateHere(req.getKeyspace(), req.getKey(), out, stub -> {
@@ -182,7 +185,7 @@ final class KvGrpcService extends KVGrpc.KVImplBase {
                 Protos.consistency(req.getConsistency(), req.getW()), Deadlines.remainingMillis())
                 .withContext(req.getContext().toByteArray());
         // The local replica write may wait for an fsync: off the event loop.
-        Thread.startVirtualThread(() -> coordinator.put(command).whenComplete((o, e) -> reply(o, e, out)));
+        Thread.startVirtualThread(() -> coordinator.putIf(command, condition).whenComplete((o, e) -> reply(o, e, out)));
     }
 
     private static void reply(PutOutcome o, Throwable e, StreamObserver<PutResponse> out) {

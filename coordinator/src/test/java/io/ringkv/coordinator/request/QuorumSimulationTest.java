@@ -195,6 +195,35 @@ class QuorumSimulationTest {
         assertThat(merged.values()).extracting(s -> new String(s.value(), UTF_8)).containsExactly("apple+pear");
     }
 
+    @Test
+    void conditionalPutsCheckAgainstAQuorumRead() {
+        SimCluster c = SimCluster.threeNodes(SEED);
+        String key = "cas";
+        Coordinator n = c.node(replicasOf(c, key).getFirst());
+        PutOutcome first = ok(c, n.putIf(PutCommand.put("", key, v("v1"), Consistency.DEFAULT, 0), new Condition(true, null)));
+        RequestFailure exists = failure(c, n.putIf(PutCommand.put("", key, v("v2"), Consistency.DEFAULT, 0),
+                new Condition(true, null)));
+        assertThat(exists.code()).isEqualTo(RequestFailure.Code.FAILED_PRECONDITION);
+        assertThat(exists.getMessage()).contains("if_absent");
+
+        // if_match with the context of the value read succeeds once; the same stale context then fails.
+        GetOutcome read = ok(c, n.get(new GetCommand("", key, Consistency.DEFAULT, 0)));
+        assertThat(read.context()).isEqualTo(first.context());
+        ok(c, n.putIf(PutCommand.put("", key, v("v3"), Consistency.DEFAULT, 0), new Condition(false, read.context())));
+        RequestFailure stale = failure(c, n.putIf(PutCommand.put("", key, v("v4"), Consistency.DEFAULT, 0),
+                new Condition(false, read.context())));
+        assertThat(stale.code()).isEqualTo(RequestFailure.Code.FAILED_PRECONDITION);
+        assertThat(ok(c, n.get(new GetCommand("", key, Consistency.DEFAULT, 0))).values())
+                .extracting(Sibling::value).containsExactly(v("v3"));
+
+        // Two conditional puts of one key through one node run one after the other: one wins.
+        CompletableFuture<PutOutcome> a = n.putIf(PutCommand.put("", "race", v("a"), Consistency.DEFAULT, 0), new Condition(true, null));
+        CompletableFuture<PutOutcome> b = n.putIf(PutCommand.put("", "race", v("b"), Consistency.DEFAULT, 0), new Condition(true, null));
+        c.await(a);
+        c.await(b);
+        assertThat(List.of(a, b)).filteredOn(f -> !f.isCompletedExceptionally()).hasSize(1);
+    }
+
     /**
      * Random writes through random coordinators over a lossy, jittery network. Invariant: a read at
      * QUORUM that succeeds returns the last acknowledged write of its key or a later one (R + W > N).

@@ -221,6 +221,26 @@ class NodeServerGrpcTest {
     }
 
     @Test
+    void conditionalPutsAnswerFailedPreconditionWhenTheConditionFails() {
+        PutResponse first = kv().put(PutRequest.newBuilder().setKey("only-once").setValue(ByteString.copyFromUtf8("1"))
+                .setIfAbsent(true).build());
+        assertThatThrownBy(() -> kv().put(PutRequest.newBuilder().setKey("only-once")
+                .setValue(ByteString.copyFromUtf8("2")).setIfAbsent(true).build()))
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
+                    assertThat(e.getStatus().getDescription()).contains("if_absent");
+                });
+        kv().put(PutRequest.newBuilder().setKey("only-once").setValue(ByteString.copyFromUtf8("3"))
+                .setIfMatch(first.getContext()).build());
+        assertThat(kv().get(GetRequest.newBuilder().setKey("only-once").build()).getValues(0).getValue().toStringUtf8())
+                .isEqualTo("3");
+        assertThatThrownBy(() -> kv().put(PutRequest.newBuilder().setKey("only-once").setValue(ByteString.copyFromUtf8("4"))
+                .setIfAbsent(true).setIfMatch(first.getContext()).build()))
+                .isInstanceOfSatisfying(StatusRuntimeException.class,
+                        e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT));
+    }
+
+    @Test
     void ringAdminAndHealthEndpointsAnswer() throws Exception {
         RingView ring = kv().getRing(GetRingRequest.getDefaultInstance());
         assertThat(ring.getNodesCount()).isEqualTo(3);
