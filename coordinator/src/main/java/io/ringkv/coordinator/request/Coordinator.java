@@ -153,8 +153,20 @@ public final class Coordinator {
                                 new RequestFailure(RequestFailure.Code.FAILED_PRECONDITION, violation));
                     }
                     long left = Math.max(1, timeout - (env.clock().monotonicMillis() - started));
-                    return put(new PutCommand(command.keyspace(), command.key(), command.value(), command.delete(),
-                            command.consistency(), current.context(), left));
+                    PutCommand write = new PutCommand(command.keyspace(), command.key(), command.value(),
+                            command.delete(), command.consistency(), current.context(), left);
+                    // The read may have completed on an event loop, and the local write can wait for an
+                    // fsync: start it through the timer (a virtual thread in a node, the event queue in
+                    // the simulation).
+                    CompletableFuture<PutOutcome> written = new CompletableFuture<>();
+                    env.timer().schedule(0, () -> put(write).whenComplete((o, e) -> {
+                        if (e != null) {
+                            written.completeExceptionally(e);
+                        } else {
+                            written.complete(o);
+                        }
+                    }));
+                    return written;
                 });
     }
 
