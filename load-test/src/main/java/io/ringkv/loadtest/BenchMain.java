@@ -137,7 +137,10 @@ public final class BenchMain implements Callable<Integer> {
         cli.setErr(new PrintWriter(err, true));
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             err.println("ringkv bench: " + ErrorLog.oneLine(e));
-            e.printStackTrace(err);
+            if (System.getenv("RINGKV_DEBUG") != null) {
+                // The stack of an unexpected failure, for a bug report; one line otherwise.
+                e.printStackTrace(err);
+            }
             return 1;
         });
         cli.setParameterExceptionHandler((e, args2) -> {
