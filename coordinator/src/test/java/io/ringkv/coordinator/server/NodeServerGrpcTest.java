@@ -147,35 +147,19 @@ class NodeServerGrpcTest {
     void putStreamCarriesALargeValueInChunks() throws Exception {
         byte[] value = new byte[5 * 1024 * 1024 + 3];
         new Random(11).nextBytes(value);
-        CompletableFuture<PutResponse> done = new CompletableFuture<>();
-        StreamObserver<PutStreamRequest> in = KVGrpc.newStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS)
-                .putStream(new StreamObserver<>() {
-                    @Override
-                    public void onNext(PutResponse r) {
-                        done.complete(r);
-                    }
-
-                    @Override
-                    public void onError(Throwable t) {
-                        done.completeExceptionally(t);
-                    }
-
-                    @Override
-                    public void onCompleted() {
-                    }
-                });
-        in.onNext(PutStreamRequest.newBuilder().setHeader(PutRequest.newBuilder().setKey("streamed")).build());
+        List<PutStreamRequest> messages = new ArrayList<>();
+        messages.add(PutStreamRequest.newBuilder().setHeader(PutRequest.newBuilder().setKey("streamed")).build());
         for (int off = 0; off < value.length; off += 100_000) {
-            in.onNext(PutStreamRequest.newBuilder()
+            messages.add(PutStreamRequest.newBuilder()
                     .setChunk(ByteString.copyFrom(value, off, Math.min(100_000, value.length - off))).build());
         }
-        in.onCompleted();
-        assertThat(done.get(30, TimeUnit.SECONDS).getRingEpoch()).isEqualTo(1);
+        assertThat(putStream(messages).get(30, TimeUnit.SECONDS).getRingEpoch()).isEqualTo(1);
         assertThat(kv().get(GetRequest.newBuilder().setKey("streamed").build()).getValues(0).getValue().toByteArray())
                 .isEqualTo(value);
     }
 
-    private static Throwable putStreamFailure(List<PutStreamRequest> messages) throws Exception {
+    /** Sends {@code messages} as one PutStream call; the future holds its answer. */
+    private static CompletableFuture<PutResponse> putStream(List<PutStreamRequest> messages) {
         CompletableFuture<PutResponse> done = new CompletableFuture<>();
         StreamObserver<PutStreamRequest> in = KVGrpc.newStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS)
                 .putStream(new StreamObserver<>() {
@@ -195,8 +179,12 @@ class NodeServerGrpcTest {
                 });
         messages.forEach(in::onNext);
         in.onCompleted();
+        return done;
+    }
+
+    private static Throwable putStreamFailure(List<PutStreamRequest> messages) throws Exception {
         try {
-            done.get(30, TimeUnit.SECONDS);
+            putStream(messages).get(30, TimeUnit.SECONDS);
             throw new AssertionError("the stream was accepted");
         } catch (java.util.concurrent.ExecutionException e) {
             return e.getCause();
