@@ -2,6 +2,7 @@ package io.ringkv.coordinator.config;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.ringkv.coordinator.handoff.HintSettings;
 import io.ringkv.coordinator.keyspace.ConflictMode;
 import io.ringkv.coordinator.keyspace.Keyspace;
 import io.ringkv.coordinator.keyspace.Keyspaces;
@@ -34,6 +35,7 @@ import java.util.Set;
  * replicas: 3                 # per vnode; default: largest keyspace N
  * keyspaces:                  # 'default' (N=3 R=2 W=2 lww) always exists
  *   - {name: carts, n: 3, r: 2, w: 2, mode: causal}
+ *   - {name: sessions, n: 3, w: 2, sloppy: true}   # sloppy quorum (default false: strict)
  * max_key_bytes: 1024
  * max_value_bytes: 16777216
  * request_timeout_millis: 2000
@@ -44,6 +46,11 @@ import java.util.Set;
  * consul_url: http://127.0.0.1:8500
  * cluster: ringkv             # Consul keys under ringkv/&lt;cluster&gt;/
  * min_nodes: 3                # Consul: the leader forms the first ring once this many pass
+ * hints_max_bytes_per_target: 1073741824   # hinted handoff: bytes kept per down node
+ * hints_max_bytes_total: 4294967296        # and for all of them together
+ * max_hint_window: 3h         # a node down longer gets no new hints (ms, or 500ms, 90s, 30m, 3h)
+ * hint_replay_bytes_per_second: 16777216
+ * hint_replay_interval: 1s    # how often replay looks for nodes that are back
  * </pre>
  *
  * Unknown keys are an error, so a typo never silently falls back to a default.
@@ -52,7 +59,8 @@ public final class ConfigLoader {
     static final Set<String> KEYS = Set.of("id", "listen", "advertise", "rack", "data_dir", "backend", "sync", "seeds",
             "vnodes", "replicas", "keyspaces", "max_key_bytes", "max_value_bytes", "request_timeout_millis",
             "replica_timeout_millis", "read_repair_chance", "ping_interval_millis", "membership", "consul_url", "cluster",
-            "min_nodes");
+            "min_nodes", "hints_max_bytes_per_target", "hints_max_bytes_total", "max_hint_window",
+            "hint_replay_bytes_per_second", "hint_replay_interval");
 
     private ConfigLoader() {
     }
@@ -121,7 +129,48 @@ public final class ConfigLoader {
                 limits, num(m, "request_timeout_millis", 2000), readRepair, num(m, "replica_timeout_millis", 2000),
                 num(m, "ping_interval_millis", 1000), str(m, "membership", "static"),
                 consulAddress(str(m, "consul_url", "http://127.0.0.1:8500")), str(m, "cluster", "ringkv"),
-                (int) num(m, "min_nodes", 3));
+                (int) num(m, "min_nodes", 3), hints(m, num(m, "replica_timeout_millis", 2000)));
+    }
+
+    static HintSettings hints(Map<String, Object> m, long deliveryTimeoutMillis) {
+        long perTarget = num(m, "hints_max_bytes_per_target", HintSettings.DEFAULT_MAX_BYTES_PER_TARGET);
+        long total = num(m, "hints_max_bytes_total", HintSettings.DEFAULT_MAX_BYTES_TOTAL);
+        if (perTarget < 0 || total < 0) {
+            throw new IllegalArgumentException("hints_max_bytes_per_target and hints_max_bytes_total must not be negative");
+        }
+        long window = millis(m, "max_hint_window", HintSettings.DEFAULT_MAX_HINT_WINDOW_MILLIS);
+        long rate = num(m, "hint_replay_bytes_per_second", HintSettings.DEFAULT_REPLAY_BYTES_PER_SECOND);
+        if (rate < 1) {
+            throw new IllegalArgumentException("hint_replay_bytes_per_second must be positive, was " + rate);
+        }
+        long interval = millis(m, "hint_replay_interval", HintSettings.DEFAULT_REPLAY_INTERVAL_MILLIS);
+        if (interval < 1) {
+            throw new IllegalArgumentException("hint_replay_interval must be at least 1ms, was " + interval + "ms");
+        }
+        return new HintSettings(perTarget, total, window, rate, interval, deliveryTimeoutMillis,
+                HintSettings.DEFAULT_STATS_INTERVAL_MILLIS);
+    }
+
+    /** A duration: whole milliseconds, or a whole number with a unit ms, s, m or h ({@code 3h}, {@code 500ms}). */
+    static long millis(Map<String, Object> m, String key, long dflt) {
+        Object v = m.get(key);
+        if (v == null) {
+            return dflt;
+        }
+        String text = String.valueOf(v).trim().toLowerCase(Locale.ROOT);
+        java.util.regex.Matcher d = java.util.regex.Pattern.compile("(\\d{1,15})(ms|s|m|h)?").matcher(text);
+        if (!d.matches()) {
+            throw new IllegalArgumentException(key + " must be a duration like 500ms, 90s, 30m, 3h (or whole ms), was '"
+                    + v + "'");
+        }
+        long amount = Long.parseLong(d.group(1));
+        long unit = d.group(2) == null ? 1 : switch (d.group(2)) {
+            case "ms" -> 1;
+            case "s" -> 1_000;
+            case "m" -> 60_000;
+            default -> 3_600_000;
+        };
+        return amount * unit;
     }
 
     /** {@code http://host:port} or {@code host:port}. */
@@ -145,23 +194,36 @@ public final class ConfigLoader {
             return out;
         }
         if (!(raw instanceof List<?> items)) {
-            throw new IllegalArgumentException("keyspaces must be a list of {name, n, r, w, mode}");
+            throw new IllegalArgumentException("keyspaces must be a list of {name, n, r, w, mode, sloppy}");
         }
         for (Object item : items) {
             if (!(item instanceof Map<?, ?> k)) {
-                throw new IllegalArgumentException("each keyspace must be a mapping {name, n, r, w, mode}");
+                throw new IllegalArgumentException("each keyspace must be a mapping {name, n, r, w, mode, sloppy}");
             }
             for (Object key : k.keySet()) {
-                if (!Set.of("name", "n", "r", "w", "mode").contains(String.valueOf(key))) {
-                    throw new IllegalArgumentException("unknown keyspace key '" + key + "'; known: name, n, r, w, mode");
+                if (!Set.of("name", "n", "r", "w", "mode", "sloppy").contains(String.valueOf(key))) {
+                    throw new IllegalArgumentException("unknown keyspace key '" + key
+                            + "'; known: name, n, r, w, mode, sloppy");
                 }
             }
             int n = toInt(k.get("n"), 3, "n");
             out.add(new Keyspace(String.valueOf(k.get("name")), n, toInt(k.get("r"), n / 2 + 1, "r"),
                     toInt(k.get("w"), n / 2 + 1, "w"),
-                    ConflictMode.parse(k.get("mode") == null ? "lww" : String.valueOf(k.get("mode")))));
+                    ConflictMode.parse(k.get("mode") == null ? "lww" : String.valueOf(k.get("mode"))),
+                    bool(k.get("sloppy"), "sloppy")));
         }
         return out;
+    }
+
+    private static boolean bool(Object raw, String what) {
+        if (raw == null) {
+            return false;
+        }
+        return switch (String.valueOf(raw).trim().toLowerCase(Locale.ROOT)) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new IllegalArgumentException(what + " must be true or false, was '" + raw + "'");
+        };
     }
 
     private static int toInt(Object raw, int dflt, String what) {

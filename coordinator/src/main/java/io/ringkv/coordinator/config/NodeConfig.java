@@ -1,5 +1,6 @@
 package io.ringkv.coordinator.config;
 
+import io.ringkv.coordinator.handoff.HintSettings;
 import io.ringkv.coordinator.keyspace.Keyspace;
 import io.ringkv.coordinator.keyspace.Keyspaces;
 import io.ringkv.storage.StorageLimits;
@@ -18,12 +19,13 @@ import java.util.List;
  * @param consul     the Consul agent's HTTP address (used with {@code consul} membership)
  * @param cluster    the cluster's name: its Consul keys live under {@code ringkv/<cluster>/}
  * @param minNodes   with Consul, the leader forms the first ring once this many nodes pass
+ * @param hints      hinted handoff caps, window and replay pacing
  */
 public record NodeConfig(String id, HostPort listen, HostPort advertise, String rack, Path dataDir, String backend,
                          SyncMode sync, List<HostPort> seeds, int vnodes, int replicas, Keyspaces keyspaces,
                          StorageLimits limits, long requestTimeoutMillis, double readRepairChance,
                          long replicaTimeoutMillis, long pingIntervalMillis, String membership, HostPort consul,
-                         String cluster, int minNodes) {
+                         String cluster, int minNodes, HintSettings hints) {
     public NodeConfig {
         if (id == null || !id.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,62}")) {
             throw new IllegalArgumentException("node id '" + id + "' must be 1-63 letters, digits, '_', '.', '-'");

@@ -25,15 +25,30 @@ public final class LocalReplica {
     private final ChunkingEngine engine;
     private final Keyspaces keyspaces;
     private final StorageLimits limits;
+    private final HintKeeper hints;
 
     public LocalReplica(ChunkingEngine engine, Keyspaces keyspaces, StorageLimits limits) {
+        this(engine, keyspaces, limits, HintKeeper.REFUSE);
+    }
+
+    /** A replica whose sloppy-quorum hints (writes meant for another node) go to {@code hints}. */
+    public LocalReplica(ChunkingEngine engine, Keyspaces keyspaces, StorageLimits limits, HintKeeper hints) {
         this.engine = engine;
         this.keyspaces = keyspaces;
         this.limits = limits;
+        this.hints = hints;
     }
 
-    /** Merges the write into the stored record: an older version is acknowledged and dropped. */
+    /**
+     * Merges the write into the stored record: an older version is acknowledged and dropped. A
+     * write marked as a hint for another node is handed to the hint keeper instead.
+     */
     public void apply(ReplicaWrite write) {
+        if (write.isHint()) {
+            keyspaces.resolve(write.keyspace());
+            hints.keep(write);
+            return;
+        }
         Keyspace ks = keyspaces.resolve(write.keyspace());
         engine.update(ks.namespace(), StorageKeys.encode(write.key(), limits), current -> {
             if (current == null) {

@@ -5,6 +5,8 @@ import io.ringkv.coordinator.keyspace.Keyspace;
 import io.ringkv.coordinator.keyspace.Keyspaces;
 import io.ringkv.coordinator.replica.LocalReplica;
 import io.ringkv.coordinator.ring.Node;
+import io.ringkv.coordinator.ring.PreferenceList;
+import io.ringkv.coordinator.ring.Replica;
 import io.ringkv.coordinator.ring.Ring;
 import io.ringkv.coordinator.time.Clock;
 import io.ringkv.coordinator.time.Timer;
@@ -50,13 +52,23 @@ public final class Coordinator {
                        Transport transport, FailureDetector failureDetector, Clock clock, Timer timer,
                        HybridLogicalClock hlc, CoordinatorSettings settings, RandomGenerator random,
                        StorageLimits limits) {
+        this(selfId, ring, keyspaces, replica, transport, failureDetector, clock, timer, hlc, settings, random, limits,
+                HintSink.NONE);
+    }
+
+    /** A coordinator that hands writes its replicas did not acknowledge to {@code hints}. */
+    public Coordinator(String selfId, Supplier<Ring> ring, Keyspaces keyspaces, LocalReplica replica,
+                       Transport transport, FailureDetector failureDetector, Clock clock, Timer timer,
+                       HybridLogicalClock hlc, CoordinatorSettings settings, RandomGenerator random,
+                       StorageLimits limits, HintSink hints) {
         this.selfId = selfId;
         this.ring = ring;
         this.keyspaces = keyspaces;
         this.replica = replica;
         this.hlc = hlc;
         this.limits = limits;
-        this.env = new Env(selfId, transport, failureDetector, clock, timer, settings, random, new LatencyTracker(1024));
+        this.env = new Env(selfId, transport, failureDetector, clock, timer, settings, random, new LatencyTracker(1024),
+                hints);
     }
 
     public String selfId() {
@@ -192,7 +204,14 @@ public final class Coordinator {
         int w = quorumOf(c.consistency(), ks.n(), ks.w(), 'W');
         Ring current = ring.get();
         List<String> replicas = ids(replicasOf(current, ks, c.key()));
-        failFastIfTooFewAlive(replicas, w, "W", "write");
+        List<QuorumWrite.Target> targets;
+        if (ks.sloppy()) {
+            targets = sloppyTargets(current, ks, c.key());
+            failFastIfTooFewTargets(targets, replicas.size(), w);
+        } else {
+            failFastIfTooFewAlive(replicas, w, "W", "write");
+            targets = replicas.stream().map(QuorumWrite.Target::primary).toList();
+        }
         long timeout = timeoutOf(c.timeoutMillis());
         long now = env.clock().wallMillis();
         if (ks.mode() == ConflictMode.LWW) {
@@ -204,7 +223,7 @@ public final class Coordinator {
                     ? Record.tombstone(VersionKind.LWW, encoded, now)
                     : Record.value(VersionKind.LWW, encoded, now, c.value());
             PutOutcome success = new PutOutcome(encoded, version.timestamp().physicalMillis(), current.epoch(), 0);
-            return new QuorumWrite(env, replicas, w, new ReplicaWrite(ks.name(), c.key(), record, current.epoch()),
+            return new QuorumWrite(env, targets, w, new ReplicaWrite(ks.name(), c.key(), record, current.epoch()),
                     timeout, success).start(null);
         }
         VersionVector context;
@@ -218,8 +237,8 @@ public final class Coordinator {
         Record record = replica.coordinateCausal(ks, c.key(), context, sibling, selfId);
         byte[] newContext = DvvSet.decode(record.value()).join().encode();
         PutOutcome success = new PutOutcome(newContext, stampMillis, current.epoch(), 0);
-        String applied = replicas.contains(selfId) ? selfId : null;
-        return new QuorumWrite(env, replicas, w, new ReplicaWrite(ks.name(), c.key(), record, current.epoch()),
+        String applied = targets.contains(QuorumWrite.Target.primary(selfId)) ? selfId : null;
+        return new QuorumWrite(env, targets, w, new ReplicaWrite(ks.name(), c.key(), record, current.epoch()),
                 timeout, success).start(applied);
     }
 
@@ -297,6 +316,55 @@ public final class Coordinator {
         if (alive < required) {
             throw new RequestFailure(RequestFailure.Code.UNAVAILABLE, "not enough replicas for the " + op + ": "
                     + alive + " of " + replicas.size() + " believed up (" + letter + "=" + required + ")");
+        }
+    }
+
+    /**
+     * Sloppy quorum: the key's live primaries, and for each primary believed down the next live
+     * fallback of the vnode's extended preference list, which keeps the write as a hint for it.
+     * Replicas the ring places beyond this keyspace's N come first among the fallbacks. A down
+     * primary for which no fallback is left is still tried (and hinted when it fails).
+     */
+    private List<QuorumWrite.Target> sloppyTargets(Ring ring, Keyspace ks, String key) {
+        int vnode = ring.vnodeOf(Tokens.of(key.getBytes(StandardCharsets.UTF_8)));
+        java.util.Set<String> live = new java.util.HashSet<>();
+        for (Node n : ring.nodes()) {
+            if (n.id().equals(selfId) || env.failureDetector().isAvailable(n.id())) {
+                live.add(n.id());
+            }
+        }
+        PreferenceList list = PreferenceList.of(ring, vnode, live);
+        List<Replica> all = list.primaries();
+        List<Replica> primaries = all.subList(0, Math.min(ks.n(), all.size()));
+        List<String> fallbacks = new ArrayList<>();
+        for (Replica extra : all.subList(primaries.size(), all.size())) {
+            if (extra.live() && extra.node().isActive()) {
+                fallbacks.add(extra.nodeId());
+            }
+        }
+        for (Replica f : list.fallbacks()) {
+            fallbacks.add(f.nodeId());
+        }
+        List<QuorumWrite.Target> targets = new ArrayList<>(primaries.size());
+        int next = 0;
+        for (Replica p : primaries) {
+            if (p.live()) {
+                targets.add(QuorumWrite.Target.primary(p.nodeId()));
+            } else if (next < fallbacks.size()) {
+                targets.add(new QuorumWrite.Target(fallbacks.get(next++), p.nodeId()));
+            } else {
+                targets.add(QuorumWrite.Target.primary(p.nodeId()));
+            }
+        }
+        return targets;
+    }
+
+    private void failFastIfTooFewTargets(List<QuorumWrite.Target> targets, int replicas, int w) {
+        long alive = targets.stream().filter(t -> t.hintFor() != null || t.node().equals(selfId)
+                || env.failureDetector().isAvailable(t.node())).count();
+        if (alive < w) {
+            throw new RequestFailure(RequestFailure.Code.UNAVAILABLE, "not enough nodes for the sloppy write: " + alive
+                    + " of " + replicas + " replicas or fallbacks believed up (W=" + w + ")");
         }
     }
 

@@ -10,6 +10,11 @@ import io.ringkv.api.v1.NodeInfo;
 import io.ringkv.api.v1.RingView;
 import io.ringkv.api.v1.InitRingRequest;
 import io.ringkv.api.v1.InitRingResponse;
+import io.ringkv.api.v1.HintTarget;
+import io.ringkv.api.v1.ListHintsRequest;
+import io.ringkv.api.v1.ListHintsResponse;
+import io.ringkv.coordinator.handoff.HintStats;
+import io.ringkv.coordinator.handoff.HintedHandoff;
 import io.ringkv.coordinator.membership.ClusterMembership;
 import io.ringkv.coordinator.membership.Member;
 import io.ringkv.coordinator.membership.PublishResult;
@@ -24,8 +29,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The operator's {@code ringkv.v1.Admin} service: the ring, this node, and every node as seen
- * from here (each asked for its own info, briefly; a node that does not answer is unhealthy).
+ * The operator's {@code ringkv.v1.Admin} service: the ring, this node, every node as seen
+ * from here (each asked for its own info, briefly; a node that does not answer is unhealthy),
+ * and the hints this node keeps.
  */
 final class AdminGrpcService extends AdminGrpc.AdminImplBase {
     // Generous: the first call to a peer also opens its connection, which on a busy machine takes a while.
@@ -38,9 +44,11 @@ final class AdminGrpcService extends AdminGrpc.AdminImplBase {
     private final String backend;
     private final String version;
     private final ClusterMembership membership;
+    private final HintedHandoff handoff;
 
     AdminGrpcService(Node self, RingHolder ring, GrpcTransport transport, FailureDetector failureDetector,
-                     String backend, String version, ClusterMembership membership) {
+                     String backend, String version, ClusterMembership membership, HintedHandoff handoff) {
+        this.handoff = handoff;
         this.self = self;
         this.ring = ring;
         this.transport = transport;
@@ -115,6 +123,26 @@ final class AdminGrpcService extends AdminGrpc.AdminImplBase {
         }
         out.onNext(b.build());
         out.onCompleted();
+    }
+
+    @Override
+    public void listHints(ListHintsRequest req, StreamObserver<ListHintsResponse> out) {
+        // Reads the hint store (a short scan per target): off the event loop.
+        Thread.startVirtualThread(() -> {
+            try {
+                ListHintsResponse.Builder b = ListHintsResponse.newBuilder().setNodeId(self.id());
+                for (HintStats s : handoff.snapshot()) {
+                    b.addTargets(HintTarget.newBuilder().setTarget(s.target()).setCount(s.pending()).setBytes(s.bytes())
+                            .setOldestAgeMillis(s.oldestAgeMillis()).setDeliveryBytesPerSecond(s.deliveryBytesPerSecond())
+                            .setDeliveredTotal(s.delivered()).setDroppedTotal(s.dropped())
+                            .setTargetUp(failureDetector.isAvailable(s.target())));
+                }
+                out.onNext(b.build());
+                out.onCompleted();
+            } catch (RuntimeException e) {
+                out.onError(Protos.status(e).asRuntimeException());
+            }
+        });
     }
 
     @Override

@@ -16,6 +16,7 @@ import io.ringkv.coordinator.catalog.CatalogException;
 import io.ringkv.coordinator.catalog.SystemCatalog;
 import io.ringkv.coordinator.config.HostPort;
 import io.ringkv.coordinator.config.NodeConfig;
+import io.ringkv.coordinator.handoff.HintedHandoff;
 import io.ringkv.coordinator.membership.RingHolder;
 import io.ringkv.coordinator.membership.ClusterMembership;
 import io.ringkv.coordinator.membership.ConsulSettings;
@@ -69,6 +70,7 @@ public final class NodeServer implements AutoCloseable {
     private final Server server;
     private final RingHolder ring;
     private final HealthStatusManager health;
+    private final HintedHandoff handoff;
 
     private NodeServer(NodeConfig config) {
         this.config = config;
@@ -89,7 +91,10 @@ public final class NodeServer implements AutoCloseable {
             // and a causal record holds every sibling.
             ChunkingEngine chunking = new ChunkingEngine(engine, ChunkingConfig.DEFAULTS,
                     new StorageLimits(config.limits().maxKeyBytes(), StorageLimits.ABSOLUTE_MAX_VALUE_BYTES));
-            LocalReplica replica = new LocalReplica(chunking, config.keyspaces(), config.limits());
+            FailureDetector detector = new FailureDetector(Clock.SYSTEM, 3, 3 * config.pingIntervalMillis());
+            this.timer = new SystemTimer();
+            this.handoff = new HintedHandoff(config.id(), chunking, detector, Clock.SYSTEM, timer, config.hints(), catalog);
+            LocalReplica replica = new LocalReplica(chunking, config.keyspaces(), config.limits(), handoff.keeper());
             this.ring = new RingHolder();
             ring.onChange(r -> {
                 try {
@@ -102,14 +107,12 @@ public final class NodeServer implements AutoCloseable {
             Node self = new Node(config.id(), config.advertise().toString(), config.rack(), NodeState.ACTIVE);
             this.transport = new GrpcTransport(config.id(), replica,
                     id -> ring.ring().flatMap(r -> r.node(id)).map(Node::address));
-            FailureDetector detector = new FailureDetector(Clock.SYSTEM, 3, 3 * config.pingIntervalMillis());
-            this.timer = new SystemTimer();
             HybridLogicalClock hlc = new HybridLogicalClock(Clock.SYSTEM.asInstantSource(), 60_000);
             CoordinatorSettings settings = new CoordinatorSettings(config.requestTimeoutMillis(),
                     config.readRepairChance(), true, 1);
             Coordinator coordinator = new Coordinator(config.id(), ring::require, config.keyspaces(), replica, transport,
                     detector, Clock.SYSTEM, timer, hlc, settings, () -> ThreadLocalRandom.current().nextLong(),
-                    config.limits());
+                    config.limits(), handoff.sink());
             this.membership = config.membership().equals("consul")
                     ? ClusterMembership.ofConsul(
                             ConsulSettings.defaults(config.consul().host(), config.consul().port(), config.cluster()),
@@ -125,7 +128,7 @@ public final class NodeServer implements AutoCloseable {
             this.health = new HealthStatusManager();
             int maxMessage = config.limits().maxValueBytes() + MESSAGE_SLACK_BYTES;
             AdminGrpcService admin = new AdminGrpcService(self, ring, transport, detector, config.backend(), VERSION,
-                    membership);
+                    membership, handoff);
             GrpcService grpc = GrpcService.builder()
                     .addService(new KvGrpcService(coordinator, ring, transport, config.limits().maxValueBytes(),
                             membership::status))
@@ -174,6 +177,7 @@ public final class NodeServer implements AutoCloseable {
             node.server.start().join();
             node.membership.start();
             node.pinger.start();
+            node.handoff.start(node.transport);
             log.info("node {} listening on {} (backend {}, data {})", config.id(), config.listen(), config.backend(),
                     config.dataDir().toAbsolutePath());
             return node;
@@ -251,6 +255,7 @@ public final class NodeServer implements AutoCloseable {
         } catch (Exception e) {
             log.warn("server stop: {}", e.toString());
         }
+        handoff.close();
         transport.close();
         timer.close();
         engine.close();

@@ -46,7 +46,7 @@ final class ReplicaGrpcService extends ReplicaGrpc.ReplicaImplBase {
         try {
             byte[] encoded = record.toByteArray();
             replica.apply(new ReplicaWrite(req.getKeyspace(), req.getKey(), RecordCodec.decode(encoded), encoded,
-                    req.getRingEpoch()));
+                    req.getRingEpoch(), req.getHintFor().isEmpty() ? null : req.getHintFor()));
             out.onNext(ReplicaWriteResponse.newBuilder().setRingEpoch(ring.epoch()).build());
             out.onCompleted();
         } catch (RuntimeException e) {

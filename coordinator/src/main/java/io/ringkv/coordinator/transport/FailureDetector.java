@@ -77,6 +77,21 @@ public final class FailureDetector {
         }
     }
 
+    /**
+     * How long the peer has been down, in milliseconds: 0 while it is believed up, otherwise the
+     * time since its last success (or since this detector first heard of it), so the silence
+     * before it was declared down counts too. Handoff stops hinting a peer down for too long.
+     */
+    public long downForMillis(String node) {
+        PeerState s = peers.get(node);
+        if (s == null) {
+            return 0;
+        }
+        synchronized (s) {
+            return s.down ? Math.max(0, clock.monotonicMillis() - s.lastSuccessMillis) : 0;
+        }
+    }
+
     /** Forgets a peer, for example when it leaves the ring. */
     public void forget(String node) {
         peers.remove(node);

@@ -97,6 +97,9 @@ public final class GrpcTransport implements Transport, AutoCloseable {
             byte[] encoded = write.encoded();
             ReplicaWriteRequest.Builder header = ReplicaWriteRequest.newBuilder().setKeyspace(write.keyspace())
                     .setKey(write.key()).setRingEpoch(write.ringEpoch());
+            if (write.isHint()) {
+                header.setHintFor(write.hintFor());
+            }
             StreamObserver<ReplicaWriteResponse> observer = observer(nodeId, result, r -> null);
             if (encoded.length <= STREAM_THRESHOLD_BYTES) {
                 stub(nodeId, timeoutMillis).write(header.setRecord(UnsafeByteOperations.unsafeWrap(encoded)).build(), observer);

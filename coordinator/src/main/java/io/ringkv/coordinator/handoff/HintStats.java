@@ -1,0 +1,19 @@
+package io.ringkv.coordinator.handoff;
+
+/**
+ * The hinted handoff counters of one target, as a metrics layer, the admin API and the catalog read them.
+ *
+ * @param oldestCreatedMillis wall time the oldest pending hint was stored; -1 when none is pending
+ * @param oldestAgeMillis     how old that hint is; 0 when none is pending
+ * @param deliveryBytesPerSecond recent replay throughput to this target
+ * @param droppedFull         hints not kept because a byte cap was reached
+ * @param droppedWindow       hints not kept because the target was down longer than the hint window
+ */
+public record HintStats(String target, long pending, long bytes, long oldestCreatedMillis, long oldestAgeMillis,
+                        long deliveryBytesPerSecond, long delivered, long deliveredBytes, long droppedFull,
+                        long droppedWindow) {
+    /** Every hint that was not kept, for whatever reason. */
+    public long dropped() {
+        return droppedFull + droppedWindow;
+    }
+}

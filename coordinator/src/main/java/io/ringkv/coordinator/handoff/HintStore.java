@@ -1,0 +1,210 @@
+package io.ringkv.coordinator.handoff;
+
+import io.ringkv.coordinator.time.Clock;
+import io.ringkv.coordinator.transport.ReplicaWrite;
+import io.ringkv.storage.Entry;
+import io.ringkv.storage.EntryIterator;
+import io.ringkv.storage.Namespace;
+import io.ringkv.storage.chunk.ChunkingEngine;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.ToLongFunction;
+
+/**
+ * The hints this node keeps for other nodes, durable in the engine's {@link Namespace#HINTS}
+ * namespace through the chunking engine (large values are chunked like data), ordered oldest
+ * first per target. Bounded: a hint that would take a target over {@code maxBytesPerTarget}, or
+ * all targets over {@code maxBytesTotal}, is dropped and counted, and so is every new hint for a
+ * target down longer than {@code maxHintWindowMillis}. Counters of pending hints are rebuilt by a
+ * scan when the store opens; delivered and dropped totals count from then on (see
+ * {@link #seedTotals}). Thread-safe.
+ */
+public final class HintStore {
+    private final ChunkingEngine engine;
+    private final Clock clock;
+    private final ToLongFunction<String> downForMillis;
+    private final HintSettings settings;
+    private final AtomicLong sequence = new AtomicLong();
+    /** Per target counters; guarded by {@code this}. */
+    private final Map<String, Counters> targets = new TreeMap<>();
+    private long totalBytes;
+
+    /** What this store knows of one target. */
+    private static final class Counters {
+        long pending;
+        long bytes;
+        long delivered;
+        long deliveredBytes;
+        long droppedFull;
+        long droppedWindow;
+    }
+
+    /** Why {@link #store} did or did not keep a hint. */
+    public enum Outcome { STORED, DROPPED_FULL, DROPPED_WINDOW }
+
+    /**
+     * Opens the store over {@code engine} and rebuilds the counters of the hints it already holds.
+     *
+     * @param downForMillis how long a target has been believed down (0 when up): the failure detector's view
+     */
+    public HintStore(ChunkingEngine engine, Clock clock, ToLongFunction<String> downForMillis, HintSettings settings) {
+        this.engine = engine;
+        this.clock = clock;
+        this.downForMillis = downForMillis;
+        this.settings = settings;
+        long maxSequence = -1;
+        try (EntryIterator it = engine.scan(Namespace.HINTS, new byte[0], null)) {
+            while (it.hasNext()) {
+                Entry e = it.next();
+                Hint h = Hint.decode(e.key(), e.value());
+                Counters c = targets.computeIfAbsent(h.target(), t -> new Counters());
+                c.pending++;
+                c.bytes += h.sizeBytes();
+                totalBytes += h.sizeBytes();
+                maxSequence = Math.max(maxSequence, h.sequence());
+            }
+        }
+        sequence.set(maxSequence + 1);
+    }
+
+    /**
+     * Keeps {@code write} for {@code target} unless a cap or the hint window says no; the hint is
+     * durable (as the engine's sync mode makes writes) when this returns {@link Outcome#STORED}.
+     */
+    public Outcome store(String target, ReplicaWrite write) {
+        ReplicaWrite plain = write.isHint() ? write.withHintFor(null) : write;
+        long created = clock.wallMillis();
+        long seq = sequence.getAndIncrement();
+        byte[] key = Hint.key(target, created, seq);
+        byte[] value = Hint.encodeValue(plain);
+        long size = (long) key.length + value.length;
+        synchronized (this) {
+            Counters c = targets.computeIfAbsent(target, t -> new Counters());
+            if (downForMillis.applyAsLong(target) > settings.maxHintWindowMillis()) {
+                c.droppedWindow++;
+                return Outcome.DROPPED_WINDOW;
+            }
+            if (c.bytes + size > settings.maxBytesPerTarget() || totalBytes + size > settings.maxBytesTotal()) {
+                c.droppedFull++;
+                return Outcome.DROPPED_FULL;
+            }
+            // Reserved before the write, so concurrent stores cannot overshoot the caps together.
+            c.pending++;
+            c.bytes += size;
+            totalBytes += size;
+        }
+        try {
+            engine.put(Namespace.HINTS, key, value);
+        } catch (RuntimeException e) {
+            synchronized (this) {
+                Counters c = targets.get(target);
+                c.pending--;
+                c.bytes -= size;
+                totalBytes -= size;
+                c.droppedFull++;
+            }
+            throw e;
+        }
+        return Outcome.STORED;
+    }
+
+    /**
+     * Up to {@code maxHints} of the oldest hints for {@code target}, oldest first, stopping after
+     * the first that reaches {@code maxBytes} in total (so one large hint is always returned).
+     */
+    public List<Hint> oldest(String target, int maxHints, long maxBytes) {
+        byte[] prefix = Hint.prefix(target);
+        List<Hint> out = new ArrayList<>();
+        long bytes = 0;
+        try (EntryIterator it = engine.scan(Namespace.HINTS, prefix, Hint.prefixEnd(prefix))) {
+            while (it.hasNext() && out.size() < maxHints && bytes < maxBytes) {
+                Entry e = it.next();
+                Hint h = Hint.decode(e.key(), e.value());
+                out.add(h);
+                bytes += h.sizeBytes();
+            }
+        }
+        return out;
+    }
+
+    /** Deletes a hint its target acknowledged, and counts it delivered. */
+    public void delivered(Hint hint) {
+        engine.delete(Namespace.HINTS, hint.storedKey());
+        synchronized (this) {
+            Counters c = targets.computeIfAbsent(hint.target(), t -> new Counters());
+            c.pending = Math.max(0, c.pending - 1);
+            c.bytes = Math.max(0, c.bytes - hint.sizeBytes());
+            totalBytes = Math.max(0, totalBytes - hint.sizeBytes());
+            c.delivered++;
+            c.deliveredBytes += hint.sizeBytes();
+        }
+    }
+
+    /** Targets with at least one pending hint, by id. */
+    public synchronized List<String> targetsWithHints() {
+        return targets.entrySet().stream().filter(e -> e.getValue().pending > 0).map(Map.Entry::getKey).toList();
+    }
+
+    /** Every target this store has counters for, pending or not, by id. */
+    public synchronized List<String> knownTargets() {
+        return List.copyOf(targets.keySet());
+    }
+
+    public synchronized long pending(String target) {
+        Counters c = targets.get(target);
+        return c == null ? 0 : c.pending;
+    }
+
+    public synchronized long bytes(String target) {
+        Counters c = targets.get(target);
+        return c == null ? 0 : c.bytes;
+    }
+
+    public synchronized long totalBytes() {
+        return totalBytes;
+    }
+
+    /** Restores delivered and dropped totals carried over from an earlier run (the catalog's). */
+    public synchronized void seedTotals(String target, long delivered, long dropped) {
+        Counters c = targets.computeIfAbsent(target, t -> new Counters());
+        c.delivered += delivered;
+        c.droppedFull += dropped;
+    }
+
+    /**
+     * The counters of {@code target}, with the age of its oldest pending hint (found with a
+     * one-entry scan) and the delivery rate the caller measured.
+     */
+    public HintStats stats(String target, long deliveryBytesPerSecond) {
+        long pending;
+        long bytes;
+        long delivered;
+        long deliveredBytes;
+        long droppedFull;
+        long droppedWindow;
+        synchronized (this) {
+            Counters c = targets.get(target);
+            if (c == null) {
+                c = new Counters();
+            }
+            pending = c.pending;
+            bytes = c.bytes;
+            delivered = c.delivered;
+            deliveredBytes = c.deliveredBytes;
+            droppedFull = c.droppedFull;
+            droppedWindow = c.droppedWindow;
+        }
+        long oldest = -1;
+        if (pending > 0) {
+            List<Hint> first = oldest(target, 1, 1);
+            if (!first.isEmpty()) {
+                oldest = first.getFirst().createdMillis();
+            }
+        }
+        return new HintStats(target, pending, bytes, oldest, oldest < 0 ? 0 : Math.max(0, clock.wallMillis() - oldest),
+                deliveryBytesPerSecond, delivered, deliveredBytes, droppedFull, droppedWindow);
+    }
+}

@@ -1,0 +1,9 @@
+/**
+ * Hinted handoff: writes a replica did not acknowledge are kept durably in this node's engine
+ * ({@code hints} namespace, oldest first per target, bounded per target and in total) and
+ * replayed when the target is seen healthy again, throttled in bytes per second and paced by the
+ * target's latency; a hint is deleted only after the target acknowledged it. Sloppy-quorum
+ * fallbacks keep the writes they take for a down primary here too. {@link
+ * io.ringkv.coordinator.handoff.HintedHandoff} is the one object a node builds and closes.
+ */
+package io.ringkv.coordinator.handoff;
