@@ -24,11 +24,13 @@ final class HintsCommand implements Callable<Integer> {
     ClientOptions client;
     @Option(names = "--json", description = "print JSON: {node, targets: [{target, up, count, bytes, oldest_age_millis, delivery_bytes_per_second, delivered_total, dropped_total}]}")
     boolean json;
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() {
         if (client.timeoutMillis < 1) {
-            throw new IllegalArgumentException("--timeout-ms must be positive");
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--timeout-ms must be positive");
         }
         ManagedChannel channel = NettyChannelBuilder.forTarget(client.endpoint).usePlaintext().build();
         ListHintsResponse hints;

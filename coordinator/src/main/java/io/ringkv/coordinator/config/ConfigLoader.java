@@ -140,9 +140,6 @@ public final class ConfigLoader {
         }
         long window = millis(m, "max_hint_window", HintSettings.DEFAULT_MAX_HINT_WINDOW_MILLIS);
         long rate = num(m, "hint_replay_bytes_per_second", HintSettings.DEFAULT_REPLAY_BYTES_PER_SECOND);
-        if (rate < 1) {
-            throw new IllegalArgumentException("hint_replay_bytes_per_second must be positive, was " + rate);
-        }
         long interval = millis(m, "hint_replay_interval", HintSettings.DEFAULT_REPLAY_INTERVAL_MILLIS);
         if (interval < 1) {
             throw new IllegalArgumentException("hint_replay_interval must be at least 1ms, was " + interval + "ms");

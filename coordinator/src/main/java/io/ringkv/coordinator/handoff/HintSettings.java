@@ -32,8 +32,9 @@ public record HintSettings(long maxBytesPerTarget, long maxBytesTotal, long maxH
         if (maxHintWindowMillis < 0) {
             throw new IllegalArgumentException("max_hint_window must not be negative, was " + maxHintWindowMillis + " ms");
         }
-        if (replayBytesPerSecond < 1) {
-            throw new IllegalArgumentException("hint_replay_bytes_per_second must be positive, was " + replayBytesPerSecond);
+        if (replayBytesPerSecond < 1 || replayBytesPerSecond > TokenBucket.MAX_TOKENS) {
+            throw new IllegalArgumentException("hint_replay_bytes_per_second must be in [1, " + TokenBucket.MAX_TOKENS
+                    + "], was " + replayBytesPerSecond);
         }
         if (replayIntervalMillis < 1 || deliveryTimeoutMillis < 1 || statsIntervalMillis < 1) {
             throw new IllegalArgumentException("hint intervals and timeouts must be positive");

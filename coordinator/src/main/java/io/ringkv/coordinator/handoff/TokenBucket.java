@@ -10,21 +10,24 @@ import io.ringkv.coordinator.time.Clock;
  */
 public final class TokenBucket {
     private static final long NANOS_PER_SECOND = 1_000_000_000L;
+    /** Tokens are kept in units of 1e-9 so refills and waits are exact; this bounds rate and burst. */
+    static final long MAX_TOKENS = Long.MAX_VALUE / NANOS_PER_SECOND / 2;
 
     private final Clock clock;
-    private final long burst;
-    private long ratePerSecond;
-    private double tokens;
+    private final long ratePerSecond;
+    private final long burstScaled;
+    private long tokensScaled;
     private long lastNanos;
 
     public TokenBucket(Clock clock, long ratePerSecond, long burst) {
-        if (ratePerSecond < 1 || burst < 1) {
-            throw new IllegalArgumentException("rate and burst must be positive, were " + ratePerSecond + ", " + burst);
+        if (ratePerSecond < 1 || burst < 1 || ratePerSecond > MAX_TOKENS || burst > MAX_TOKENS) {
+            throw new IllegalArgumentException("rate and burst must be in [1, " + MAX_TOKENS + "], were "
+                    + ratePerSecond + ", " + burst);
         }
         this.clock = clock;
         this.ratePerSecond = ratePerSecond;
-        this.burst = burst;
-        this.tokens = burst;
+        this.burstScaled = burst * NANOS_PER_SECOND;
+        this.tokensScaled = burstScaled;
         this.lastNanos = clock.monotonicNanos();
     }
 
@@ -34,28 +37,33 @@ public final class TokenBucket {
      */
     public synchronized long tryAcquire(long amount) {
         refill();
-        if (tokens >= 0) {
-            tokens -= amount;
+        if (tokensScaled >= 0) {
+            // Saturating: a huge item leaves the largest debt, never an overflow.
+            tokensScaled = amount > MAX_TOKENS ? -MAX_TOKENS * NANOS_PER_SECOND
+                    : Math.max(-MAX_TOKENS * NANOS_PER_SECOND, tokensScaled - amount * NANOS_PER_SECOND);
             return 0;
         }
-        return (long) Math.ceil(-tokens * NANOS_PER_SECOND / ratePerSecond);
+        return (-tokensScaled + ratePerSecond - 1) / ratePerSecond;
     }
 
-    public synchronized long ratePerSecond() {
+    public long ratePerSecond() {
         return ratePerSecond;
     }
 
-    /** Tokens now, negative while in debt. */
+    /** Whole tokens now, negative while in debt. */
     public synchronized long available() {
         refill();
-        return (long) Math.floor(tokens);
+        return Math.floorDiv(tokensScaled, NANOS_PER_SECOND);
     }
 
     private void refill() {
         long now = clock.monotonicNanos();
         long elapsed = now - lastNanos;
         if (elapsed > 0) {
-            tokens = Math.min(burst, tokens + (double) elapsed * ratePerSecond / NANOS_PER_SECOND);
+            long room = burstScaled - tokensScaled;
+            // elapsed * rate fills the room whenever elapsed >= room / rate; computed that way it cannot overflow.
+            tokensScaled = elapsed >= room / ratePerSecond + 1 ? burstScaled : tokensScaled + elapsed * ratePerSecond;
+            tokensScaled = Math.min(burstScaled, tokensScaled);
             lastNanos = now;
         }
     }

@@ -1,5 +1,7 @@
 package io.ringkv.coordinator.sim;
 
+import io.ringkv.coordinator.handoff.HintSettings;
+import io.ringkv.coordinator.handoff.HintedHandoff;
 import io.ringkv.coordinator.keyspace.Keyspaces;
 import io.ringkv.coordinator.replica.LocalReplica;
 import io.ringkv.coordinator.request.Coordinator;
@@ -23,8 +25,10 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * A whole ringkv cluster in one JVM and one thread: real coordinators, replicas and memory
- * engines, a {@link SimNetwork} between them and {@link SimTime} for every clock and timer.
- * Everything random derives from one seed, printed by {@link #toString()} for failure messages.
+ * engines, hinted handoff (a real hint store over each node's memory engine, replay on virtual
+ * time), pings every {@link #PING_INTERVAL_MILLIS} that feed each node's failure detector, a
+ * {@link SimNetwork} between them and {@link SimTime} for every clock and timer. Everything
+ * random derives from one seed, printed by {@link #toString()} for failure messages.
  */
 public final class SimCluster {
     public final long seed;
@@ -32,9 +36,19 @@ public final class SimCluster {
     public final SimNetwork network;
     private final Map<String, Coordinator> coordinators = new LinkedHashMap<>();
     private final Map<String, LocalReplica> replicas = new LinkedHashMap<>();
+    private final Map<String, HintedHandoff> handoffs = new LinkedHashMap<>();
+    private final Map<String, FailureDetector> detectors = new LinkedHashMap<>();
+    public static final long PING_INTERVAL_MILLIS = 200;
+    /** Hint settings in the simulation: the defaults, with a 1 s delivery deadline. */
+    public static final HintSettings HINTS = HintSettings.DEFAULTS.withDeliveryTimeout(1_000);
     private final Ring ring;
 
     public SimCluster(long seed, int nodes, int vnodes, int replication, Keyspaces keyspaces, CoordinatorSettings settings) {
+        this(seed, nodes, vnodes, replication, keyspaces, settings, HINTS);
+    }
+
+    public SimCluster(long seed, int nodes, int vnodes, int replication, Keyspaces keyspaces, CoordinatorSettings settings,
+                      HintSettings hints) {
         this.seed = seed;
         this.network = new SimNetwork(time, seed);
         List<Node> members = new ArrayList<>();
@@ -44,16 +58,39 @@ public final class SimCluster {
         this.ring = Planner.initial(members, vnodes, replication);
         Random seeds = new Random(seed);
         for (Node n : members) {
-            LocalReplica replica = new LocalReplica(
-                    new ChunkingEngine(new MemoryEngine(), ChunkingConfig.DEFAULTS, StorageLimits.DEFAULTS),
-                    keyspaces, StorageLimits.DEFAULTS);
-            replicas.put(n.id(), replica);
-            network.attach(n.id(), replica);
+            ChunkingEngine engine = new ChunkingEngine(new MemoryEngine(), ChunkingConfig.DEFAULTS, StorageLimits.DEFAULTS);
             FailureDetector fd = new FailureDetector(time, 3, 1_000);
+            HintedHandoff handoff = new HintedHandoff(n.id(), engine, fd, time, time, hints, null);
+            LocalReplica replica = new LocalReplica(engine, keyspaces, StorageLimits.DEFAULTS, handoff.keeper());
+            replicas.put(n.id(), replica);
+            detectors.put(n.id(), fd);
+            handoffs.put(n.id(), handoff);
+            network.attach(n.id(), replica);
             HybridLogicalClock hlc = new HybridLogicalClock(time.asInstantSource(), 60_000);
             coordinators.put(n.id(), new Coordinator(n.id(), () -> ring, keyspaces, replica, network.transportFor(n.id()),
-                    fd, time, time, hlc, settings, new Random(seeds.nextLong()), StorageLimits.DEFAULTS));
+                    fd, time, time, hlc, settings, new Random(seeds.nextLong()), StorageLimits.DEFAULTS, handoff.sink()));
+            handoff.start(network.transportFor(n.id()));
+            time.schedule(PING_INTERVAL_MILLIS, () -> ping(n.id()));
         }
+    }
+
+    /** One node's ping round (the gRPC node's Pinger, on virtual time); a crashed node pings no one. */
+    private void ping(String self) {
+        if (!network.isCrashed(self)) {
+            FailureDetector fd = detectors.get(self);
+            for (String peer : coordinators.keySet()) {
+                if (!peer.equals(self)) {
+                    network.transportFor(self).ping(peer, PING_INTERVAL_MILLIS).whenComplete((ok, error) -> {
+                        if (error == null) {
+                            fd.onSuccess(peer);
+                        } else {
+                            fd.onFailure(peer);
+                        }
+                    });
+                }
+            }
+        }
+        time.schedule(PING_INTERVAL_MILLIS, () -> ping(self));
     }
 
     public static SimCluster threeNodes(long seed) {
@@ -70,6 +107,14 @@ public final class SimCluster {
 
     public LocalReplica replica(String id) {
         return replicas.get(id);
+    }
+
+    public HintedHandoff handoff(String id) {
+        return handoffs.get(id);
+    }
+
+    public FailureDetector detector(String id) {
+        return detectors.get(id);
     }
 
     public List<String> nodeIds() {

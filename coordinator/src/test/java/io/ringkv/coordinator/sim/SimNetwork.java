@@ -26,6 +26,7 @@ public final class SimNetwork {
     private final Map<String, LocalReplica> replicas = new HashMap<>();
     private final Set<String> crashed = new HashSet<>();
     private final Set<String> cut = new HashSet<>();
+    private final Set<String> refusingWrites = new HashSet<>();
     private final Map<String, Long> extraDelayMicros = new HashMap<>();
     private long minDelayMicros = 100;
     private long maxDelayMicros = 600;
@@ -66,6 +67,15 @@ public final class SimNetwork {
 
     public boolean isCrashed(String node) {
         return crashed.contains(node);
+    }
+
+    /** While set, {@code node} answers every replica write with an error (it is reachable, but its writes fail). */
+    public void refuseWrites(String node, boolean refuse) {
+        if (refuse) {
+            refusingWrites.add(node);
+        } else {
+            refusingWrites.remove(node);
+        }
     }
 
     /** Cuts every link between {@code a} and {@code b}, both ways. */
@@ -114,6 +124,9 @@ public final class SimNetwork {
             @Override
             public CompletableFuture<Void> write(String nodeId, ReplicaWrite write, long timeoutMillis) {
                 return call(self, nodeId, timeoutMillis, r -> {
+                    if (refusingWrites.contains(nodeId)) {
+                        throw new IllegalStateException(nodeId + " refuses writes (simulated disk failure)");
+                    }
                     r.apply(write);
                     return null;
                 });

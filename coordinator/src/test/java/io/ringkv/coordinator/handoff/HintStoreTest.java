@@ -1,0 +1,212 @@
+package io.ringkv.coordinator.handoff;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ringkv.coordinator.transport.FailureDetector;
+import io.ringkv.coordinator.transport.ReplicaWrite;
+import io.ringkv.coordinator.version.LwwVersion;
+import io.ringkv.storage.EngineConfig;
+import io.ringkv.storage.EntryIterator;
+import io.ringkv.storage.Namespace;
+import io.ringkv.storage.StorageEngine;
+import io.ringkv.storage.StorageEngines;
+import io.ringkv.storage.StorageLimits;
+import io.ringkv.storage.SyncMode;
+import io.ringkv.storage.chunk.ChunkingConfig;
+import io.ringkv.storage.chunk.ChunkingEngine;
+import io.ringkv.storage.memory.MemoryEngine;
+import io.ringkv.storage.record.Record;
+import io.ringkv.storage.record.VersionKind;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class HintStoreTest {
+    private final FakeClock clock = new FakeClock();
+    private final FailureDetector detector = new FailureDetector(clock, 3, 1_000);
+
+    private static ChunkingEngine memory() {
+        return new ChunkingEngine(new MemoryEngine(), ChunkingConfig.DEFAULTS,
+                new StorageLimits(1024, StorageLimits.ABSOLUTE_MAX_VALUE_BYTES));
+    }
+
+    private static ReplicaWrite write(String key, byte[] value, long stamp) {
+        Record r = Record.value(VersionKind.LWW, new LwwVersion(stamp, "n1").encode(), 1_000, value);
+        return new ReplicaWrite("default", key, r, 7);
+    }
+
+    private HintStore store(ChunkingEngine engine, HintSettings settings) {
+        return new HintStore(engine, clock, detector::downForMillis, settings);
+    }
+
+    /** The stored size of one hint of this shape: the caps are checked against it. */
+    private long sizeOfOne(ReplicaWrite w) {
+        HintStore probe = store(memory(), HintSettings.DEFAULTS);
+        probe.store("n2", w);
+        return probe.bytes("n2");
+    }
+
+    @Test
+    void hintsComeBackOldestFirstPerTarget() {
+        HintStore store = store(memory(), HintSettings.DEFAULTS);
+        store.store("n2", write("a", "1".getBytes(UTF_8), 1));
+        store.store("n3", write("x", "9".getBytes(UTF_8), 1));
+        clock.advanceMillis(5);
+        store.store("n2", write("b", "2".getBytes(UTF_8), 2));
+        // Same millisecond: the sequence keeps them in order.
+        store.store("n2", write("c", "3".getBytes(UTF_8), 3));
+        // A target id that extends another is a different target.
+        store.store("n22", write("z", "0".getBytes(UTF_8), 3));
+
+        List<Hint> n2 = store.oldest("n2", 10, Long.MAX_VALUE);
+        assertThat(n2).extracting(h -> h.write().key()).containsExactly("a", "b", "c");
+        assertThat(n2.getFirst().createdMillis()).isEqualTo(FakeClock.START_WALL_MILLIS);
+        assertThat(n2.get(1).createdMillis()).isEqualTo(FakeClock.START_WALL_MILLIS + 5);
+        assertThat(store.oldest("n3", 10, Long.MAX_VALUE)).extracting(h -> h.write().key()).containsExactly("x");
+        assertThat(store.oldest("n2", 2, Long.MAX_VALUE)).hasSize(2);
+        assertThat(store.oldest("n2", 10, 1)).as("at least one, however large").hasSize(1);
+        assertThat(store.targetsWithHints()).containsExactly("n2", "n22", "n3");
+
+        store.delivered(n2.getFirst());
+        assertThat(store.oldest("n2", 10, Long.MAX_VALUE)).extracting(h -> h.write().key()).containsExactly("b", "c");
+        HintStats stats = store.stats("n2", 0);
+        assertThat(stats.pending()).isEqualTo(2);
+        assertThat(stats.delivered()).isEqualTo(1);
+        assertThat(stats.oldestCreatedMillis()).isEqualTo(FakeClock.START_WALL_MILLIS + 5);
+    }
+
+    @Test
+    void perTargetCapAtItsEdge() {
+        ReplicaWrite w = write("k", new byte[100], 1);
+        long one = sizeOfOne(w);
+        HintStore fits = store(memory(), HintSettings.DEFAULTS.withCaps(2 * one, Long.MAX_VALUE));
+        assertThat(fits.store("n2", w)).isEqualTo(HintStore.Outcome.STORED);
+        assertThat(fits.store("n2", w)).as("exactly at the cap").isEqualTo(HintStore.Outcome.STORED);
+        assertThat(fits.store("n2", w)).isEqualTo(HintStore.Outcome.DROPPED_FULL);
+        assertThat(fits.store("n3", w)).as("another target has its own cap").isEqualTo(HintStore.Outcome.STORED);
+
+        HintStore oneByteShort = store(memory(), HintSettings.DEFAULTS.withCaps(2 * one - 1, Long.MAX_VALUE));
+        assertThat(oneByteShort.store("n2", w)).isEqualTo(HintStore.Outcome.STORED);
+        assertThat(oneByteShort.store("n2", w)).as("one byte over the cap").isEqualTo(HintStore.Outcome.DROPPED_FULL);
+        HintStats stats = oneByteShort.stats("n2", 0);
+        assertThat(stats.pending()).isEqualTo(1);
+        assertThat(stats.bytes()).isEqualTo(one);
+        assertThat(stats.droppedFull()).isEqualTo(1);
+        assertThat(oneByteShort.oldest("n2", 10, Long.MAX_VALUE)).hasSize(1);
+    }
+
+    @Test
+    void globalCapAtItsEdge() {
+        ReplicaWrite w = write("k", new byte[100], 1);
+        long one = sizeOfOne(w);
+        HintStore fits = store(memory(), HintSettings.DEFAULTS.withCaps(Long.MAX_VALUE, 2 * one));
+        assertThat(fits.store("n2", w)).isEqualTo(HintStore.Outcome.STORED);
+        assertThat(fits.store("n3", w)).as("exactly at the global cap").isEqualTo(HintStore.Outcome.STORED);
+        assertThat(fits.store("n4", w)).isEqualTo(HintStore.Outcome.DROPPED_FULL);
+        assertThat(fits.totalBytes()).isEqualTo(2 * one);
+
+        HintStore oneByteShort = store(memory(), HintSettings.DEFAULTS.withCaps(Long.MAX_VALUE, 2 * one - 1));
+        assertThat(oneByteShort.store("n2", w)).isEqualTo(HintStore.Outcome.STORED);
+        assertThat(oneByteShort.store("n3", w)).isEqualTo(HintStore.Outcome.DROPPED_FULL);
+        assertThat(oneByteShort.stats("n3", 0).droppedFull()).isEqualTo(1);
+        // Delivering frees room under the global cap.
+        oneByteShort.delivered(oneByteShort.oldest("n2", 1, 1).getFirst());
+        assertThat(oneByteShort.store("n3", w)).isEqualTo(HintStore.Outcome.STORED);
+    }
+
+    @Test
+    void aTargetDownLongerThanTheWindowGetsNoNewHints() {
+        HintStore store = store(memory(), HintSettings.DEFAULTS.withWindow(60_000));
+        ReplicaWrite w = write("k", new byte[10], 1);
+        for (int i = 0; i < 3; i++) {
+            detector.onFailure("n2");
+        }
+        assertThat(detector.isAvailable("n2")).isFalse();
+        clock.advanceMillis(60_000);
+        assertThat(detector.downForMillis("n2")).isEqualTo(60_000);
+        assertThat(store.store("n2", w)).as("down exactly the window").isEqualTo(HintStore.Outcome.STORED);
+        clock.advanceMillis(1);
+        assertThat(store.store("n2", w)).as("one ms longer").isEqualTo(HintStore.Outcome.DROPPED_WINDOW);
+        assertThat(store.stats("n2", 0).droppedWindow()).isEqualTo(1);
+        assertThat(store.stats("n2", 0).dropped()).isEqualTo(1);
+        // Back up: hinted again.
+        detector.onSuccess("n2");
+        assertThat(store.store("n2", w)).isEqualTo(HintStore.Outcome.STORED);
+        assertThat(store.pending("n2")).isEqualTo(2);
+    }
+
+    @Test
+    void aFiveMebibyteHintRoundTripsInChunks() {
+        ChunkingEngine engine = memory();
+        HintStore store = store(engine, HintSettings.DEFAULTS);
+        byte[] big = new byte[5 << 20];
+        new Random(42).nextBytes(big);
+        ReplicaWrite w = write("big", big, 1);
+        assertThat(store.store("n2", w)).isEqualTo(HintStore.Outcome.STORED);
+
+        Hint back = store.oldest("n2", 10, Long.MAX_VALUE).getFirst();
+        assertThat(back.write().record().value()).isEqualTo(big);
+        assertThat(back.write().encoded()).isEqualTo(w.encoded());
+        assertThat(back.write().ringEpoch()).isEqualTo(7);
+        assertThat(back.write().keyspace()).isEqualTo("default");
+        assertThat(back.write().isHint()).isFalse();
+        assertThat(store.bytes("n2")).isGreaterThan(5 << 20);
+        int chunks = 0;
+        try (EntryIterator it = engine.inner().scan(Namespace.HINTS.chunks(), new byte[0], null)) {
+            while (it.hasNext()) {
+                it.next();
+                chunks++;
+            }
+        }
+        assertThat(chunks).as("stored as chunks, like data").isGreaterThan(1);
+        store.delivered(back);
+        try (EntryIterator it = engine.inner().scan(Namespace.HINTS.chunks(), new byte[0], null)) {
+            assertThat(it.hasNext()).as("its chunks go with it").isFalse();
+        }
+    }
+
+    @Test
+    void aSloppyWriteIsKeptAsAPlainWrite() {
+        HintStore store = store(memory(), HintSettings.DEFAULTS);
+        store.store("n2", write("k", new byte[1], 1).withHintFor("n2"));
+        assertThat(store.oldest("n2", 1, 1).getFirst().delivery().isHint()).isFalse();
+    }
+
+    @Test
+    void countersSurviveAReopenOnRocksDb(@TempDir Path dir) {
+        EngineConfig config = new EngineConfig(dir, SyncMode.ALWAYS, 1, Map.of());
+        long bytes;
+        try (StorageEngine rocks = StorageEngines.open("rocks", config)) {
+            HintStore store = store(wrap(rocks), HintSettings.DEFAULTS);
+            store.store("n2", write("a", new byte[10], 1));
+            store.store("n2", write("b", new byte[200_000], 2));
+            store.store("n3", write("c", new byte[10], 3));
+            bytes = store.bytes("n2");
+        }
+        try (StorageEngine rocks = StorageEngines.open("rocks", config)) {
+            HintStore store = store(wrap(rocks), HintSettings.DEFAULTS);
+            assertThat(store.pending("n2")).isEqualTo(2);
+            assertThat(store.bytes("n2")).isEqualTo(bytes);
+            assertThat(store.pending("n3")).isEqualTo(1);
+            assertThat(store.totalBytes()).isEqualTo(bytes + store.bytes("n3"));
+            // Same millisecond as before the restart: the sequence continues, so the new hint comes last.
+            store.store("n2", write("d", new byte[10], 4));
+            assertThat(store.oldest("n2", 10, Long.MAX_VALUE)).extracting(h -> h.write().key())
+                    .containsExactly("a", "b", "d");
+            store.delivered(store.oldest("n2", 1, 1).getFirst());
+        }
+        try (StorageEngine rocks = StorageEngines.open("rocks", config)) {
+            HintStore store = store(wrap(rocks), HintSettings.DEFAULTS);
+            assertThat(store.oldest("n2", 10, Long.MAX_VALUE)).extracting(h -> h.write().key()).containsExactly("b", "d");
+            assertThat(store.pending("n2")).isEqualTo(2);
+        }
+    }
+
+    private static ChunkingEngine wrap(StorageEngine engine) {
+        return new ChunkingEngine(engine, ChunkingConfig.DEFAULTS, new StorageLimits(1024, StorageLimits.ABSOLUTE_MAX_VALUE_BYTES));
+    }
+}

@@ -1,0 +1,42 @@
+package io.ringkv.coordinator.transport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ringkv.coordinator.time.Clock;
+import org.junit.jupiter.api.Test;
+
+class FailureDetectorTest {
+    /** A clock the test moves by hand. */
+    private static final class Manual implements Clock {
+        long nanos;
+
+        @Override
+        public long wallMillis() {
+            return nanos / 1_000_000;
+        }
+
+        @Override
+        public long monotonicNanos() {
+            return nanos;
+        }
+    }
+
+    @Test
+    void downForCountsFromTheLastSuccessAndEndsWithTheNextOne() {
+        Manual clock = new Manual();
+        FailureDetector fd = new FailureDetector(clock, 3, 60_000);
+        assertThat(fd.downForMillis("n2")).as("unknown peers are up").isZero();
+        fd.onSuccess("n2");
+        clock.nanos += 1_000_000_000L;
+        fd.onFailure("n2");
+        fd.onFailure("n2");
+        assertThat(fd.downForMillis("n2")).as("suspected, not down yet").isZero();
+        fd.onFailure("n2");
+        assertThat(fd.isAvailable("n2")).isFalse();
+        assertThat(fd.downForMillis("n2")).as("silent since its last success").isEqualTo(1_000);
+        clock.nanos += 500_000_000L;
+        assertThat(fd.downForMillis("n2")).isEqualTo(1_500);
+        fd.onSuccess("n2");
+        assertThat(fd.downForMillis("n2")).isZero();
+    }
+}
