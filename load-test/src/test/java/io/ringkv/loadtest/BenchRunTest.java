@@ -10,6 +10,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -200,6 +201,19 @@ class BenchRunTest {
                 default -> assertThat(ops.get("update").get("count").asLong()).isPositive();
             }
         }
+        // `ringkv bench table` makes one Markdown table of them: a row per operation of each mix.
+        String[] args = {"table", dir.resolve("workload-a.json").toString(), dir.resolve("workload-e.json").toString()};
+        Outcome table = bench(args);
+        assertThat(table.exitCode()).as(table.err()).isZero();
+        List<String> rows = table.out().lines().toList();
+        assertThat(rows).hasSize(2 + 2 + 2);
+        assertThat(rows.get(2)).startsWith("| workload-a | A | closed | 3 | - |").contains("| read | all |");
+        assertThat(rows.get(3)).contains("| update | all |");
+        assertThat(rows.get(4)).startsWith("| workload-e | E |").contains("| insert | all |");
+        assertThat(rows.get(5)).contains("| multi_read | all |");
+        Outcome bad = bench("table", dir.resolve("missing.json").toString());
+        assertThat(bad.exitCode()).isEqualTo(2);
+        assertThat(bad.err().strip().lines().count()).isEqualTo(1);
     }
 
     @Test
