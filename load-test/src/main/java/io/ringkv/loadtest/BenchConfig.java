@@ -3,49 +3,79 @@ package io.ringkv.loadtest;
 import io.ringkv.client.Consistency;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
  * One benchmark's settings, checked: the constructor throws IllegalArgumentException naming the
  * first bad one.
  *
- * @param targetOps 0 for a closed loop; otherwise the open loop's total rate in operations per second
- * @param maxOps    0 for no limit; otherwise the most operations the measured phase issues
+ * @param workload    the operation mix
+ * @param consistency per {@link OpType}: the consistency of its requests (a read-modify-write uses it for both)
+ * @param targetOps   0 for a closed loop; otherwise the open loop's total rate in operations per second
+ * @param maxOps      0 for no limit; otherwise the most operations the measured phase issues
+ * @param htmlFile    where the HTML report goes, or null
  */
 public record BenchConfig(List<String> seeds, int threads, boolean virtualThreads, double durationSeconds,
-                          double warmupSeconds, long records, boolean load, int loadThreads,
-                          double readProportion, int valueSize, KeyDistribution keyDistribution,
-                          Consistency readConsistency, Consistency writeConsistency, String keyspace,
-                          Duration requestTimeout, long seed, double targetOps, long maxOps, boolean validate,
-                          Path jsonFile, double progressIntervalSeconds) {
+                          double warmupSeconds, long records, boolean load, int loadThreads, Workload workload,
+                          int multiReadMax, ValueSizes valueSizes, KeyDistribution keyDistribution,
+                          double hotspotSetFraction, double hotspotOpFraction, Map<OpType, Consistency> consistency,
+                          String keyspace, Duration requestTimeout, long seed, double targetOps, long maxOps,
+                          boolean validate, Path jsonFile, Path htmlFile, double progressIntervalSeconds,
+                          double timelineIntervalSeconds) {
     /** Values above this would need more memory per thread than a load generator should take. */
     public static final int MAX_VALUE_SIZE = 16 << 20;
+    /** A multi_read reads at most this many keys. */
+    public static final int MAX_MULTI_READ = 1000;
+    /** A value-size mix has at most this many classes (each has its own histograms per thread). */
+    public static final int MAX_VALUE_CLASSES = 8;
+    /** The longest run (warmup plus measured phase). */
+    public static final double MAX_SECONDS = 86_400;
 
     public BenchConfig {
         seeds = List.copyOf(seeds);
+        Objects.requireNonNull(workload, "workload");
+        Objects.requireNonNull(valueSizes, "valueSizes");
         Objects.requireNonNull(keyDistribution, "keyDistribution");
-        Objects.requireNonNull(readConsistency, "readConsistency");
-        Objects.requireNonNull(writeConsistency, "writeConsistency");
         Objects.requireNonNull(keyspace, "keyspace");
         Objects.requireNonNull(requestTimeout, "requestTimeout");
+        EnumMap<OpType, Consistency> levels = new EnumMap<>(OpType.class);
+        for (OpType op : OpType.ALL) {
+            levels.put(op, Objects.requireNonNull(consistency.get(op), "consistency of " + op.label()));
+        }
+        consistency = java.util.Collections.unmodifiableMap(levels);
         require(!seeds.isEmpty(), "--seeds needs at least one host:port");
         for (String s : seeds) {
             require(s.lastIndexOf(':') > 0 && s.lastIndexOf(':') < s.length() - 1, "--seeds: not host:port: '" + s + "'");
         }
         require(threads >= 1 && threads <= 10_000, "--threads must be in [1, 10000], was " + threads);
         require(loadThreads >= 1 && loadThreads <= 10_000, "--load-threads must be in [1, 10000], was " + loadThreads);
-        require(durationSeconds > 0 && durationSeconds <= 86_400, "--duration must be in (0, 86400] seconds, was " + durationSeconds);
-        require(warmupSeconds >= 0 && warmupSeconds <= 86_400, "--warmup must be in [0, 86400] seconds, was " + warmupSeconds);
+        require(durationSeconds > 0 && durationSeconds <= MAX_SECONDS,
+                "--duration must be in (0, " + (long) MAX_SECONDS + "] seconds, was " + durationSeconds);
+        require(warmupSeconds >= 0 && warmupSeconds <= MAX_SECONDS,
+                "--warmup must be in [0, " + (long) MAX_SECONDS + "] seconds, was " + warmupSeconds);
         require(records >= 1 && records <= Keys.MAX_RECORDS - 1, "--records must be in [1, " + (Keys.MAX_RECORDS - 1) + "], was " + records);
-        require(readProportion >= 0 && readProportion <= 1, "--read-proportion must be in [0, 1], was " + readProportion);
-        require(valueSize >= ValueCodec.HEADER_BYTES && valueSize <= MAX_VALUE_SIZE,
-                "--value-size must be in [" + ValueCodec.HEADER_BYTES + ", " + MAX_VALUE_SIZE + "] (values carry an "
-                        + ValueCodec.HEADER_BYTES + "-byte checksum), was " + valueSize);
+        require(multiReadMax >= 1 && multiReadMax <= MAX_MULTI_READ,
+                "--multi-read-max must be in [1, " + MAX_MULTI_READ + "], was " + multiReadMax);
+        require(valueSizes.min() >= ValueCodec.HEADER_BYTES && valueSizes.max() <= MAX_VALUE_SIZE,
+                "--value-size must stay in [" + ValueCodec.HEADER_BYTES + ", " + MAX_VALUE_SIZE + "] bytes (values carry an "
+                        + ValueCodec.HEADER_BYTES + "-byte checksum), was " + valueSizes.spec());
+        require(valueSizes.classes().size() <= MAX_VALUE_CLASSES,
+                "--value-size: at most " + MAX_VALUE_CLASSES + " parts in a mix, was " + valueSizes.classes().size());
+        require(hotspotSetFraction > 0 && hotspotSetFraction <= 1,
+                "--hotspot-set-fraction must be in (0, 1], was " + hotspotSetFraction);
+        require(hotspotOpFraction >= 0 && hotspotOpFraction <= 1,
+                "--hotspot-op-fraction must be in [0, 1], was " + hotspotOpFraction);
         require(!requestTimeout.isNegative() && !requestTimeout.isZero(), "--request-timeout must be > 0");
         require(targetOps >= 0 && targetOps <= 100_000_000, "--target-ops must be in [0, 1e8], was " + targetOps);
         require(maxOps >= 0, "--max-ops must be >= 0, was " + maxOps);
         require(progressIntervalSeconds > 0, "--progress-interval must be > 0, was " + progressIntervalSeconds);
+        require(timelineIntervalSeconds >= 0.01, "--timeline-interval must be >= 0.01 s, was " + timelineIntervalSeconds);
+        require(Timeline.points(timelineIntervalSeconds, warmupSeconds, durationSeconds) <= Timeline.MAX_POINTS,
+                "--timeline-interval " + timelineIntervalSeconds + " s makes more than " + Timeline.MAX_POINTS
+                        + " points for this run; use a larger one");
     }
 
     public boolean openLoop() {
@@ -58,6 +88,15 @@ public record BenchConfig(List<String> seeds, int threads, boolean virtualThread
 
     public long warmupNanos() {
         return Math.round(warmupSeconds * 1e9);
+    }
+
+    public Consistency consistency(OpType op) {
+        return consistency.get(op);
+    }
+
+    /** The default timeline interval: one second, or longer so a long run stays within 3600 points. */
+    static double defaultTimelineInterval(double warmupSeconds, double durationSeconds) {
+        return Math.max(1, Math.ceil((warmupSeconds + durationSeconds) / 3600));
     }
 
     private static void require(boolean ok, String message) {

@@ -10,7 +10,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.HdrHistogram.Histogram;
 
-/** The measured phase: warmup, then --duration seconds of the read/update mix on --threads threads. */
+/** The run: warmup, then --duration seconds of the workload's mix on --threads threads. */
 final class Benchmark {
     private final BenchConfig config;
     private final RingkvClient client;
@@ -26,8 +26,14 @@ final class Benchmark {
         this.errorLog = errorLog;
     }
 
-    RunResult run() throws InterruptedException {
-        KeyChooser keys = KeyChooser.of(config.keyDistribution(), config.records());
+    /**
+     * Runs the workload; {@code atRunStart} gets the run's time 0 (System.nanoTime) just before the
+     * workers start, for a fault scenario to count from.
+     */
+    RunResult run(byte[] pool, java.util.function.LongConsumer atRunStart) throws InterruptedException {
+        KeyChooser keys = KeyChooser.of(config.keyDistribution(), config.records(), config.hotspotSetFraction(),
+                config.hotspotOpFraction());
+        InsertSequence inserts = new InsertSequence(config.records());
         int threads = config.threads();
         double period = config.openLoop() ? 1e9 * threads / config.targetOps() : 0;
         // An open loop that fell behind gets this long after the end to issue its backlog.
@@ -35,6 +41,9 @@ final class Benchmark {
 
         List<Worker> workers = new ArrayList<>(threads);
         long runStart = System.nanoTime();
+        Timeline timeline = new Timeline(runStart, config.timelineIntervalSeconds(), config.warmupSeconds(),
+                config.durationSeconds());
+        Worker.Shared shared = new Worker.Shared(keys, inserts, pool, timeline, errorLog);
         long measureStart = runStart + config.warmupNanos();
         long measureEnd = measureStart + config.durationNanos();
         Worker.Schedule schedule = new Worker.Schedule(runStart, measureStart, measureEnd, measureEnd + drain,
@@ -42,8 +51,9 @@ final class Benchmark {
         for (int i = 0; i < threads; i++) {
             long quota = config.maxOps() == 0 ? Long.MAX_VALUE
                     : config.maxOps() / threads + (i < config.maxOps() % threads ? 1 : 0);
-            workers.add(new Worker(i, schedule, client, keys, random.split(), config, quota, errorLog));
+            workers.add(new Worker(i, schedule, client, shared, random.split(), config, quota));
         }
+        atRunStart.accept(runStart);
 
         CountDownLatch done = new CountDownLatch(threads);
         AtomicReference<Throwable> crash = new AtomicReference<>();
@@ -61,19 +71,22 @@ final class Benchmark {
             });
         }
 
-        Histogram[] totals = newHistograms();
+        Histogram[][] totals = new Histogram[OpType.ALL.length][];
+        for (int op = 0; op < totals.length; op++) {
+            totals[op] = newHistograms(config.valueSizes().classes().size());
+        }
         long interval = Math.round(config.progressIntervalSeconds() * 1e9);
         long lastTick = runStart;
         long nextTick = runStart + interval;
         while (!done.await(Math.max(0, nextTick - System.nanoTime()), TimeUnit.NANOSECONDS)) {
             long now = System.nanoTime();
-            Histogram[] tick = newHistograms();
+            Histogram[] tick = newHistograms(OpType.ALL.length);
             drain(workers, totals, tick);
             progress(now - runStart, now - lastTick, lastTick - measureStart >= 0, tick, workers);
             lastTick = now;
             nextTick += interval;
         }
-        drain(workers, totals, newHistograms());
+        drain(workers, totals, newHistograms(OpType.ALL.length));
         if (crash.get() != null) {
             throw new IllegalStateException("a benchmark thread failed", crash.get());
         }
@@ -97,11 +110,12 @@ final class Benchmark {
             }
         }
         double seconds = (lastEnd - measureStart) / 1e9;
-        return new RunResult(seconds, totals, errors, notFound, validated, unissued);
+        return new RunResult(seconds, totals, errors, notFound, validated, unissued, timeline.points(),
+                timeline.intervalSeconds(), inserts.claimed(config.records()));
     }
 
-    private static Histogram[] newHistograms() {
-        Histogram[] h = new Histogram[OpType.ALL.length];
+    private static Histogram[] newHistograms(int n) {
+        Histogram[] h = new Histogram[n];
         for (int i = 0; i < h.length; i++) {
             h[i] = new Histogram(3);
         }
@@ -109,12 +123,14 @@ final class Benchmark {
     }
 
     /** Moves what the workers recorded since the last call into the totals (measured) and the tick (all). */
-    private static void drain(List<Worker> workers, Histogram[] totals, Histogram[] tick) {
+    private static void drain(List<Worker> workers, Histogram[][] totals, Histogram[] tick) {
         for (Worker w : workers) {
             for (int op = 0; op < totals.length; op++) {
-                Histogram measured = w.measured[op].getIntervalHistogram();
-                totals[op].add(measured);
-                tick[op].add(measured);
+                for (int c = 0; c < totals[op].length; c++) {
+                    Histogram measured = w.measured[op][c].getIntervalHistogram();
+                    totals[op][c].add(measured);
+                    tick[op].add(measured);
+                }
                 tick[op].add(w.warmup[op].getIntervalHistogram());
             }
         }
@@ -133,6 +149,9 @@ final class Benchmark {
         line.append(String.format("[%7.1fs] %-7s %9.0f ops/s", elapsed / 1e9, measuring ? "measure" : "warmup",
                 ops * 1e9 / Math.max(1, tickNanos)));
         for (OpType op : OpType.ALL) {
+            if (config.workload().proportion(op) == 0) {
+                continue;
+            }
             Histogram h = tick[op.ordinal()];
             line.append(String.format("  %s p50 %s p99 %s ms", op.label(), Report.millis(h.getValueAtPercentile(50)),
                     Report.millis(h.getValueAtPercentile(99))));

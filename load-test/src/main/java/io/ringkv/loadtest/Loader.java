@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.HdrHistogram.Histogram;
 
 /**
- * The loading phase: writes keys {@code 0 .. records-1}, sealed values of --value-size bytes, on
+ * The loading phase: writes keys {@code 0 .. records-1}, sealed values of --value-size sizes, on
  * --load-threads threads (thread {@code t} takes indexes {@code t, t + threads, ...}). A key is
  * tried {@value #ATTEMPTS} times before it counts as failed.
  */
@@ -24,8 +24,12 @@ final class Loader {
     private final PrintStream err;
     private final ErrorLog errorLog;
 
-    Loader(BenchConfig config, RingkvClient client, SplittableRandom random, PrintStream err, ErrorLog errorLog) {
+    private final byte[] pool;
+
+    Loader(BenchConfig config, RingkvClient client, SplittableRandom random, byte[] pool, PrintStream err,
+           ErrorLog errorLog) {
         this.config = config;
+        this.pool = pool;
         this.client = client;
         this.random = random;
         this.err = err;
@@ -51,14 +55,15 @@ final class Loader {
         @Override
         public void run() {
             PutOptions options = PutOptions.defaults().withKeyspace(config.keyspace())
-                    .withConsistency(config.writeConsistency());
+                    .withConsistency(config.consistency(OpType.INSERT));
             ValueCodec codec = new ValueCodec();
             byte[] key = Keys.newBuffer();
-            byte[] value = new byte[config.valueSize()];
-            byte[] pool = ValueCodec.payloadPool(random, config.valueSize());
+            ValueSizes sizes = config.valueSizes();
+            byte[] fixed = sizes.isFixed() ? new byte[sizes.min()] : null;
             for (long i = id; i < config.records(); i += threads) {
                 Keys.write(i, key);
                 String name = Keys.toKey(key);
+                byte[] value = fixed != null ? fixed : new byte[sizes.next(random)];
                 codec.fill(random, pool, value, key, Keys.LENGTH);
                 boolean ok = false;
                 for (int attempt = 1; attempt <= ATTEMPTS && !ok; attempt++) {
@@ -70,7 +75,7 @@ final class Loader {
                     } catch (RuntimeException e) {
                         ErrorKind kind = ErrorKind.of(e);
                         failedAttempts[kind.ordinal()]++;
-                        errorLog.first(kind, OpType.UPDATE, name, e);
+                        errorLog.first(kind, OpType.INSERT, name, e);
                     }
                 }
                 if (ok) {

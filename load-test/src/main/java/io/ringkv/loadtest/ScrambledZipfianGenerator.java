@@ -30,9 +30,13 @@ public final class ScrambledZipfianGenerator implements KeyChooser {
         this.ranks = new ZipfianGenerator(YCSB_ITEM_COUNT + 1, ZipfianGenerator.THETA, YCSB_ZETAN);
     }
 
+    /**
+     * An index among the loaded keys (never an inserted one: reducing modulo a growing count
+     * would move every hot key at each insert; YCSB likewise draws from a fixed key space).
+     */
     @Override
-    public long next(SplittableRandom random) {
-        return Math.floorMod(fnv64(ranks.next(random)), items);
+    public long next(SplittableRandom random, long limit) {
+        return Math.floorMod(fnv64(ranks.next(random)), Math.min(items, limit));
     }
 
     @Override

@@ -2,7 +2,7 @@ package io.ringkv.loadtest;
 
 import java.util.SplittableRandom;
 
-/** Every index in {@code [0, items)} with the same probability. */
+/** Every existing index with the same probability. */
 public final class UniformKeyChooser implements KeyChooser {
     private final long items;
 
@@ -14,8 +14,8 @@ public final class UniformKeyChooser implements KeyChooser {
     }
 
     @Override
-    public long next(SplittableRandom random) {
-        return random.nextLong(items);
+    public long next(SplittableRandom random, long limit) {
+        return random.nextLong(limit);
     }
 
     @Override

@@ -47,6 +47,13 @@ public final class ZipfianGenerator implements KeyChooser {
         this.halfPowTheta = Math.pow(0.5, theta);
     }
 
+    /** A rank in {@code [0, items)}; {@code limit} only folds it when fewer keys exist. */
+    @Override
+    public long next(SplittableRandom random, long limit) {
+        long rank = next(random);
+        return rank < limit ? rank : rank % limit;
+    }
+
     @Override
     public long next(SplittableRandom random) {
         double u = random.nextDouble();

@@ -29,11 +29,16 @@ class BenchMainOptionsTest {
         assertThat(c.records()).isEqualTo(100_000);
         assertThat(c.load()).isTrue();
         assertThat(c.loadThreads()).isEqualTo(16);
-        assertThat(c.readProportion()).isEqualTo(0.95);
-        assertThat(c.valueSize()).isEqualTo(1024);
+        assertThat(c.workload()).isEqualTo(Workload.preset("b"));
+        assertThat(c.workload().proportion(OpType.READ)).isEqualTo(0.95);
+        assertThat(c.valueSizes().isFixed()).isTrue();
+        assertThat(c.valueSizes().min()).isEqualTo(1024);
         assertThat(c.keyDistribution()).isEqualTo(KeyDistribution.ZIPFIAN);
-        assertThat(c.readConsistency()).isEqualTo(Consistency.DEFAULT);
-        assertThat(c.writeConsistency()).isEqualTo(Consistency.DEFAULT);
+        for (OpType op : OpType.ALL) {
+            assertThat(c.consistency(op)).isEqualTo(Consistency.DEFAULT);
+        }
+        assertThat(c.timelineIntervalSeconds()).isEqualTo(1);
+        assertThat(c.htmlFile()).isNull();
         assertThat(c.targetOps()).isZero();
         assertThat(c.openLoop()).isFalse();
         assertThat(c.validate()).isFalse();
@@ -55,8 +60,12 @@ class BenchMainOptionsTest {
         assertThat(c.load()).isFalse();
         assertThat(c.loadThreads()).isEqualTo(7);
         assertThat(c.keyDistribution()).isEqualTo(KeyDistribution.UNIFORM);
-        assertThat(c.readConsistency()).isEqualTo(Consistency.QUORUM);
-        assertThat(c.writeConsistency()).isEqualTo(Consistency.ALL);
+        assertThat(c.workload().name()).isEqualTo("custom");
+        assertThat(c.workload().proportion(OpType.UPDATE)).isEqualTo(0.5);
+        assertThat(c.consistency(OpType.READ)).isEqualTo(Consistency.QUORUM);
+        assertThat(c.consistency(OpType.MULTI_READ)).isEqualTo(Consistency.QUORUM);
+        assertThat(c.consistency(OpType.UPDATE)).isEqualTo(Consistency.ALL);
+        assertThat(c.consistency(OpType.INSERT)).isEqualTo(Consistency.ALL);
         assertThat(c.keyspace()).isEqualTo("ks");
         assertThat(c.requestTimeout().toMillis()).isEqualTo(500);
         assertThat(c.openLoop()).isTrue();
@@ -68,12 +77,51 @@ class BenchMainOptionsTest {
     @Test
     void badValuesAreUsageErrorsWithExitCode2() {
         for (String[] args : new String[][] {
-            {"--threads", "0"}, {"--read-proportion", "1.5"}, {"--value-size", "4"}, {"--key-distribution", "latest"},
-            {"--consistency", "most"}, {"--duration", "0"}, {"--seeds", "nohostport"}, {"--bogus"}}) {
+            {"--threads", "0"}, {"--read-proportion", "1.5"}, {"--value-size", "4"}, {"--key-distribution", "newest"},
+            {"--consistency", "most"}, {"--duration", "0"}, {"--seeds", "nohostport"}, {"--bogus"},
+            {"--workload", "g"}, {"--workload", "a", "--read-proportion", "0.5"},
+            {"--read-proportion", "0.5", "--insert-proportion", "0.4"}, {"--value-size", "95%:1KiB,4%:1MiB"},
+            {"--value-size", "1KiB-100"}, {"--value-size", "lots"}, {"--value-size", "32MiB"},
+            {"--op-consistency", "scan=ONE"}, {"--multi-read-max", "0"}, {"--hotspot-set-fraction", "0"},
+            {"--scenario", "x.txt"}, {"--start-cluster", "0", "--node-classpath", "x"},
+            {"--start-cluster", "3", "--membership", "zookeeper", "--node-classpath", "x"},
+            {"--start-cluster", "3", "--seeds", "h:1", "--node-classpath", "x"},
+            {"--timeline-interval", "0.001"}}) {
             ByteArrayOutputStream err = new ByteArrayOutputStream();
             int code = BenchMain.run(new PrintStream(new ByteArrayOutputStream()), new PrintStream(err, true), args);
             assertThat(code).as(String.join(" ", args)).isEqualTo(2);
-            assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("ringkv bench: ");
+            String message = err.toString(StandardCharsets.UTF_8);
+            assertThat(message).as(String.join(" ", args)).startsWith("ringkv bench: ");
+            assertThat(message.strip().lines().count()).as(message).isEqualTo(1);
         }
+    }
+
+    @Test
+    void workloadPresetsAreYcsbsCoreWorkloads() {
+        assertThat(parse("--workload", "a").workload().describe()).isEqualTo("read 50.00%, update 50.00%");
+        assertThat(parse("--workload", "C").workload().describe()).isEqualTo("read 100.0%");
+        BenchConfig d = parse("--workload", "d");
+        assertThat(d.workload().describe()).isEqualTo("read 95.00%, insert 5.000%");
+        assertThat(d.keyDistribution()).isEqualTo(KeyDistribution.LATEST);
+        assertThat(parse("--workload", "d", "--key-distribution", "uniform").keyDistribution())
+                .isEqualTo(KeyDistribution.UNIFORM);
+        assertThat(parse("--workload", "e").workload().describe()).isEqualTo("insert 5.000%, multi_read 95.00%");
+        assertThat(parse("--workload", "f").workload().describe()).isEqualTo("read 50.00%, read_modify_write 50.00%");
+        BenchConfig custom = parse("--read-proportion", "0.25", "--update-proportion", "0.25", "--insert-proportion", "0.25",
+                "--rmw-proportion", "0.125", "--multi-read-proportion", "0.125");
+        assertThat(custom.workload().proportion(OpType.MULTI_READ)).isEqualTo(0.125);
+    }
+
+    @Test
+    void perOperationConsistencyAndDurationByCount() {
+        BenchConfig c = parse("--consistency", "QUORUM", "--op-consistency", "read=ONE,read_modify_write=ALL",
+                "--max-ops", "1000");
+        assertThat(c.consistency(OpType.READ)).isEqualTo(Consistency.ONE);
+        assertThat(c.consistency(OpType.READ_MODIFY_WRITE)).isEqualTo(Consistency.ALL);
+        assertThat(c.consistency(OpType.UPDATE)).isEqualTo(Consistency.QUORUM);
+        // Bounded by the count: the duration is only a day's backstop, and the timeline stays within its limit.
+        assertThat(c.durationSeconds()).isEqualTo(BenchConfig.MAX_SECONDS - 5);
+        assertThat(Timeline.points(c.timelineIntervalSeconds(), c.warmupSeconds(), c.durationSeconds()))
+                .isLessThanOrEqualTo(3600);
     }
 }

@@ -10,6 +10,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -52,48 +53,167 @@ class BenchRunTest {
     }
 
     @Test
-    @Timeout(value = 60, unit = TimeUnit.SECONDS)
-    void closedLoopWithValidationWritesAReport() throws Exception {
+    @Timeout(value = 90, unit = TimeUnit.SECONDS)
+    void aTenSecondRunOfEveryOperationWritesValidJsonAndHtmlReports() throws Exception {
         Path json = dir.resolve("report.json");
-        Outcome o = bench("--seeds", cluster.seeds(), "--threads", "4", "--duration", "3", "--warmup", "1",
-                "--records", "2000", "--validate", "--seed", "42", "--progress-interval", "1",
-                "--max-ops", "500000", "--json", json.toString());
+        Path html = dir.resolve("report.html");
+        Outcome o = bench("--seeds", cluster.seeds(), "--threads", "4", "--duration", "9", "--warmup", "1",
+                "--records", "2000", "--read-proportion", "0.4", "--update-proportion", "0.2", "--insert-proportion", "0.1",
+                "--rmw-proportion", "0.2", "--multi-read-proportion", "0.1", "--key-distribution", "zipfian",
+                "--value-size", "90%:100-1KiB,10%:16KiB-64KiB", "--op-consistency", "read=ONE,insert=ALL",
+                "--validate", "--seed", "42", "--progress-interval", "2", "--max-ops", "5000000",
+                "--json", json.toString(), "--html", html.toString());
         assertThat(o.exitCode()).as(o.err()).isZero();
-        assertThat(o.err()).contains("seed 42").contains("load: 2000/2000 keys").contains("measure");
-        assertThat(o.out()).contains("read").contains("update").contains("validation:");
+        assertThat(o.err()).contains("seed 42").contains("load: 2000/2000 keys").contains("measure")
+                .contains("HTML report written");
+        assertThat(o.out()).contains("read_modify_write").contains("multi_read").contains("  read 100B-1KiB")
+                .contains("validation:").contains("availability:");
 
         JsonNode r = new ObjectMapper().readTree(json.toFile());
-        assertThat(r.get("schema_version").asInt()).isEqualTo(1);
+        assertThat(r.get("schema_version").asInt()).isEqualTo(2);
         assertThat(r.get("started_at").asText()).isNotEmpty();
-        assertThat(r.get("config").get("threads").asInt()).isEqualTo(4);
-        assertThat(r.get("config").get("seed").asLong()).isEqualTo(42);
-        assertThat(r.get("config").get("key_distribution").asText()).isEqualTo("zipfian");
-        assertThat(r.get("config").get("mode").asText()).isEqualTo("closed");
+        JsonNode config = r.get("config");
+        assertThat(config.get("threads").asInt()).isEqualTo(4);
+        assertThat(config.get("seed").asLong()).isEqualTo(42);
+        assertThat(config.get("workload").asText()).isEqualTo("custom");
+        assertThat(config.get("proportions").get("multi_read").asDouble()).isEqualTo(0.1);
+        assertThat(config.get("consistency").get("read").asText()).isEqualTo("ONE");
+        assertThat(config.get("consistency").get("insert").asText()).isEqualTo("ALL");
+        assertThat(config.get("consistency").get("update").asText()).isEqualTo("DEFAULT");
+        assertThat(config.get("value_size").asText()).isEqualTo("90%:100B-1KiB,10%:16KiB-64KiB");
+        assertThat(config.get("value_size_classes")).hasSize(2);
+        assertThat(config.get("mode").asText()).isEqualTo("closed");
+        assertThat(r.get("cluster").isNull()).isTrue();
         assertThat(r.get("load").get("loaded").asLong()).isEqualTo(2000);
         assertThat(r.get("load").get("failed").asLong()).isZero();
-        assertThat(r.get("duration_seconds").asDouble()).isBetween(2.9, 6.0);
+        assertThat(r.get("duration_seconds").asDouble()).isBetween(8.9, 15.0);
         assertThat(r.get("total_ops").asLong()).isPositive();
         assertThat(r.get("throughput_ops_per_sec").asDouble()).isPositive();
         assertThat(r.get("validation_errors").asLong()).isZero();
-        JsonNode read = r.get("operations").get("read");
-        JsonNode update = r.get("operations").get("update");
-        assertThat(read.get("count").asLong()).isPositive();
-        assertThat(update.get("count").asLong()).isPositive();
-        assertThat(read.get("count").asLong() + update.get("count").asLong()).isEqualTo(r.get("total_ops").asLong());
-        assertThat(r.get("validated_reads").asLong())
-                .isEqualTo(read.get("count").asLong() + r.get("validation_errors").asLong());
-        for (JsonNode op : new JsonNode[] {read, update}) {
+        assertThat(r.get("inserted_keys").asLong()).isPositive();
+        long sum = 0;
+        for (OpType op : OpType.ALL) {
+            JsonNode n = r.get("operations").get(op.label());
+            assertThat(n.get("count").asLong()).as(op.label()).isPositive();
+            sum += n.get("count").asLong();
             for (String f : new String[] {"count", "errors", "p50_us", "p90_us", "p99_us", "p999_us", "max_us", "mean_us"}) {
-                assertThat(op.has(f)).as(f).isTrue();
+                assertThat(n.has(f)).as(f).isTrue();
             }
-            assertThat(op.get("p50_us").asLong()).isPositive();
-            assertThat(op.get("p50_us").asLong()).isLessThanOrEqualTo(op.get("p90_us").asLong());
-            assertThat(op.get("p99_us").asLong()).isLessThanOrEqualTo(op.get("p999_us").asLong());
-            assertThat(op.get("p999_us").asLong()).isLessThanOrEqualTo(op.get("max_us").asLong());
+            assertThat(n.get("p50_us").asLong()).isPositive();
+            assertThat(n.get("p50_us").asLong()).isLessThanOrEqualTo(n.get("p90_us").asLong());
+            assertThat(n.get("p99_us").asLong()).isLessThanOrEqualTo(n.get("p999_us").asLong());
+            assertThat(n.get("p999_us").asLong()).isLessThanOrEqualTo(n.get("max_us").asLong());
+            long bySize = 0;
+            for (JsonNode c : n.get("by_value_size")) {
+                bySize += c.get("count").asLong();
+            }
+            assertThat(bySize).isEqualTo(n.get("count").asLong());
         }
+        assertThat(sum).isEqualTo(r.get("total_ops").asLong());
+        // Updates write both classes: the small class has most of them.
+        JsonNode updates = r.get("operations").get("update").get("by_value_size");
+        assertThat(updates.get(0).get("count").asLong()).isGreaterThan(updates.get(1).get("count").asLong());
         assertThat(r.get("errors_by_type").has("unavailable")).isTrue();
         assertThat(r.get("errors_by_type").get("validation_mismatch").asLong()).isZero();
         assertThat(r.get("open_loop").isNull()).isTrue();
+        assertThat(r.get("events")).isEmpty();
+
+        // The timeline: one point a second from the warmup on, counts adding up to the totals.
+        JsonNode timeline = r.get("timeline");
+        assertThat(timeline.get("interval_seconds").asDouble()).isEqualTo(1.0);
+        JsonNode points = timeline.get("points");
+        assertThat(points.size()).isBetween(9, 11);
+        long measured = 0;
+        for (int i = 0; i < points.size(); i++) {
+            JsonNode p = points.get(i);
+            assertThat(p.get("t_seconds").asDouble()).isEqualTo(i);
+            assertThat(p.get("phase").asText()).isEqualTo(i == 0 ? "warmup" : "measure");
+            assertThat(p.get("attempted").asLong()).isEqualTo(p.get("succeeded").asLong() + p.get("failed").asLong());
+            assertThat(p.get("succeeded").asLong()).isPositive();
+            assertThat(p.get("operations").get("read").get("p50_us").asLong()).isPositive();
+            if (i > 0) {
+                measured += p.get("succeeded").asLong();
+            }
+        }
+        assertThat(measured).isEqualTo(r.get("total_ops").asLong());
+
+        checkHtml(html, r);
+    }
+
+    /** The HTML report parses as XML, has the three charts, and its series and embedded JSON are the report's data. */
+    private static void checkHtml(Path html, JsonNode r) throws Exception {
+        String text = java.nio.file.Files.readString(html);
+        // Self-contained: no URL but the XML namespaces, nothing loaded from anywhere.
+        assertThat(text.replace("http://www.w3.org/", "")).doesNotContain("http:", "https:", "src=", "href=");
+        javax.xml.parsers.DocumentBuilderFactory f = javax.xml.parsers.DocumentBuilderFactory.newInstance();
+        f.setNamespaceAware(true);
+        org.w3c.dom.Document doc = f.newDocumentBuilder().parse(html.toFile());
+        javax.xml.xpath.XPath xpath = javax.xml.xpath.XPathFactory.newInstance().newXPath();
+        JsonNode points = r.get("timeline").get("points");
+        for (String id : new String[] {"chart-throughput", "chart-availability", "chart-latency"}) {
+            org.w3c.dom.NodeList svg = (org.w3c.dom.NodeList) xpath.evaluate("//*[local-name()='svg' and @id='" + id + "']",
+                    doc, javax.xml.xpath.XPathConstants.NODESET);
+            assertThat(svg.getLength()).as(id).isEqualTo(1);
+            org.w3c.dom.NodeList series = (org.w3c.dom.NodeList) xpath.evaluate(
+                    "//*[local-name()='svg' and @id='" + id + "']//*[local-name()='g' and @class='series']", doc,
+                    javax.xml.xpath.XPathConstants.NODESET);
+            assertThat(series.getLength()).as(id).isPositive();
+            for (int i = 0; i < series.getLength(); i++) {
+                String[] values = ((org.w3c.dom.Element) series.item(i)).getAttribute("data-values").split(" ");
+                assertThat(values).as(id).hasSize(points.size());
+            }
+        }
+        // The throughput series is the timeline's successes per second.
+        String ok = (String) xpath.evaluate("//*[local-name()='svg' and @id='chart-throughput']"
+                + "//*[local-name()='g' and @data-name='succeeded ops/s']/@data-values", doc, javax.xml.xpath.XPathConstants.STRING);
+        String[] values = ok.split(" ");
+        for (int i = 0; i < points.size(); i++) {
+            assertThat(Double.parseDouble(values[i])).isEqualTo(points.get(i).get("succeeded").asDouble());
+        }
+        String embedded = (String) xpath.evaluate("//*[local-name()='script' and @id='report-data']", doc,
+                javax.xml.xpath.XPathConstants.STRING);
+        assertThat(new ObjectMapper().readTree(embedded)).isEqualTo(r);
+    }
+
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void everyYcsbWorkloadRunsWithValidation() throws Exception {
+        for (String workload : new String[] {"a", "b", "c", "d", "e", "f"}) {
+            Path json = dir.resolve("workload-" + workload + ".json");
+            Outcome o = bench("--seeds", cluster.seeds(), "--workload", workload, "--threads", "3", "--duration", "1",
+                    "--warmup", "0.2", "--records", "300", "--validate", "--seed", "5", "--max-ops", "200000",
+                    "--json", json.toString());
+            assertThat(o.exitCode()).as(workload + ": " + o.err()).isZero();
+            JsonNode r = new ObjectMapper().readTree(json.toFile());
+            assertThat(r.get("config").get("workload").asText()).isEqualTo(workload);
+            assertThat(r.get("validation_errors").asLong()).as(workload).isZero();
+            assertThat(r.get("total_ops").asLong()).as(workload).isPositive();
+            JsonNode ops = r.get("operations");
+            switch (workload) {
+                case "c" -> assertThat(ops.get("update").get("count").asLong()).isZero();
+                case "d" -> {
+                    assertThat(r.get("config").get("key_distribution").asText()).isEqualTo("latest");
+                    assertThat(ops.get("insert").get("count").asLong()).isPositive();
+                    assertThat(r.get("not_found").asLong()).isZero();
+                }
+                case "e" -> assertThat(ops.get("multi_read").get("count").asLong()).isPositive();
+                case "f" -> assertThat(ops.get("read_modify_write").get("count").asLong()).isPositive();
+                default -> assertThat(ops.get("update").get("count").asLong()).isPositive();
+            }
+        }
+        // `ringkv bench table` makes one Markdown table of them: a row per operation of each mix.
+        String[] args = {"table", dir.resolve("workload-a.json").toString(), dir.resolve("workload-e.json").toString()};
+        Outcome table = bench(args);
+        assertThat(table.exitCode()).as(table.err()).isZero();
+        List<String> rows = table.out().lines().toList();
+        assertThat(rows).hasSize(2 + 2 + 2);
+        assertThat(rows.get(2)).startsWith("| workload-a | A | closed | 3 | - |").contains("| read | all |");
+        assertThat(rows.get(3)).contains("| update | all |");
+        assertThat(rows.get(4)).startsWith("| workload-e | E |").contains("| insert | all |");
+        assertThat(rows.get(5)).contains("| multi_read | all |");
+        Outcome bad = bench("table", dir.resolve("missing.json").toString());
+        assertThat(bad.exitCode()).isEqualTo(2);
+        assertThat(bad.err().strip().lines().count()).isEqualTo(1);
     }
 
     @Test

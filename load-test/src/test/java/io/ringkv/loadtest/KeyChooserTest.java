@@ -177,4 +177,101 @@ class KeyChooserTest {
             assertThat(chooser.next(a)).isEqualTo(chooser.next(b));
         }
     }
+
+    @Test
+    void hotspotSendsItsOperationFractionToItsSetFractionUniformly() {
+        int items = 1000;
+        int samples = 500_000;
+        HotspotKeyChooser hot = new HotspotKeyChooser(items, 0.2, 0.8);
+        assertThat(hot.hotItems()).isEqualTo(200);
+        long[] counts = histogram(hot, items, samples, SEED);
+        long inHot = Arrays.stream(counts, 0, 200).sum();
+        double p = 0.8;
+        double sigma = Math.sqrt(p * (1 - p) / samples);
+        System.out.println("hotspot: fraction of operations on the hot 20%: " + (double) inHot / samples);
+        assertThat((double) inHot / samples).isCloseTo(p, within(5 * sigma));
+        // Uniform inside each set: chi-square of the hot set (199 dof; 0.001 tails 139.0 .. 270.9).
+        double expected = inHot / 200.0;
+        double chi2 = 0;
+        for (int i = 0; i < 200; i++) {
+            chi2 += (counts[i] - expected) * (counts[i] - expected) / expected;
+        }
+        System.out.println("hotspot: chi-square of the hot set (199 dof): " + chi2);
+        assertThat(chi2).isBetween(139.0, 270.9);
+        // Each cold key gets 0.2 / 800 of the operations, each hot key 0.8 / 200: 16 times less.
+        double coldPerKey = (double) Arrays.stream(counts, 200, items).sum() / 800;
+        assertThat(expected / coldPerKey).isCloseTo(16.0, within(1.0));
+    }
+
+    @Test
+    void hotspotReachesInsertedKeysOnlyAsColdKeys() {
+        HotspotKeyChooser hot = new HotspotKeyChooser(100, 0.1, 1.0);
+        SplittableRandom random = new SplittableRandom(SEED);
+        for (int i = 0; i < 10_000; i++) {
+            assertThat(hot.next(random, 150)).isBetween(0L, 9L);
+        }
+        HotspotKeyChooser cold = new HotspotKeyChooser(100, 0.1, 0.0);
+        long beyondLoaded = 0;
+        for (int i = 0; i < 10_000; i++) {
+            long k = cold.next(random, 150);
+            assertThat(k).isBetween(10L, 149L);
+            beyondLoaded += k >= 100 ? 1 : 0;
+        }
+        assertThat(beyondLoaded).isBetween(3_000L, 4_300L); // 50 of 140 cold keys: 35.7%
+    }
+
+    @Test
+    void latestFavoursTheNewestKeysLikeZipfianRanksFromTheEnd() {
+        int items = 1000;
+        int samples = 1_000_000;
+        LatestKeyChooser latest = new LatestKeyChooser(items);
+        long[] counts = histogram(latest, items, samples, SEED);
+        double zetan = ZipfianGenerator.zeta(items, 0.99);
+        for (int back = 0; back <= 1; back++) {
+            double p = Math.pow(back + 1, -0.99) / zetan;
+            double sigma = Math.sqrt(p * (1 - p) / samples);
+            assertThat((double) counts[items - 1 - back] / samples).as("%d back from the newest", back)
+                    .isCloseTo(p, within(5 * sigma));
+        }
+        // The newest tenth of the keys takes most of the operations; the oldest tenth few.
+        long newest = Arrays.stream(counts, 900, 1000).sum();
+        long oldest = Arrays.stream(counts, 0, 100).sum();
+        System.out.println("latest: newest 10% " + (double) newest / samples + ", oldest 10% " + (double) oldest / samples);
+        assertThat((double) newest / samples).isGreaterThan(0.6);
+        assertThat((double) oldest / samples).isLessThan(0.03);
+        // As keys are inserted the hot spot moves with the newest key.
+        SplittableRandom random = new SplittableRandom(SEED);
+        long atNewest = 0;
+        for (int i = 0; i < 100_000; i++) {
+            long k = latest.next(random, 5000);
+            assertThat(k).isBetween(0L, 4999L);
+            atNewest += k == 4999 ? 1 : 0;
+        }
+        assertThat(atNewest / 100_000.0).isCloseTo(1 / zetan, within(0.01));
+    }
+
+    @Test
+    void zipfianHottestKeysTakeYcsbsShares() {
+        // Scrambled zipfian over 100,000 keys: the hottest key gets rank 0's share, 1/zeta(10^10, 0.99) = 3.78%,
+        // and the ten hottest keys together the first ten ranks' share.
+        int items = 100_000;
+        int samples = 2_000_000;
+        long[] counts = histogram(new ScrambledZipfianGenerator(items), items, samples, SEED);
+        long[] sorted = counts.clone();
+        Arrays.sort(sorted);
+        double top1 = (double) sorted[items - 1] / samples;
+        double top10 = 0;
+        for (int i = 1; i <= 10; i++) {
+            top10 += (double) sorted[items - i] / samples;
+        }
+        double expectedTop1 = 1 / ScrambledZipfianGenerator.YCSB_ZETAN;
+        double expectedTop10 = 0;
+        for (int r = 1; r <= 10; r++) {
+            expectedTop10 += Math.pow(r, -0.99) / ScrambledZipfianGenerator.YCSB_ZETAN;
+        }
+        System.out.println("zipfian 0.99: hottest key " + top1 + " (expected " + expectedTop1 + "), ten hottest " + top10
+                + " (expected " + expectedTop10 + ")");
+        assertThat(top1).isCloseTo(expectedTop1, within(0.002));
+        assertThat(top10).isCloseTo(expectedTop10, within(0.01));
+    }
 }
