@@ -17,7 +17,8 @@ record ClientConfig(
         int streamChunkBytes,
         int maxInboundMessageBytes,
         Duration ringRefreshInterval,
-        Duration unreachableNodeBackoff) {
+        Duration unreachableNodeBackoff,
+        Duration readAttemptTimeout) {
 
     static final int KIB = 1024;
     static final int MIB = 1024 * KIB;
@@ -30,6 +31,11 @@ record ClientConfig(
     static final int DEFAULT_MAX_INBOUND_MESSAGE_BYTES = 17 * MIB;
     static final Duration DEFAULT_RING_REFRESH_INTERVAL = Duration.ofSeconds(30);
     static final Duration DEFAULT_UNREACHABLE_NODE_BACKOFF = Duration.ofSeconds(2);
+    /**
+     * A healthy node answers a read in a few ms; one that has not answered in this long is most
+     * likely stalled (a GC pause, SIGSTOP, a dead link), and the next replica is asked instead.
+     */
+    static final Duration DEFAULT_READ_ATTEMPT_TIMEOUT = Duration.ofMillis(500);
 
     static final int MAX_SEEDS = 1024;
     static final int MAX_ATTEMPTS_LIMIT = 10;
@@ -80,6 +86,11 @@ record ClientConfig(
         if (unreachableNodeBackoff.isNegative()) {
             throw new IllegalArgumentException("unreachableNodeBackoff must not be negative, was "
                     + unreachableNodeBackoff);
+        }
+        Objects.requireNonNull(readAttemptTimeout, "readAttemptTimeout");
+        if (readAttemptTimeout.isNegative()) {
+            throw new IllegalArgumentException("readAttemptTimeout must be 0 (one attempt may use the whole"
+                    + " requestTimeout) or positive, was " + readAttemptTimeout);
         }
     }
 

@@ -47,7 +47,10 @@ import java.util.function.Supplier;
  * to the seeds, which forward them: routing is an optimisation, never a condition of correctness.
  *
  * <p><b>Retries.</b> Get (and the ring fetch) is retried on the next replica after UNAVAILABLE or
- * DEADLINE_EXCEEDED, up to {@code maxAttempts} attempts, all within one {@code requestTimeout}.
+ * DEADLINE_EXCEEDED, up to {@code maxAttempts} attempts, all within one {@code requestTimeout}; one
+ * get attempt waits at most {@code readAttemptTimeout}, so a stalled node costs a read that much,
+ * not its whole timeout. A node that timed out or could not be reached is tried last for
+ * {@code unreachableNodeBackoff}, by reads and writes alike.
  * Put and delete go to the next replica only when the node refused the connection, so the request
  * provably never left the client; after any other failure they are not retried: under
  * last-writer-wins each attempt is a new write with a new timestamp, and a write that failed may
@@ -70,6 +73,7 @@ public final class RingkvClient implements AutoCloseable {
 
     private final ClientConfig config;
     private final long requestTimeoutNanos;
+    private final long readAttemptTimeoutNanos;
     private final ChannelPool channels;
     private final NodeHealth health;
     private final RingTracker ring;
@@ -82,6 +86,7 @@ public final class RingkvClient implements AutoCloseable {
         this.requestTimeoutNanos = config.requestTimeout().toNanos();
         this.channels = new ChannelPool(config.maxInboundMessageBytes(), CLOSE_TIMEOUT_MILLIS);
         this.health = new NodeHealth(nanoClock, config.unreachableNodeBackoff().toNanos());
+        this.readAttemptTimeoutNanos = config.readAttemptTimeout().toNanos();
         this.ring = new RingTracker(config.seeds(), this::fetchRing, nanoClock);
         ring.refresh(null).exceptionally(failure -> {
             if (closed.get()) {
@@ -336,17 +341,21 @@ public final class RingkvClient implements AutoCloseable {
     private CompletableFuture<GetResult> getOnce(String node, GetRequest request, Deadline deadline,
                                                  Context.CancellableContext ctx) {
         KVGrpc.KVStub stub = stub(node, deadline);
-        return Calls.<GetRequest, GetResponse>unary(stub::get, request).thenCompose(response -> {
-            ring.observeEpoch(response.getRingEpoch(), node);
-            if (!response.getValuesOmitted()) {
-                return CompletableFuture.completedFuture(toResult(response));
-            }
-            GetRequest streamRequest = request.toBuilder().clearMaxInlineBytes().build();
-            return inContext(ctx, () -> Calls.getStream(stub, streamRequest, node)).thenApply(result -> {
-                ring.observeEpoch(result.ringEpoch(), node);
-                return result;
-            });
-        });
+        // Only the unary part is bounded per attempt: a large value's stream may take longer.
+        Deadline attemptDeadline = readAttemptTimeoutNanos > 0
+                ? deadline.minimum(Deadline.after(readAttemptTimeoutNanos, TimeUnit.NANOSECONDS)) : deadline;
+        return Calls.<GetRequest, GetResponse>unary(stub.withDeadline(attemptDeadline)::get, request)
+                .thenCompose(response -> {
+                    ring.observeEpoch(response.getRingEpoch(), node);
+                    if (!response.getValuesOmitted()) {
+                        return CompletableFuture.completedFuture(toResult(response));
+                    }
+                    GetRequest streamRequest = request.toBuilder().clearMaxInlineBytes().build();
+                    return inContext(ctx, () -> Calls.getStream(stub, streamRequest, node)).thenApply(result -> {
+                        ring.observeEpoch(result.ringEpoch(), node);
+                        return result;
+                    });
+                });
     }
 
     /**
@@ -382,10 +391,14 @@ public final class RingkvClient implements AutoCloseable {
     }
 
     private RingkvException noteFailure(String node, Throwable failure) {
-        if (Errors.isTransportFailure(failure)) {
+        RingkvException error = Errors.toRingkv(failure, node);
+        // A timeout is treated like a refused connection: a stalled node (GC pause, SIGSTOP) accepts
+        // connections but answers nothing, and routing to it again would stall the next request too.
+        // A node that was only slow once is merely tried last for a while.
+        if (Errors.isTransportFailure(failure) || error instanceof DeadlineExceededException) {
             health.markUnreachable(node);
         }
-        return Errors.toRingkv(failure, node);
+        return error;
     }
 
     /**
@@ -521,6 +534,7 @@ public final class RingkvClient implements AutoCloseable {
         private int maxInboundMessageBytes = ClientConfig.DEFAULT_MAX_INBOUND_MESSAGE_BYTES;
         private Duration ringRefreshInterval = ClientConfig.DEFAULT_RING_REFRESH_INTERVAL;
         private Duration unreachableNodeBackoff = ClientConfig.DEFAULT_UNREACHABLE_NODE_BACKOFF;
+        private Duration readAttemptTimeout = ClientConfig.DEFAULT_READ_ATTEMPT_TIMEOUT;
         private LongSupplier nanoClock = System::nanoTime;
 
         private Builder() {
@@ -578,7 +592,16 @@ public final class RingkvClient implements AutoCloseable {
             return this;
         }
 
-        /** How long a node that could not be reached is tried last (default 2 s; 0 = never demote). */
+        /**
+         * How long one get attempt waits before the next replica is asked (default 500 ms; 0 = the
+         * whole request timeout). Only the unary answer is bounded, not a large value's stream.
+         */
+        public Builder readAttemptTimeout(Duration timeout) {
+            this.readAttemptTimeout = timeout;
+            return this;
+        }
+
+        /** How long a node that could not be reached or timed out is tried last (default 2 s; 0 = never demote). */
         public Builder unreachableNodeBackoff(Duration backoff) {
             this.unreachableNodeBackoff = backoff;
             return this;
@@ -598,7 +621,7 @@ public final class RingkvClient implements AutoCloseable {
         public RingkvClient build() {
             ClientConfig config = new ClientConfig(seeds, defaultKeyspace, requestTimeout, maxAttempts,
                     streamThresholdBytes, streamChunkBytes, maxInboundMessageBytes, ringRefreshInterval,
-                    unreachableNodeBackoff);
+                    unreachableNodeBackoff, readAttemptTimeout);
             return new RingkvClient(config, nanoClock);
         }
     }

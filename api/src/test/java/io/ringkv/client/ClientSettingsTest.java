@@ -40,6 +40,10 @@ class ClientSettingsTest {
                 .hasMessageContaining("ringRefreshInterval");
         assertThatThrownBy(() -> valid().unreachableNodeBackoff(Duration.ofSeconds(-1)).build())
                 .hasMessageContaining("unreachableNodeBackoff");
+        assertThatThrownBy(() -> valid().readAttemptTimeout(Duration.ofMillis(-1)).build())
+                .hasMessageContaining("readAttemptTimeout");
+        assertThatThrownBy(() -> valid().readAttemptTimeout(null).build()).isInstanceOf(NullPointerException.class);
+        valid().readAttemptTimeout(Duration.ZERO).build().close();
         assertThatThrownBy(() -> valid().defaultKeyspace(null).build()).isInstanceOf(NullPointerException.class);
     }
 

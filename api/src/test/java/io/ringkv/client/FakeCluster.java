@@ -58,6 +58,8 @@ final class FakeCluster implements AutoCloseable {
     volatile Function<Call, Status> failure = call -> null;
     /** When set, nodes never answer Get/Put/Delete (their deadline fires on the client). */
     volatile boolean hang;
+    /** Nodes (by id) that never answer Get/Put/Delete, as if frozen by SIGSTOP. */
+    final java.util.Set<String> hangingNodes = ConcurrentHashMap.newKeySet();
     volatile int streamChunkBytes = 256 * 1024;
     /** When positive, GetStream sends this many bytes fewer than its header announced. */
     volatile int truncateStreamBytes;
@@ -174,7 +176,7 @@ final class FakeCluster implements AutoCloseable {
                 observer.onError(status.asRuntimeException());
                 return true;
             }
-            return mayHang && hang;
+            return mayHang && (hang || hangingNodes.contains(id));
         }
 
         @Override

@@ -270,6 +270,37 @@ class RingkvClientTest {
     }
 
     @Test
+    void aReadStuckOnAFrozenNodeMovesOnAfterTheAttemptTimeoutAndLaterRequestsAvoidTheNode() {
+        RingkvClient client = client(builder().requestTimeout(Duration.ofSeconds(10))
+                .readAttemptTimeout(Duration.ofMillis(200)));
+        String key = keyWithPrimary("n1");
+        cluster.storeValue(key, bytes("value"));
+        cluster.hangingNodes.add("n1");
+
+        // Reads start at a rotating replica: of two consecutive reads, one starts at the frozen n1,
+        // waits one attempt timeout (not the 10 s request timeout) and is answered by the other replica.
+        for (int i = 0; i < 2; i++) {
+            assertThat(client.get(key).latest()).map(Versioned::value).hasValue(bytes("value"));
+        }
+        assertThat(cluster.calls("Get")).filteredOn(c -> c.node().equals("n1")).hasSize(1);
+        assertThat(client.isDemotedForTesting(cluster.address(1))).isTrue();
+
+        // The write for a key whose primary is the frozen node goes straight to the next replica.
+        client.put(key, bytes("v2"));
+        assertThat(cluster.calls("Put")).singleElement()
+                .satisfies(c -> assertThat(c.node()).isEqualTo(expectedReplicas(key).get(1)));
+    }
+
+    @Test
+    void aZeroReadAttemptTimeoutLetsOneAttemptUseTheWholeRequestTimeout() {
+        RingkvClient client = client(builder().requestTimeout(Duration.ofMillis(400))
+                .readAttemptTimeout(Duration.ZERO).maxAttempts(3));
+        cluster.hang = true;
+        assertThatThrownBy(() -> client.get("k")).isInstanceOf(DeadlineExceededException.class);
+        assertThat(cluster.calls("Get")).hasSize(1);
+    }
+
+    @Test
     void aWriteFailsWithUnavailableWhenNoReplicaAcceptsTheConnection() {
         RingkvClient client = client(builder().maxAttempts(3));
         cluster.nodes.forEach(FakeCluster.FakeNode::stop);
