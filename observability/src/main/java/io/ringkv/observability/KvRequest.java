@@ -43,6 +43,11 @@ public final class KvRequest {
         return keyspace;
     }
 
+    /** True when this request has a span (worth computing attributes for). */
+    public boolean traced() {
+        return context != null;
+    }
+
     public KvRequest vnode(long vnode) {
         span.set("vnode", vnode);
         return this;
