@@ -170,6 +170,18 @@ public record TelemetrySettings(boolean sdkDisabled, String serviceName, Map<Str
         return from(merged);
     }
 
+    /** The entries of {@code env} that are {@code OTEL_*} variables this record reads (nothing else). */
+    public static Map<String, String> variables(Map<String, String> env) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (String key : KEYS) {
+            String name = key.toUpperCase(Locale.ROOT);
+            if (env.get(name) != null) {
+                out.put(name, env.get(name));
+            }
+        }
+        return out;
+    }
+
     private static String signalEndpoint(String base, String protocol, String path) {
         if (protocol.equals(HTTP_PROTOBUF)) {
             String b = base == null ? "http://localhost:4318" : base;
