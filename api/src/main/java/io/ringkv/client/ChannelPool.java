@@ -1,5 +1,6 @@
 package io.ringkv.client;
 
+import io.grpc.ClientInterceptor;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.util.List;
@@ -15,11 +16,18 @@ final class ChannelPool implements AutoCloseable {
     private final ConcurrentHashMap<String, ManagedChannel> channels = new ConcurrentHashMap<>();
     private final int maxInboundMessageBytes;
     private final long closeTimeoutMillis;
+    private final List<ClientInterceptor> interceptors;
     private boolean closed; // guarded by this
 
     ChannelPool(int maxInboundMessageBytes, long closeTimeoutMillis) {
+        this(maxInboundMessageBytes, closeTimeoutMillis, List.of());
+    }
+
+    /** @param interceptors on every channel (the tracing one, when the client has an OpenTelemetry) */
+    ChannelPool(int maxInboundMessageBytes, long closeTimeoutMillis, List<ClientInterceptor> interceptors) {
         this.maxInboundMessageBytes = maxInboundMessageBytes;
         this.closeTimeoutMillis = closeTimeoutMillis;
+        this.interceptors = List.copyOf(interceptors);
     }
 
     /** The channel to {@code address}. @throws IllegalStateException once the pool is closed */
@@ -36,6 +44,7 @@ final class ChannelPool implements AutoCloseable {
             return channels.computeIfAbsent(address, a -> NettyChannelBuilder.forTarget(a)
                     .usePlaintext()
                     .maxInboundMessageSize(maxInboundMessageBytes)
+                    .intercept(interceptors)
                     .build());
         }
     }

@@ -81,10 +81,10 @@ public final class RingkvClient implements AutoCloseable {
     private final AtomicInteger readOffset = new AtomicInteger();
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private RingkvClient(ClientConfig config, LongSupplier nanoClock) {
+    private RingkvClient(ClientConfig config, LongSupplier nanoClock, List<io.grpc.ClientInterceptor> interceptors) {
         this.config = config;
         this.requestTimeoutNanos = config.requestTimeout().toNanos();
-        this.channels = new ChannelPool(config.maxInboundMessageBytes(), CLOSE_TIMEOUT_MILLIS);
+        this.channels = new ChannelPool(config.maxInboundMessageBytes(), CLOSE_TIMEOUT_MILLIS, interceptors);
         this.health = new NodeHealth(nanoClock, config.unreachableNodeBackoff().toNanos());
         this.readAttemptTimeoutNanos = config.readAttemptTimeout().toNanos();
         this.ring = new RingTracker(config.seeds(), this::fetchRing, nanoClock);
@@ -536,8 +536,20 @@ public final class RingkvClient implements AutoCloseable {
         private Duration unreachableNodeBackoff = ClientConfig.DEFAULT_UNREACHABLE_NODE_BACKOFF;
         private Duration readAttemptTimeout = ClientConfig.DEFAULT_READ_ATTEMPT_TIMEOUT;
         private LongSupplier nanoClock = System::nanoTime;
+        private List<io.grpc.ClientInterceptor> interceptors = List.of();
 
         private Builder() {
+        }
+
+        /**
+         * Traces every call with {@code openTelemetry} (a client span per RPC attempt, W3C trace
+         * context sent to the node, so the node's spans join the caller's trace). Needs
+         * {@code io.opentelemetry:opentelemetry-api} on the class path, an optional dependency of
+         * this library; without this call the client never touches OpenTelemetry.
+         */
+        public Builder openTelemetry(io.opentelemetry.api.OpenTelemetry openTelemetry) {
+            this.interceptors = List.of(new ClientTracing(java.util.Objects.requireNonNull(openTelemetry, "openTelemetry")));
+            return this;
         }
 
         /** Nodes (host:port) to fetch the ring from, tried in order; required. */
@@ -622,7 +634,7 @@ public final class RingkvClient implements AutoCloseable {
             ClientConfig config = new ClientConfig(seeds, defaultKeyspace, requestTimeout, maxAttempts,
                     streamThresholdBytes, streamChunkBytes, maxInboundMessageBytes, ringRefreshInterval,
                     unreachableNodeBackoff, readAttemptTimeout);
-            return new RingkvClient(config, nanoClock);
+            return new RingkvClient(config, nanoClock, interceptors);
         }
     }
 }

@@ -91,7 +91,8 @@ final class DevCommand implements Callable<Integer> {
                     flags.put("cluster", "dev");
                     flags.put("min_nodes", nodes);
                 }
-                NodeConfig cfg = ConfigLoader.load(null, Map.of(), flags);
+                // Only the OTEL_* variables reach dev nodes (tracing on/off for `ringkv bench` comparisons).
+                NodeConfig cfg = ConfigLoader.load(null, io.ringkv.observability.TelemetrySettings.variables(System.getenv()), flags);
                 started.add(NodeServer.start(cfg));
             }
             for (NodeServer node : started) {

@@ -6,6 +6,7 @@ import io.ringkv.coordinator.handoff.HintSettings;
 import io.ringkv.coordinator.keyspace.ConflictMode;
 import io.ringkv.coordinator.keyspace.Keyspace;
 import io.ringkv.coordinator.keyspace.Keyspaces;
+import io.ringkv.observability.TelemetrySettings;
 import io.ringkv.storage.StorageLimits;
 import io.ringkv.storage.SyncMode;
 import java.io.IOException;
@@ -51,6 +52,8 @@ import java.util.Set;
  * max_hint_window: 3h         # a node down longer gets no new hints (ms, or 500ms, 90s, 30m, 3h)
  * hint_replay_bytes_per_second: 16777216
  * hint_replay_interval: 1s    # how often replay looks for nodes that are back
+ * otel_traces_exporter: otlp  # and every other OTEL_* variable as a lower-case key (TelemetrySettings);
+ *                             # their environment variables are the standard OTEL_* names
  * </pre>
  *
  * Unknown keys are an error, so a typo never silently falls back to a default.
@@ -73,6 +76,13 @@ public final class ConfigLoader {
         }
         for (String key : KEYS) {
             String value = env.get("RINGKV_" + key.toUpperCase(Locale.ROOT));
+            if (value != null && !value.isBlank()) {
+                merged.put(key, value);
+            }
+        }
+        // Telemetry keys are the standard OTEL_* variables themselves, not RINGKV_OTEL_*.
+        for (String key : TelemetrySettings.KEYS) {
+            String value = env.get(key.toUpperCase(Locale.ROOT));
             if (value != null && !value.isBlank()) {
                 merged.put(key, value);
             }
@@ -104,7 +114,7 @@ public final class ConfigLoader {
 
     static NodeConfig build(Map<String, Object> m) {
         for (String key : m.keySet()) {
-            if (!KEYS.contains(key)) {
+            if (!KEYS.contains(key) && !TelemetrySettings.KEYS.contains(key)) {
                 throw new IllegalArgumentException("unknown config key '" + key + "'; known: " + new java.util.TreeSet<>(KEYS));
             }
         }
@@ -129,7 +139,8 @@ public final class ConfigLoader {
                 limits, num(m, "request_timeout_millis", 2000), readRepair, num(m, "replica_timeout_millis", 2000),
                 num(m, "ping_interval_millis", 1000), str(m, "membership", "static"),
                 consulAddress(str(m, "consul_url", "http://127.0.0.1:8500")), str(m, "cluster", "ringkv"),
-                (int) num(m, "min_nodes", 3), hints(m, num(m, "replica_timeout_millis", 2000)));
+                (int) num(m, "min_nodes", 3), hints(m, num(m, "replica_timeout_millis", 2000)),
+                TelemetrySettings.from(m));
     }
 
     static HintSettings hints(Map<String, Object> m, long deliveryTimeoutMillis) {

@@ -25,7 +25,8 @@ public record NodeConfig(String id, HostPort listen, HostPort advertise, String 
                          SyncMode sync, List<HostPort> seeds, int vnodes, int replicas, Keyspaces keyspaces,
                          StorageLimits limits, long requestTimeoutMillis, double readRepairChance,
                          long replicaTimeoutMillis, long pingIntervalMillis, String membership, HostPort consul,
-                         String cluster, int minNodes, HintSettings hints) {
+                         String cluster, int minNodes, HintSettings hints,
+                         io.ringkv.observability.TelemetrySettings telemetry) {
     public NodeConfig {
         if (id == null || !id.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,62}")) {
             throw new IllegalArgumentException("node id '" + id + "' must be 1-63 letters, digits, '_', '.', '-'");

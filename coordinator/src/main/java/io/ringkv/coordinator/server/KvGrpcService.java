@@ -20,6 +20,10 @@ import io.ringkv.api.v1.PutStreamRequest;
 import io.ringkv.api.v1.RingView;
 import io.ringkv.api.v1.Value;
 import io.ringkv.api.v1.ValueChunk;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.context.Scope;
+import io.ringkv.coordinator.keyspace.Consistency;
+import io.ringkv.coordinator.keyspace.Keyspace;
 import io.ringkv.coordinator.membership.RingHolder;
 import io.ringkv.coordinator.request.Condition;
 import io.ringkv.coordinator.request.Coordinator;
@@ -30,6 +34,12 @@ import io.ringkv.coordinator.request.PutOutcome;
 import io.ringkv.coordinator.ring.Node;
 import io.ringkv.coordinator.transport.GrpcTransport;
 import io.ringkv.coordinator.version.Sibling;
+import io.ringkv.observability.KvRequest;
+import io.ringkv.observability.RingkvMetrics;
+import io.ringkv.observability.SpanScope;
+import io.ringkv.observability.Telemetry;
+import io.ringkv.storage.Tokens;
+import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -49,14 +59,36 @@ final class KvGrpcService extends KVGrpc.KVImplBase {
     private final GrpcTransport transport;
     private final int maxValueBytes;
     private final Supplier<String> formingStatus;
+    private final Telemetry telemetry;
 
     KvGrpcService(Coordinator coordinator, RingHolder ring, GrpcTransport transport, int maxValueBytes,
-                  Supplier<String> formingStatus) {
+                  Supplier<String> formingStatus, Telemetry telemetry) {
         this.coordinator = coordinator;
         this.ring = ring;
         this.transport = transport;
         this.maxValueBytes = maxValueBytes;
         this.formingStatus = formingStatus;
+        this.telemetry = telemetry;
+    }
+
+    /** Starts a request's telemetry: latency and errors by operation, keyspace and consistency; its span. */
+    private KvRequest startRequest(String operation, String keyspace, String key, Consistency consistency) {
+        KvRequest request = telemetry.request(operation, keyspace.isEmpty() ? Keyspace.DEFAULT_NAME : keyspace,
+                consistency.level() == Consistency.Level.DEFAULT ? (consistency.count() > 0 ? "N" + consistency.count()
+                        : "DEFAULT") : consistency.level().name());
+        if (request.traced()) {
+            request.vnode(coordinator.ring().vnodeOf(Tokens.of(key.getBytes(StandardCharsets.UTF_8))));
+        }
+        return request;
+    }
+
+    private static void end(KvRequest request, Throwable error) {
+        if (error == null) {
+            request.end(null, null);
+        } else {
+            Status status = Protos.status(error);
+            request.end(status.getCode().name(), status.getDescription());
+        }
     }
 
     private boolean ready(StreamObserver<?> out) {
@@ -98,7 +130,8 @@ final class KvGrpcService extends KVGrpc.KVImplBase {
      * bad, hands it to {@code forward} when this node is not one of the key's replicas, and
      * otherwise returns true: coordinate it here.
      */
-    private boolean coordinateHere(String keyspace, String key, StreamObserver<?> out, Consumer<KVGrpc.KVStub> forward) {
+    private boolean coordinateHere(String operation, String keyspace, String key, StreamObserver<?> out,
+                                   Consumer<KVGrpc.KVStub> forward) {
         if (!ready(out)) {
             return false;
         }
@@ -107,7 +140,13 @@ final class KvGrpcService extends KVGrpc.KVImplBase {
             return false;
         }
         if (target.isPresent()) {
-            forward.accept(forwardStub(target.get()));
+            // Its own span, linked to the call: the gRPC client span of the forwarded call runs under it.
+            try (SpanScope span = telemetry.spans().linked("kv.forward",
+                    Attributes.of(RingkvMetrics.TARGET, target.get().id()));
+                 Scope ignored = span.makeCurrent()) {
+                forward.accept(forwardStub(target.get()));
+            }
+            telemetry.metrics().forwarded(operation);
             return false;
         }
         return true;
@@ -115,7 +154,14 @@ final class KvGrpcService extends KVGrpc.KVImplBase {
 
     /** Runs the read here and hands a successful outcome to {@code onSuccess}; failures become the call's status. */
     private void read(GetRequest req, StreamObserver<?> out, Consumer<GetOutcome> onSuccess) {
-        coordinator.get(getCommand(req)).whenComplete((o, e) -> {
+        GetCommand command = getCommand(req);
+        KvRequest request = startRequest("get", req.getKeyspace(), req.getKey(), command.consistency());
+        java.util.concurrent.CompletableFuture<GetOutcome> outcome;
+        try (Scope ignored = request.makeCurrent()) {
+            outcome = coordinator.get(command);
+        }
+        outcome.whenComplete((o, e) -> {
+            end(request, e);
             if (e != null) {
                 out.onError(Protos.status(e).asRuntimeException());
             } else {
@@ -126,7 +172,7 @@ final class KvGrpcService extends KVGrpc.KVImplBase {
 
     @Override
     public void get(GetRequest req, StreamObserver<GetResponse> out) {
-        if (coordinateHere(req.getKeyspace(), req.getKey(), out, stub -> stub.get(req, out))) {
+        if (coordinateHere("get", req.getKeyspace(), req.getKey(), out, stub -> stub.get(req, out))) {
             read(req, out, o -> {
                 out.onNext(response(o, req.getMaxInlineBytes()));
                 out.onCompleted();
@@ -171,7 +217,7 @@ final class KvGrpcService extends KVGrpc.KVImplBase {
             out.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
             return;
         }
-        boolean here = coordinateHere(req.getKeyspace(), req.getKey(), out, stub -> {
+        boolean here = coordinateHere("put", req.getKeyspace(), req.getKey(), out, stub -> {
             if (req.getValue().size() > GrpcTransport.STREAM_THRESHOLD_BYTES) {
                 forwardStream(stub, req, out);
             } else {
@@ -184,8 +230,12 @@ final class KvGrpcService extends KVGrpc.KVImplBase {
         PutCommand command = PutCommand.put(req.getKeyspace(), req.getKey(), req.getValue().toByteArray(),
                 Protos.consistency(req.getConsistency(), req.getW()), Deadlines.remainingMillis())
                 .withContext(req.getContext().toByteArray());
+        KvRequest request = startRequest("put", req.getKeyspace(), req.getKey(), command.consistency());
         // The local replica write may wait for an fsync: off the event loop.
-        Thread.startVirtualThread(() -> coordinator.putIf(command, condition).whenComplete((o, e) -> reply(o, e, out)));
+        Thread.startVirtualThread(request.wrap(() -> coordinator.putIf(command, condition).whenComplete((o, e) -> {
+            end(request, e);
+            reply(o, e, out);
+        })));
     }
 
     private static void reply(PutOutcome o, Throwable e, StreamObserver<PutResponse> out) {
@@ -211,20 +261,22 @@ final class KvGrpcService extends KVGrpc.KVImplBase {
 
     @Override
     public void delete(DeleteRequest req, StreamObserver<DeleteResponse> out) {
-        if (!coordinateHere(req.getKeyspace(), req.getKey(), out, stub -> stub.delete(req, out))) {
+        if (!coordinateHere("delete", req.getKeyspace(), req.getKey(), out, stub -> stub.delete(req, out))) {
             return;
         }
         PutCommand command = PutCommand.delete(req.getKeyspace(), req.getKey(),
                 Protos.consistency(req.getConsistency(), req.getW()), Deadlines.remainingMillis())
                 .withContext(req.getContext().toByteArray());
-        Thread.startVirtualThread(() -> coordinator.put(command).whenComplete((o, e) -> {
+        KvRequest request = startRequest("delete", req.getKeyspace(), req.getKey(), command.consistency());
+        Thread.startVirtualThread(request.wrap(() -> coordinator.put(command).whenComplete((o, e) -> {
+            end(request, e);
             if (e != null) {
                 out.onError(Protos.status(e).asRuntimeException());
             } else {
                 out.onNext(DeleteResponse.newBuilder().setRingEpoch(o.ringEpoch()).build());
                 out.onCompleted();
             }
-        }));
+        })));
     }
 
     @Override
@@ -237,7 +289,7 @@ final class KvGrpcService extends KVGrpc.KVImplBase {
 
     @Override
     public void getStream(GetRequest req, StreamObserver<GetStreamResponse> out) {
-        if (!coordinateHere(req.getKeyspace(), req.getKey(), out, stub -> stub.getStream(req, out))) {
+        if (!coordinateHere("get", req.getKeyspace(), req.getKey(), out, stub -> stub.getStream(req, out))) {
             return;
         }
         read(req, out, o -> {

@@ -28,12 +28,17 @@ import io.ringkv.coordinator.request.Coordinator;
 import io.ringkv.coordinator.request.CoordinatorSettings;
 import io.ringkv.coordinator.ring.Node;
 import io.ringkv.coordinator.ring.NodeState;
+import io.ringkv.coordinator.telemetry.ContextTimer;
+import io.ringkv.coordinator.telemetry.TracingTransport;
 import io.ringkv.coordinator.time.Clock;
 import io.ringkv.coordinator.time.SystemTimer;
 import io.ringkv.coordinator.transport.FailureDetector;
 import io.ringkv.coordinator.transport.GrpcTransport;
 import io.ringkv.coordinator.transport.Pinger;
 import io.ringkv.coordinator.version.HybridLogicalClock;
+import io.ringkv.observability.PrometheusText;
+import io.ringkv.observability.Telemetry;
+import io.ringkv.observability.TracingStorageEngine;
 import io.ringkv.storage.EngineConfig;
 import io.ringkv.storage.StorageEngine;
 import io.ringkv.storage.StorageEngines;
@@ -71,9 +76,11 @@ public final class NodeServer implements AutoCloseable {
     private final RingHolder ring;
     private final HealthStatusManager health;
     private final HintedHandoff handoff;
+    private final Telemetry telemetry;
 
-    private NodeServer(NodeConfig config) {
+    private NodeServer(NodeConfig config, Telemetry telemetry) {
         this.config = config;
+        this.telemetry = telemetry;
         // The catalog first: a node pointed at another node's data directory is refused before any data is touched.
         this.catalog = SystemCatalog.open(config.dataDir().resolve("catalog"));
         StorageEngine opened = null;
@@ -89,7 +96,7 @@ public final class NodeServer implements AutoCloseable {
         try {
             // The engine's own limit is generous: the user's value limit is enforced by the coordinator,
             // and a causal record holds every sibling.
-            ChunkingEngine chunking = new ChunkingEngine(engine, ChunkingConfig.DEFAULTS,
+            ChunkingEngine chunking = new ChunkingEngine(TracingStorageEngine.wrap(engine, telemetry), ChunkingConfig.DEFAULTS,
                     new StorageLimits(config.limits().maxKeyBytes(), StorageLimits.ABSOLUTE_MAX_VALUE_BYTES));
             FailureDetector detector = new FailureDetector(Clock.SYSTEM, 3, 3 * config.pingIntervalMillis());
             this.timer = new SystemTimer();
@@ -106,12 +113,14 @@ public final class NodeServer implements AutoCloseable {
             });
             Node self = new Node(config.id(), config.advertise().toString(), config.rack(), NodeState.ACTIVE);
             this.transport = new GrpcTransport(config.id(), replica,
-                    id -> ring.ring().flatMap(r -> r.node(id)).map(Node::address));
+                    id -> ring.ring().flatMap(r -> r.node(id)).map(Node::address), telemetry.grpcClientInterceptors());
             HybridLogicalClock hlc = new HybridLogicalClock(Clock.SYSTEM.asInstantSource(), 60_000);
             CoordinatorSettings settings = new CoordinatorSettings(config.requestTimeoutMillis(),
                     config.readRepairChance(), true, 1);
-            Coordinator coordinator = new Coordinator(config.id(), ring::require, config.keyspaces(), replica, transport,
-                    detector, Clock.SYSTEM, timer, hlc, settings, () -> ThreadLocalRandom.current().nextLong(),
+            // Telemetry: replica call spans and latency by peer; timer tasks keep their request's trace.
+            Coordinator coordinator = new Coordinator(config.id(), ring::require, config.keyspaces(), replica,
+                    new TracingTransport(transport, telemetry), detector, Clock.SYSTEM,
+                    telemetry.tracingEnabled() ? new ContextTimer(timer) : timer, hlc, settings, () -> ThreadLocalRandom.current().nextLong(),
                     config.limits(), handoff.sink());
             this.membership = config.membership().equals("consul")
                     ? ClusterMembership.ofConsul(
@@ -131,11 +140,12 @@ public final class NodeServer implements AutoCloseable {
                     membership, handoff);
             GrpcService grpc = GrpcService.builder()
                     .addService(new KvGrpcService(coordinator, ring, transport, config.limits().maxValueBytes(),
-                            membership::status))
+                            membership::status, telemetry))
                     .addService(new ReplicaGrpcService(replica, ring, config.id(), StorageLimits.ABSOLUTE_MAX_VALUE_BYTES))
                     .addService(admin)
                     .addService(ProtoReflectionServiceV1.newInstance())
                     .addService(health.getHealthService())
+                    .intercept(telemetry.grpcServerInterceptors())
                     .maxRequestMessageLength(maxMessage)
                     .maxResponseMessageLength(maxMessage)
                     .enableUnframedRequests(true)
@@ -155,6 +165,7 @@ public final class NodeServer implements AutoCloseable {
                     .meterRegistry(new io.micrometer.core.instrument.simple.SimpleMeterRegistry())
                     .service(grpc)
                     .serviceUnder("/docs", new DocService())
+                    .service("/metrics", (ctx, req) -> metricsResponse(ctx))
                     // 200 while the node serves a ring, even when Consul is unreachable (it says so).
                     .service("/healthz", (ctx, req) -> ring.ring().isPresent()
                             ? HttpResponse.of(HttpStatus.OK, MediaType.PLAIN_TEXT_UTF_8, "ok ring_epoch=" + ring.epoch()
@@ -163,6 +174,7 @@ public final class NodeServer implements AutoCloseable {
                             : HttpResponse.of(HttpStatus.SERVICE_UNAVAILABLE, MediaType.PLAIN_TEXT_UTF_8,
                                     "forming: " + membership.status() + "\n"))
                     .build();
+            telemetry.metrics().registerStorage(engine::stats);
         } catch (RuntimeException e) {
             engine.close();
             catalog.close();
@@ -170,9 +182,30 @@ public final class NodeServer implements AutoCloseable {
         }
     }
 
+    /** Prometheus text, collected off the event loop (gauges read storage statistics). */
+    private HttpResponse metricsResponse(com.linecorp.armeria.server.ServiceRequestContext ctx) {
+        if (!telemetry.prometheus().enabled()) {
+            return HttpResponse.of(HttpStatus.NOT_FOUND, MediaType.PLAIN_TEXT_UTF_8,
+                    "Prometheus metrics are off (otel_metrics_exporter)\n");
+        }
+        return HttpResponse.of(java.util.concurrent.CompletableFuture.supplyAsync(() -> HttpResponse.of(HttpStatus.OK,
+                MediaType.parse(PrometheusText.CONTENT_TYPE), telemetry.prometheus().scrape()), ctx.blockingTaskExecutor()));
+    }
+
     /** Starts a node and returns once it listens; the ring forms in the background as seeds answer. */
     public static NodeServer start(NodeConfig config) {
-        NodeServer node = new NodeServer(config);
+        Telemetry telemetry = Telemetry.start(config.telemetry(), "ringkv-node", config.id());
+        try {
+            return start(config, telemetry);
+        } catch (RuntimeException e) {
+            telemetry.close();
+            throw e;
+        }
+    }
+
+    /** Starts a node that reports through {@code telemetry}, which it closes when it stops. */
+    public static NodeServer start(NodeConfig config, Telemetry telemetry) {
+        NodeServer node = new NodeServer(config, telemetry);
         try {
             node.server.start().join();
             node.membership.start();
@@ -260,6 +293,7 @@ public final class NodeServer implements AutoCloseable {
         timer.close();
         engine.close();
         catalog.close();
+        telemetry.close();
         log.info("node {} stopped", config.id());
     }
 }

@@ -17,6 +17,7 @@ import io.ringkv.coordinator.membership.RingHolder;
 import io.ringkv.coordinator.replica.LocalReplica;
 import io.ringkv.coordinator.transport.GrpcTransport;
 import io.ringkv.coordinator.transport.ReplicaWrite;
+import io.ringkv.observability.Spans;
 import io.ringkv.storage.record.RecordCodec;
 
 /**
@@ -39,7 +40,8 @@ final class ReplicaGrpcService extends ReplicaGrpc.ReplicaImplBase {
     @Override
     public void write(ReplicaWriteRequest req, StreamObserver<ReplicaWriteResponse> out) {
         // Applying may wait for an fsync (group commit): off the event loop.
-        Thread.startVirtualThread(() -> apply(req, req.getRecord(), out));
+        // The trace context goes along (Spans.wrap is the task itself when untraced).
+        Thread.startVirtualThread(Spans.wrap(() -> apply(req, req.getRecord(), out)));
     }
 
     private void apply(ReplicaWriteRequest req, ByteString record, StreamObserver<ReplicaWriteResponse> out) {
@@ -59,7 +61,7 @@ final class ReplicaGrpcService extends ReplicaGrpc.ReplicaImplBase {
         return new ChunkedUpload<ReplicaWriteChunk, ReplicaWriteRequest>("WriteStream",
                 m -> m.hasHeader() ? m.getHeader() : null, ReplicaWriteChunk::getChunk, h -> null, maxRecordBytes, out,
                 // Applying may wait for an fsync (group commit): off the event loop.
-                (header, record) -> Thread.startVirtualThread(() -> apply(header, record, out)));
+                (header, record) -> Thread.startVirtualThread(Spans.wrap(() -> apply(header, record, out))));
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.ringkv.coordinator.transport;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.UnsafeByteOperations;
+import io.grpc.ClientInterceptor;
 import io.grpc.ConnectivityState;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
@@ -19,6 +20,7 @@ import io.ringkv.api.v1.ReplicaWriteRequest;
 import io.ringkv.api.v1.ReplicaWriteResponse;
 import io.ringkv.coordinator.replica.LocalReplica;
 import io.ringkv.storage.record.RecordCodec;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -41,14 +43,22 @@ public final class GrpcTransport implements Transport, AutoCloseable {
     private final Function<String, Optional<String>> addressOf;
     private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
     private final Map<String, ReplicaGrpc.ReplicaStub> replicaStubs = new ConcurrentHashMap<>();
+    private final List<ClientInterceptor> interceptors;
 
     /**
      * @param addressOf maps a node id to its {@code host:port} on the current ring
      */
     public GrpcTransport(String selfId, LocalReplica local, Function<String, Optional<String>> addressOf) {
+        this(selfId, local, addressOf, List.of());
+    }
+
+    /** @param interceptors on every channel and replica stub (trace context propagation) */
+    public GrpcTransport(String selfId, LocalReplica local, Function<String, Optional<String>> addressOf,
+                         List<ClientInterceptor> interceptors) {
         this.selfId = selfId;
         this.local = local;
         this.addressOf = addressOf;
+        this.interceptors = List.copyOf(interceptors);
     }
 
     /** The channel to a peer, created on first use. */
@@ -63,6 +73,7 @@ public final class GrpcTransport implements Transport, AutoCloseable {
         return channels.computeIfAbsent(address, a -> NettyChannelBuilder.forTarget(a).usePlaintext()
                 .maxInboundMessageSize(STREAM_THRESHOLD_BYTES * 4)
                 .keepAliveTime(30, TimeUnit.SECONDS)
+                .intercept(interceptors)
                 .build());
     }
 
@@ -80,6 +91,7 @@ public final class GrpcTransport implements Transport, AutoCloseable {
                         .maxRequestMessageLength(STREAM_THRESHOLD_BYTES * 4)
                         // A cap for calls without a deadline; every replica call sets its own, shorter one.
                         .responseTimeoutMillis(60_000)
+                        .intercept(interceptors)
                         .build(ReplicaGrpc.ReplicaStub.class))
                 .withDeadlineAfter(timeoutMillis, TimeUnit.MILLISECONDS);
     }

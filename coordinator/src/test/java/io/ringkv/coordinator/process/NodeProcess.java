@@ -38,6 +38,8 @@ final class NodeProcess {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
     private volatile Process current;
     private volatile boolean suspended;
+    /** Extra environment of every incarnation (e.g. OTEL_* variables); set before {@link #start}. */
+    final java.util.Map<String, String> environment = new java.util.concurrent.ConcurrentHashMap<>();
 
     NodeProcess(ProcessCluster cluster, String id, int port, String rack, Path dataDir, Path log) {
         this.cluster = cluster;
@@ -89,6 +91,7 @@ final class NodeProcess {
         command.addAll(membershipFlags);
         ProcessBuilder pb = new ProcessBuilder(command);
         pb.environment().keySet().removeIf(k -> k.startsWith("RINGKV_"));
+        pb.environment().putAll(environment);
         pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         mark("starting on " + address());
         Process p = pb.start();

@@ -1,0 +1,95 @@
+package io.ringkv.observability;
+
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanBuilder;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.ContextKey;
+
+/**
+ * Starts ringkv's own spans. With tracing off this is {@link #NOOP}: every method returns
+ * {@link SpanScope#NOOP} without touching the context, so callers never test a flag themselves.
+ */
+public final class Spans {
+    static final String SCOPE = "io.ringkv";
+    static final Spans NOOP = new Spans(null);
+    /** Set on the context of tasks a timer runs: a read started there is a speculative retry. */
+    static final ContextKey<Boolean> TIMER_FIRED = ContextKey.named("ringkv.timer-fired");
+
+    private final Tracer tracer;
+
+    Spans(Tracer tracer) {
+        this.tracer = tracer;
+    }
+
+    public boolean enabled() {
+        return tracer != null;
+    }
+
+    /** A span under the current one (a new trace when there is none). */
+    public SpanScope child(String name, Attributes attributes) {
+        if (tracer == null) {
+            return SpanScope.NOOP;
+        }
+        return start(tracer.spanBuilder(name).setSpanKind(SpanKind.INTERNAL).setAllAttributes(attributes), Context.current());
+    }
+
+    /**
+     * A span of its own for work a request caused (read repair, a speculative read, forwarding):
+     * under the current span and linked to it, so it is found from either side.
+     */
+    public SpanScope linked(String name, Attributes attributes) {
+        if (tracer == null) {
+            return SpanScope.NOOP;
+        }
+        Context parent = Context.current();
+        SpanBuilder b = tracer.spanBuilder(name).setSpanKind(SpanKind.INTERNAL).setAllAttributes(attributes);
+        Span cause = Span.fromContext(parent);
+        if (cause.getSpanContext().isValid()) {
+            b.addLink(cause.getSpanContext());
+        }
+        return start(b, parent);
+    }
+
+    /**
+     * A new trace for background work (a hint replay, a repair session, a transfer), linked to the
+     * current span when something traced started it.
+     */
+    public SpanScope root(String name, Attributes attributes) {
+        if (tracer == null) {
+            return SpanScope.NOOP;
+        }
+        SpanBuilder b = tracer.spanBuilder(name).setNoParent().setSpanKind(SpanKind.INTERNAL)
+                .setAllAttributes(attributes);
+        Span cause = Span.current();
+        if (cause.getSpanContext().isValid()) {
+            b.addLink(cause.getSpanContext());
+        }
+        return start(b, Context.root());
+    }
+
+    private static SpanScope start(SpanBuilder b, Context parent) {
+        Span span = b.setParent(parent).startSpan();
+        return new SpanScope(span, parent.with(span));
+    }
+
+    /**
+     * {@code task} running in the current context (for a hand-off to another thread); the task
+     * itself when there is no context to carry, so an untraced node pays nothing.
+     */
+    public static Runnable wrap(Runnable task) {
+        Context current = Context.current();
+        return current == Context.root() ? task : current.wrap(task);
+    }
+
+    /**
+     * {@code task} running in the current context, marked as run by a timer; the task itself when
+     * there is no context to carry.
+     */
+    public static Runnable wrapTimerTask(Runnable task) {
+        Context current = Context.current();
+        return current == Context.root() ? task : current.with(TIMER_FIRED, Boolean.TRUE).wrap(task);
+    }
+}
