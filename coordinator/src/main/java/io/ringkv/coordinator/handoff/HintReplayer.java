@@ -231,8 +231,13 @@ public final class HintReplayer implements AutoCloseable {
             reply.whenComplete((ok, error) -> timer.schedule(0, () -> completed(hint, started, error)));
         }
 
-        private synchronized void completed(Hint hint, long startedNanos, Throwable error) {
-            inFlight--;
+        /**
+         * Handles one reply. The store I/O runs outside the lane's monitor, so the completions of
+         * one window delete in parallel and share the engine's group commit instead of waiting for
+         * one sync each; the hint keeps its place in the window until its delete is done.
+         */
+        private void completed(Hint hint, long startedNanos, Throwable error) {
+            boolean stop = false;
             if (error == null) {
                 detector.onSuccess(target);
                 pacer.onDelivered((clock.monotonicNanos() - startedNanos) / 1_000_000);
@@ -242,36 +247,46 @@ public final class HintReplayer implements AutoCloseable {
                     rates.computeIfAbsent(target, t -> new RateMeter(clock, RATE_WINDOW_MILLIS)).record(hint.sizeBytes());
                 } catch (RuntimeException e) {
                     log.warn("deleting a delivered hint for {}: {}", target, e.toString());
-                    ending = true;
+                    stop = true;
                 }
             } else if (refused(error)) {
-                refusedOnce(hint, error);
+                stop = !refusedOnce(hint, error);
             } else {
                 pacer.onFailure();
                 detector.onFailure(target);
-                ending = true;
+                stop = true;
             }
-            pump();
+            synchronized (this) {
+                inFlight--;
+                if (stop) {
+                    ending = true;
+                }
+                pump();
+            }
         }
 
-        /** The target answered, so it is up; this hint alone is the problem. The hints behind it go on. */
-        private void refusedOnce(Hint hint, Throwable error) {
+        /**
+         * The target answered, so it is up; this hint alone is the problem, and the hints behind it
+         * go on. Returns false when the store failed.
+         */
+        private boolean refusedOnce(Hint hint, Throwable error) {
             if (refusals.size() >= MAX_TRACKED_REFUSALS && !refusals.containsKey(hint.sequence())) {
                 refusals.clear();
             }
             int attempts = refusals.merge(hint.sequence(), 1, Integer::sum);
             if (attempts < settings.maxAttempts()) {
                 log.debug("{} refused a hint ({} of {}): {}", target, attempts, settings.maxAttempts(), error.toString());
-                return;
+                return true;
             }
             refusals.remove(hint.sequence());
             try {
                 store.drop(hint, HintStore.DropReason.REJECTED);
                 log.warn("dropped a hint for {} ({} {}) after {} refusals: {}", target, hint.write().keyspace(),
                         hint.write().key(), attempts, error.toString());
+                return true;
             } catch (RuntimeException e) {
                 log.warn("dropping a refused hint for {}: {}", target, e.toString());
-                ending = true;
+                return false;
             }
         }
     }

@@ -111,7 +111,7 @@ class HintReplayGrpcTest {
 
     /**
      * The replay rate of 20,000 small hints (100 B to 1 KiB values) to one real node, at the
-     * default throttle (16 MiB/s) with windows of 1 and of the default 8. Prints the figures.
+     * default throttle (16 MiB/s) with windows of 1, of the default 8 and of 32. Prints the figures.
      * Run alone: {@code mvn -B -o -q test -pl coordinator -am -Dtest=HintReplayGrpcTest
      * -Dsurefire.failIfNoSpecifiedTests=false}.
      */
@@ -124,7 +124,7 @@ class HintReplayGrpcTest {
         try (LocalCluster cluster = new LocalCluster(3, dir.resolve("cluster"), "rocks", Map.of());
              GrpcTransport transport = transportTo(cluster);
              SystemTimer timer = new SystemTimer()) {
-            for (int window : List.of(1, HintSettings.DEFAULT_REPLAY_MAX_IN_FLIGHT)) {
+            for (int window : List.of(1, HintSettings.DEFAULT_REPLAY_MAX_IN_FLIGHT, 32)) {
                 HintSettings settings = HintSettings.DEFAULTS.withReplay(window, HintSettings.DEFAULT_MAX_ATTEMPTS);
                 FailureDetector detector = new FailureDetector(Clock.SYSTEM, 3, 1_000);
                 SplittableRandom random = new SplittableRandom(seed);
