@@ -52,6 +52,8 @@ import java.util.Set;
  * max_hint_window: 3h         # a node down longer gets no new hints (ms, or 500ms, 90s, 30m, 3h)
  * hint_replay_bytes_per_second: 16777216
  * hint_replay_interval: 1s    # how often replay looks for nodes that are back
+ * hint_replay_max_in_flight: 8   # hints unacknowledged at once per target during replay (1..1024)
+ * hint_max_attempts: 10      # refusals (INVALID_ARGUMENT) before a hint is dropped (1..1000000)
  * otel_traces_exporter: otlp  # and every other OTEL_* variable as a lower-case key (TelemetrySettings);
  *                             # their environment variables are the standard OTEL_* names
  * </pre>
@@ -63,7 +65,7 @@ public final class ConfigLoader {
             "vnodes", "replicas", "keyspaces", "max_key_bytes", "max_value_bytes", "request_timeout_millis",
             "replica_timeout_millis", "read_repair_chance", "ping_interval_millis", "membership", "consul_url", "cluster",
             "min_nodes", "hints_max_bytes_per_target", "hints_max_bytes_total", "max_hint_window",
-            "hint_replay_bytes_per_second", "hint_replay_interval");
+            "hint_replay_bytes_per_second", "hint_replay_interval", "hint_replay_max_in_flight", "hint_max_attempts");
 
     private ConfigLoader() {
     }
@@ -155,8 +157,18 @@ public final class ConfigLoader {
         if (interval < 1) {
             throw new IllegalArgumentException("hint_replay_interval must be at least 1ms, was " + interval + "ms");
         }
+        long inFlight = num(m, "hint_replay_max_in_flight", HintSettings.DEFAULT_REPLAY_MAX_IN_FLIGHT);
+        if (inFlight < 1 || inFlight > HintSettings.MAX_REPLAY_IN_FLIGHT) {
+            throw new IllegalArgumentException("hint_replay_max_in_flight must be in [1, "
+                    + HintSettings.MAX_REPLAY_IN_FLIGHT + "], was " + inFlight);
+        }
+        long attempts = num(m, "hint_max_attempts", HintSettings.DEFAULT_MAX_ATTEMPTS);
+        if (attempts < 1 || attempts > HintSettings.MAX_MAX_ATTEMPTS) {
+            throw new IllegalArgumentException("hint_max_attempts must be in [1, " + HintSettings.MAX_MAX_ATTEMPTS
+                    + "], was " + attempts);
+        }
         return new HintSettings(perTarget, total, window, rate, interval, deliveryTimeoutMillis,
-                HintSettings.DEFAULT_STATS_INTERVAL_MILLIS);
+                HintSettings.DEFAULT_STATS_INTERVAL_MILLIS, (int) inFlight, (int) attempts);
     }
 
     /** A duration: whole milliseconds, or a whole number with a unit ms, s, m or h ({@code 3h}, {@code 500ms}). */

@@ -1,30 +1,48 @@
 package io.ringkv.coordinator.handoff;
 
+import io.ringkv.coordinator.ring.Ring;
 import io.ringkv.coordinator.time.Clock;
 import io.ringkv.coordinator.time.Timer;
 import io.ringkv.coordinator.transport.FailureDetector;
+import io.ringkv.coordinator.transport.PeerException;
 import io.ringkv.coordinator.transport.Transport;
+import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Delivers stored hints to targets the failure detector sees healthy again. Every
- * {@code replayIntervalMillis} it starts, for each such target not already being served, a chain
- * that sends the target's hints oldest first, one at a time; a hint is deleted only after the
- * target acknowledged it, and the first failure ends the chain until the next round. One byte
- * budget ({@link TokenBucket}, {@code replayBytesPerSecond}) throttles all targets together;
- * each target's {@link AimdPacer} makes its hints cost more of that budget while its latency is
- * up. Every step runs as a timer task (a virtual thread in a node, an event in the simulation).
+ * {@code replayIntervalMillis} it starts, for each such target not already being served, a lane
+ * that sends the target's hints oldest first with up to {@code replayMaxInFlight} of them
+ * unacknowledged at once (fewer while the target's {@link AimdPacer} has backed off); a hint is
+ * deleted only after the target acknowledged it. A failure to reach the target (unreachable,
+ * timed out, failing) ends the lane until the next round: hints in flight still finish, no new
+ * one is sent. A hint the target refuses as invalid does not end it: the hints behind go on,
+ * and after {@code maxAttempts} refusals the hint is dropped. Hints for a node the ring no longer
+ * lists are purged. One byte budget ({@link TokenBucket}, {@code replayBytesPerSecond})
+ * throttles all targets together; each target's pacer makes its hints cost more of that budget
+ * while its latency is up. Every step runs as a timer task (a virtual thread in a node, an event
+ * in the simulation).
+ *
+ * <p>Refusal counts live in memory: a restart starts them again, so a refused hint is tried at
+ * most {@code maxAttempts} times per run of the node.
  */
 public final class HintReplayer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(HintReplayer.class);
-    /** Hints read from the store at once per target: bounds memory per chain. */
+    /** Hints read from the store at once per target: bounds memory per lane. */
     static final int BATCH_HINTS = 32;
     static final long BATCH_BYTES = 4L << 20;
+    /** Hints of a target that left the ring looked at per round: bounds one round's purge work. */
+    static final int PURGE_BATCH_HINTS = 4_096;
+    /** Refused hints whose refusals are counted at once; past it the counts start over, so memory stays bounded. */
+    static final int MAX_TRACKED_REFUSALS = 65_536;
     private static final long RATE_WINDOW_MILLIS = 10_000;
 
     private final String selfId;
@@ -34,15 +52,22 @@ public final class HintReplayer implements AutoCloseable {
     private final Clock clock;
     private final Timer timer;
     private final HintSettings settings;
+    private final Supplier<Optional<Ring>> ring;
     private final TokenBucket budget;
-    private final Set<String> active = ConcurrentHashMap.newKeySet();
+    private final Map<String, Lane> lanes = new ConcurrentHashMap<>();
     private final Map<String, AimdPacer> pacers = new ConcurrentHashMap<>();
     private final Map<String, RateMeter> rates = new ConcurrentHashMap<>();
+    /** Refusals so far, by hint sequence (unique in one store). */
+    private final Map<Long, Integer> refusals = new ConcurrentHashMap<>();
     private volatile boolean closed;
     private volatile Timer.Cancellable nextRound;
 
+    /**
+     * @param ring the ring this node has applied (empty while it has none): a target it does not
+     *             list gets no deliveries and its hints are purged
+     */
     public HintReplayer(String selfId, HintStore store, Transport transport, FailureDetector detector, Clock clock,
-                        Timer timer, HintSettings settings) {
+                        Timer timer, HintSettings settings, Supplier<Optional<Ring>> ring) {
         this.selfId = selfId;
         this.store = store;
         this.transport = transport;
@@ -50,6 +75,7 @@ public final class HintReplayer implements AutoCloseable {
         this.clock = clock;
         this.timer = timer;
         this.settings = settings;
+        this.ring = ring;
         // One second of burst: the rate holds over any second, and an idle replayer does not save up more.
         this.budget = new TokenBucket(clock, settings.replayBytesPerSecond(), settings.replayBytesPerSecond());
     }
@@ -58,15 +84,26 @@ public final class HintReplayer implements AutoCloseable {
         nextRound = timer.schedule(settings.replayIntervalMillis(), this::round);
     }
 
-    /** One round: start a delivery chain for every healthy target with hints that has none running. */
+    /** One round: purge hints for nodes that left the ring, start a lane for every healthy target without one. */
     void round() {
         if (closed) {
             return;
         }
         try {
+            Optional<Ring> current = ring.get();
             for (String target : store.targetsWithHints()) {
-                if (!target.equals(selfId) && detector.isAvailable(target) && active.add(target)) {
-                    nextBatch(target);
+                if (target.equals(selfId)) {
+                    continue;
+                }
+                if (current.isPresent() && current.get().node(target).isEmpty()) {
+                    if (!lanes.containsKey(target)) {
+                        purge(target, current.get().epoch());
+                    }
+                } else if (detector.isAvailable(target)) {
+                    Lane lane = new Lane(target);
+                    if (lanes.putIfAbsent(target, lane) == null) {
+                        lane.pump();
+                    }
                 }
             }
         } catch (RuntimeException e) {
@@ -78,68 +115,180 @@ public final class HintReplayer implements AutoCloseable {
         }
     }
 
-    private void nextBatch(String target) {
-        List<Hint> batch;
-        try {
-            batch = store.oldest(target, BATCH_HINTS, BATCH_BYTES);
-        } catch (RuntimeException e) {
-            log.warn("reading hints for {}: {}", target, e.toString());
-            active.remove(target);
-            return;
-        }
-        if (batch.isEmpty()) {
-            active.remove(target);
-            return;
-        }
-        deliver(target, batch, 0);
-    }
-
-    private void deliver(String target, List<Hint> batch, int index) {
-        if (closed || !detector.isAvailable(target)) {
-            active.remove(target);
-            return;
-        }
-        if (index == batch.size()) {
-            nextBatch(target);
-            return;
-        }
-        Hint hint = batch.get(index);
-        AimdPacer pacer = pacers.computeIfAbsent(target, t -> AimdPacer.standard());
-        long cost = (long) Math.ceil(hint.sizeBytes() / pacer.share());
-        long waitNanos = budget.tryAcquire(cost);
-        if (waitNanos > 0) {
-            timer.schedule(Math.max(1, (waitNanos + 999_999) / 1_000_000), () -> deliver(target, batch, index));
-            return;
-        }
-        long started = clock.monotonicNanos();
-        try {
-            transport.write(target, hint.delivery(), settings.deliveryTimeoutMillis()).whenComplete((ok, error) ->
-                    timer.schedule(0, () -> delivered(target, batch, index, started, error)));
-        } catch (RuntimeException e) {
-            delivered(target, batch, index, started, e);
+    private void purge(String target, long ringEpoch) {
+        int purged = store.purgeLeft(target, ringEpoch, PURGE_BATCH_HINTS);
+        if (purged > 0) {
+            log.info("dropped {} hints for {}: no longer in the ring (epoch {})", purged, target, ringEpoch);
         }
     }
 
-    private void delivered(String target, List<Hint> batch, int index, long startedNanos, Throwable error) {
-        Hint hint = batch.get(index);
-        AimdPacer pacer = pacers.computeIfAbsent(target, t -> AimdPacer.standard());
-        if (error != null) {
-            pacer.onFailure();
-            detector.onFailure(target);
-            active.remove(target);
-            return;
+    /** True when {@code error} says the target refused this very write, so sending it again cannot help. */
+    static boolean refused(Throwable error) {
+        Throwable e = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        // A replica refuses a write it cannot take with IllegalArgumentException; over gRPC it arrives as
+        // INVALID_ARGUMENT. Anything else (unreachable, timeout, a failing disk) may pass later.
+        return e instanceof IllegalArgumentException || e instanceof PeerException p && p.rejected();
+    }
+
+    /**
+     * The deliveries to one target in one round. Sending order is oldest first; acknowledgements
+     * may come back in any order and each deletes only its own hint. Reordering inside the window
+     * is safe because replica writes merge by version (a stale one is acknowledged and ignored),
+     * so delivering a hint twice, or an older write after a newer one, ends in the same record.
+     * Guarded by its own monitor: completions may run on several threads at once.
+     */
+    private final class Lane {
+        private final String target;
+        private final AimdPacer pacer;
+        /** Read from the store, not sent yet, oldest first. */
+        private final ArrayDeque<Hint> queue = new ArrayDeque<>();
+        /** Stored key of the newest hint read: the next read starts after it, past the hints in flight. */
+        private byte[] cursor;
+        /** The store held nothing after the cursor. */
+        private boolean exhausted;
+        /** Send nothing more: the target failed or went down, the store failed, or the replayer closed. */
+        private boolean ending;
+        /** A timer will pump again once the byte budget allows. */
+        private boolean waiting;
+        private int inFlight;
+        private boolean finished;
+
+        Lane(String target) {
+            this.target = target;
+            this.pacer = pacers.computeIfAbsent(target, t -> AimdPacer.standard());
         }
-        detector.onSuccess(target);
-        pacer.onDelivered((clock.monotonicNanos() - startedNanos) / 1_000_000);
-        try {
-            store.delivered(hint);
-        } catch (RuntimeException e) {
-            log.warn("deleting a delivered hint for {}: {}", target, e.toString());
-            active.remove(target);
-            return;
+
+        /** Hints this lane may have unacknowledged now: the configured window, shrunk by the pacer's share. */
+        int window() {
+            return HintReplayer.this.window(target);
         }
-        rates.computeIfAbsent(target, t -> new RateMeter(clock, RATE_WINDOW_MILLIS)).record(hint.sizeBytes());
-        deliver(target, batch, index + 1);
+
+        /** Sends hints until the window is full, the budget says wait, or nothing is left. */
+        synchronized void pump() {
+            while (!finished) {
+                if (closed || !detector.isAvailable(target)) {
+                    ending = true;
+                }
+                if (ending || waiting || inFlight >= window()) {
+                    break;
+                }
+                Hint next = next();
+                if (next == null) {
+                    break;
+                }
+                long cost = (long) Math.ceil(next.sizeBytes() / pacer.share());
+                long waitNanos = budget.tryAcquire(cost);
+                if (waitNanos > 0) {
+                    queue.addFirst(next);
+                    waiting = true;
+                    timer.schedule(Math.max(1, (waitNanos + 999_999) / 1_000_000), this::afterWait);
+                    break;
+                }
+                send(next);
+            }
+            if (!finished && inFlight == 0 && !waiting && (ending || exhausted && queue.isEmpty())) {
+                finished = true;
+                lanes.remove(target, this);
+            }
+        }
+
+        private synchronized void afterWait() {
+            waiting = false;
+            pump();
+        }
+
+        /** The next hint to send, reading on from the store when the queue is empty; null when none is left. */
+        private Hint next() {
+            if (queue.isEmpty() && !exhausted) {
+                List<Hint> batch;
+                try {
+                    batch = store.oldestAfter(target, cursor, BATCH_HINTS, BATCH_BYTES);
+                } catch (RuntimeException e) {
+                    log.warn("reading hints for {}: {}", target, e.toString());
+                    ending = true;
+                    return null;
+                }
+                if (batch.isEmpty()) {
+                    exhausted = true;
+                } else {
+                    queue.addAll(batch);
+                    cursor = batch.getLast().storedKey();
+                }
+            }
+            return queue.pollFirst();
+        }
+
+        private void send(Hint hint) {
+            inFlight++;
+            long started = clock.monotonicNanos();
+            CompletableFuture<Void> reply;
+            try {
+                reply = transport.write(target, hint.delivery(), settings.deliveryTimeoutMillis());
+            } catch (RuntimeException e) {
+                reply = CompletableFuture.failedFuture(e);
+            }
+            // Completions run as timer tasks, never inside the transport's callback (an event loop) or this pump.
+            reply.whenComplete((ok, error) -> timer.schedule(0, () -> completed(hint, started, error)));
+        }
+
+        /**
+         * Handles one reply. The store I/O runs outside the lane's monitor, so the completions of
+         * one window delete in parallel and share the engine's group commit instead of waiting for
+         * one sync each; the hint keeps its place in the window until its delete is done.
+         */
+        private void completed(Hint hint, long startedNanos, Throwable error) {
+            boolean stop = false;
+            if (error == null) {
+                detector.onSuccess(target);
+                pacer.onDelivered((clock.monotonicNanos() - startedNanos) / 1_000_000);
+                refusals.remove(hint.sequence());
+                try {
+                    store.delivered(hint);
+                    rates.computeIfAbsent(target, t -> new RateMeter(clock, RATE_WINDOW_MILLIS)).record(hint.sizeBytes());
+                } catch (RuntimeException e) {
+                    log.warn("deleting a delivered hint for {}: {}", target, e.toString());
+                    stop = true;
+                }
+            } else if (refused(error)) {
+                stop = !refusedOnce(hint, error);
+            } else {
+                pacer.onFailure();
+                detector.onFailure(target);
+                stop = true;
+            }
+            synchronized (this) {
+                inFlight--;
+                if (stop) {
+                    ending = true;
+                }
+                pump();
+            }
+        }
+
+        /**
+         * The target answered, so it is up; this hint alone is the problem, and the hints behind it
+         * go on. Returns false when the store failed.
+         */
+        private boolean refusedOnce(Hint hint, Throwable error) {
+            if (refusals.size() >= MAX_TRACKED_REFUSALS && !refusals.containsKey(hint.sequence())) {
+                refusals.clear();
+            }
+            int attempts = refusals.merge(hint.sequence(), 1, Integer::sum);
+            if (attempts < settings.maxAttempts()) {
+                log.debug("{} refused a hint ({} of {}): {}", target, attempts, settings.maxAttempts(), error.toString());
+                return true;
+            }
+            refusals.remove(hint.sequence());
+            try {
+                store.drop(hint, HintStore.DropReason.REJECTED);
+                log.warn("dropped a hint for {} ({} {}) after {} refusals: {}", target, hint.write().keyspace(),
+                        hint.write().key(), attempts, error.toString());
+                return true;
+            } catch (RuntimeException e) {
+                log.warn("dropping a refused hint for {}: {}", target, e.toString());
+                return false;
+            }
+        }
     }
 
     /** Recent delivery throughput to {@code target}, in bytes per second. */
@@ -154,9 +303,19 @@ public final class HintReplayer implements AutoCloseable {
         return pacer == null ? 1.0 : pacer.share();
     }
 
-    /** True while a delivery chain to {@code target} runs. */
+    /** Hints that may be in flight to {@code target} at once now: {@code replayMaxInFlight} shrunk by the pacer. */
+    public int window(String target) {
+        return Math.max(1, (int) Math.ceil(settings.replayMaxInFlight() * share(target)));
+    }
+
+    /** How often {@code target} has refused the stored hint with this sequence so far (0 when never). */
+    int refusals(long sequence) {
+        return refusals.getOrDefault(sequence, 0);
+    }
+
+    /** True while a lane to {@code target} runs. */
     public boolean delivering(String target) {
-        return active.contains(target);
+        return lanes.containsKey(target);
     }
 
     @Override

@@ -8,12 +8,14 @@ package io.ringkv.coordinator.handoff;
  * @param deliveryBytesPerSecond recent replay throughput to this target
  * @param droppedFull         hints not kept because a byte cap was reached
  * @param droppedWindow       hints not kept because the target was down longer than the hint window
+ * @param droppedRejected     hints given up after the target refused them as invalid {@code hint_max_attempts} times
+ * @param droppedTargetLeft   hints purged because their target is no longer in the ring
  */
 public record HintStats(String target, long pending, long bytes, long oldestCreatedMillis, long oldestAgeMillis,
                         long deliveryBytesPerSecond, long delivered, long deliveredBytes, long droppedFull,
-                        long droppedWindow) {
-    /** Every hint that was not kept, for whatever reason. */
+                        long droppedWindow, long droppedRejected, long droppedTargetLeft) {
+    /** Every hint that was not kept or not delivered, for whatever reason. */
     public long dropped() {
-        return droppedFull + droppedWindow;
+        return droppedFull + droppedWindow + droppedRejected + droppedTargetLeft;
     }
 }

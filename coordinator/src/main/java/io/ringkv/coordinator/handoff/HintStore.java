@@ -7,6 +7,7 @@ import io.ringkv.storage.EntryIterator;
 import io.ringkv.storage.Namespace;
 import io.ringkv.storage.chunk.ChunkingEngine;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -40,10 +41,20 @@ public final class HintStore {
         long deliveredBytes;
         long droppedFull;
         long droppedWindow;
+        long droppedRejected;
+        long droppedTargetLeft;
     }
 
     /** Why {@link #store} did or did not keep a hint. */
     public enum Outcome { STORED, DROPPED_FULL, DROPPED_WINDOW }
+
+    /** Why a stored hint left the store without being delivered. */
+    public enum DropReason {
+        /** The target refused it as invalid {@code hint_max_attempts} times. */
+        REJECTED,
+        /** The target is no longer in the ring. */
+        TARGET_LEFT
+    }
 
     /**
      * Opens the store over {@code engine} and rebuilds the counters of the hints it already holds.
@@ -116,10 +127,20 @@ public final class HintStore {
      * the first that reaches {@code maxBytes} in total (so one large hint is always returned).
      */
     public List<Hint> oldest(String target, int maxHints, long maxBytes) {
+        return oldestAfter(target, null, maxHints, maxBytes);
+    }
+
+    /**
+     * As {@link #oldest}, but only hints stored after the one whose {@link Hint#storedKey()} is
+     * {@code afterKey} (null: from the first): how a replayer reads on past the hints it has in flight.
+     */
+    public List<Hint> oldestAfter(String target, byte[] afterKey, int maxHints, long maxBytes) {
         byte[] prefix = Hint.prefix(target);
+        // The smallest key after afterKey is afterKey followed by a zero byte.
+        byte[] start = afterKey == null ? prefix : Arrays.copyOf(afterKey, afterKey.length + 1);
         List<Hint> out = new ArrayList<>();
         long bytes = 0;
-        try (EntryIterator it = engine.scan(Namespace.HINTS, prefix, Hint.prefixEnd(prefix))) {
+        try (EntryIterator it = engine.scan(Namespace.HINTS, start, Hint.prefixEnd(prefix))) {
             while (it.hasNext() && out.size() < maxHints && bytes < maxBytes) {
                 Entry e = it.next();
                 Hint h = Hint.decode(e.key(), e.value());
@@ -134,13 +155,50 @@ public final class HintStore {
     public void delivered(Hint hint) {
         engine.delete(Namespace.HINTS, hint.storedKey());
         synchronized (this) {
-            Counters c = targets.computeIfAbsent(hint.target(), t -> new Counters());
-            c.pending = Math.max(0, c.pending - 1);
-            c.bytes = Math.max(0, c.bytes - hint.sizeBytes());
-            totalBytes = Math.max(0, totalBytes - hint.sizeBytes());
+            Counters c = forget(hint);
             c.delivered++;
             c.deliveredBytes += hint.sizeBytes();
         }
+    }
+
+    /** Deletes a hint that will never be delivered, and counts it dropped for {@code reason}. */
+    public void drop(Hint hint, DropReason reason) {
+        engine.delete(Namespace.HINTS, hint.storedKey());
+        synchronized (this) {
+            Counters c = forget(hint);
+            switch (reason) {
+                case REJECTED -> c.droppedRejected++;
+                case TARGET_LEFT -> c.droppedTargetLeft++;
+            }
+        }
+    }
+
+    /**
+     * Drops, as {@link DropReason#TARGET_LEFT}, the oldest hints for {@code target} (up to
+     * {@code maxHints} looked at) that were written under ring epoch {@code ringEpoch} or before.
+     * The caller's ring of that epoch no longer lists the target; a hint written under a newer
+     * epoch is kept, as the target may have joined in a ring this node has not applied yet.
+     *
+     * @return how many hints were dropped
+     */
+    public int purgeLeft(String target, long ringEpoch, int maxHints) {
+        int purged = 0;
+        for (Hint h : oldest(target, maxHints, Long.MAX_VALUE)) {
+            if (h.write().ringEpoch() <= ringEpoch) {
+                drop(h, DropReason.TARGET_LEFT);
+                purged++;
+            }
+        }
+        return purged;
+    }
+
+    /** Takes a deleted hint out of the pending counters; returns its target's counters. Caller holds {@code this}. */
+    private Counters forget(Hint hint) {
+        Counters c = targets.computeIfAbsent(hint.target(), t -> new Counters());
+        c.pending = Math.max(0, c.pending - 1);
+        c.bytes = Math.max(0, c.bytes - hint.sizeBytes());
+        totalBytes = Math.max(0, totalBytes - hint.sizeBytes());
+        return c;
     }
 
     /** Targets with at least one pending hint, by id. */
@@ -185,6 +243,8 @@ public final class HintStore {
         long deliveredBytes;
         long droppedFull;
         long droppedWindow;
+        long droppedRejected;
+        long droppedTargetLeft;
         synchronized (this) {
             Counters c = targets.get(target);
             if (c == null) {
@@ -196,6 +256,8 @@ public final class HintStore {
             deliveredBytes = c.deliveredBytes;
             droppedFull = c.droppedFull;
             droppedWindow = c.droppedWindow;
+            droppedRejected = c.droppedRejected;
+            droppedTargetLeft = c.droppedTargetLeft;
         }
         long oldest = -1;
         if (pending > 0) {
@@ -205,6 +267,7 @@ public final class HintStore {
             }
         }
         return new HintStats(target, pending, bytes, oldest, oldest < 0 ? 0 : Math.max(0, clock.wallMillis() - oldest),
-                deliveryBytesPerSecond, delivered, deliveredBytes, droppedFull, droppedWindow);
+                deliveryBytesPerSecond, delivered, deliveredBytes, droppedFull, droppedWindow, droppedRejected,
+                droppedTargetLeft);
     }
 }

@@ -5,6 +5,7 @@ import io.ringkv.coordinator.catalog.HintStatsRow;
 import io.ringkv.coordinator.catalog.SystemCatalog;
 import io.ringkv.coordinator.replica.HintKeeper;
 import io.ringkv.coordinator.request.HintSink;
+import io.ringkv.coordinator.ring.Ring;
 import io.ringkv.coordinator.time.Clock;
 import io.ringkv.coordinator.time.Timer;
 import io.ringkv.coordinator.transport.FailureDetector;
@@ -13,6 +14,8 @@ import io.ringkv.storage.chunk.ChunkingEngine;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,9 +65,17 @@ public final class HintedHandoff implements AutoCloseable {
         }
     }
 
-    /** Starts replay over {@code transport} and the periodic catalog update. */
+    /** Starts replay over {@code transport} and the periodic catalog update, with no ring: no target is ever purged. */
     public void start(Transport transport) {
-        replayer = new HintReplayer(selfId, store, transport, detector, clock, timer, settings);
+        start(transport, Optional::empty);
+    }
+
+    /**
+     * Starts replay over {@code transport} and the periodic catalog update; {@code ring} is the
+     * ring this node has applied (empty while it has none): hints for a node it no longer lists are purged.
+     */
+    public void start(Transport transport, Supplier<Optional<Ring>> ring) {
+        replayer = new HintReplayer(selfId, store, transport, detector, clock, timer, settings, ring);
         replayer.start();
         nextStats = timer.schedule(settings.statsIntervalMillis(), this::statsRound);
     }

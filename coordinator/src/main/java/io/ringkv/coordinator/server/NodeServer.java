@@ -210,7 +210,7 @@ public final class NodeServer implements AutoCloseable {
             node.server.start().join();
             node.membership.start();
             node.pinger.start();
-            node.handoff.start(node.transport);
+            node.handoff.start(node.transport, node.ring::ring);
             log.info("node {} listening on {} (backend {}, data {})", config.id(), config.listen(), config.backend(),
                     config.dataDir().toAbsolutePath());
             return node;

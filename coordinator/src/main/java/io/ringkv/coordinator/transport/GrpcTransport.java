@@ -241,7 +241,8 @@ public final class GrpcTransport implements Transport, AutoCloseable {
     static PeerException toPeerException(String nodeId, Throwable t) {
         Status status = t instanceof StatusRuntimeException s ? s.getStatus() : Status.fromThrowable(t);
         boolean timedOut = status.getCode() == Status.Code.DEADLINE_EXCEEDED;
-        return new PeerException(nodeId, timedOut, status.getCode() + (status.getDescription() == null ? ""
+        boolean rejected = status.getCode() == Status.Code.INVALID_ARGUMENT;
+        return new PeerException(nodeId, timedOut, rejected, status.getCode() + (status.getDescription() == null ? ""
                 : ": " + status.getDescription()));
     }
 

@@ -65,6 +65,28 @@ class HintConfigTest {
     }
 
     @Test
+    void replayWindowAndAttemptsAtTheirEdges() {
+        HintSettings d = ConfigLoader.load(null, Map.of(), Map.of()).hints();
+        assertThat(d.replayMaxInFlight()).isEqualTo(8);
+        assertThat(d.maxAttempts()).isEqualTo(10);
+        assertThat(hints("hint_replay_max_in_flight", "1").replayMaxInFlight()).isEqualTo(1);
+        assertThat(hints("hint_replay_max_in_flight", 1024).replayMaxInFlight()).isEqualTo(1024);
+        assertThatThrownBy(() -> hints("hint_replay_max_in_flight", "0"))
+                .hasMessage("hint_replay_max_in_flight must be in [1, 1024], was 0");
+        assertThatThrownBy(() -> hints("hint_replay_max_in_flight", "1025"))
+                .hasMessage("hint_replay_max_in_flight must be in [1, 1024], was 1025");
+        assertThat(hints("hint_max_attempts", "1").maxAttempts()).isEqualTo(1);
+        assertThat(hints("hint_max_attempts", "1000000").maxAttempts()).isEqualTo(1_000_000);
+        assertThatThrownBy(() -> hints("hint_max_attempts", "0"))
+                .hasMessage("hint_max_attempts must be in [1, 1000000], was 0");
+        assertThatThrownBy(() -> hints("hint_max_attempts", "1000001"))
+                .hasMessage("hint_max_attempts must be in [1, 1000000], was 1000001");
+        assertThatThrownBy(() -> hints("hint_max_attempts", "ten")).hasMessageContaining("must be a whole number");
+        assertThat(ConfigLoader.load(null, Map.of("RINGKV_HINT_REPLAY_MAX_IN_FLIGHT", "3"), Map.of())
+                .hints().replayMaxInFlight()).as("environment").isEqualTo(3);
+    }
+
+    @Test
     void theEnvironmentSetsHintKeysToo() {
         NodeConfig c = ConfigLoader.load(null, Map.of("RINGKV_MAX_HINT_WINDOW", "2h",
                 "RINGKV_HINTS_MAX_BYTES_PER_TARGET", "1024"), Map.of());

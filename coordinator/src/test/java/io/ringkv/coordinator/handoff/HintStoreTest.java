@@ -80,6 +80,56 @@ class HintStoreTest {
     }
 
     @Test
+    void readingOnAfterAKeySkipsTheHintsBeforeIt() {
+        HintStore store = store(memory(), HintSettings.DEFAULTS);
+        for (String k : List.of("a", "b", "c", "d")) {
+            store.store("n2", write(k, "1".getBytes(UTF_8), 1));
+        }
+        store.store("n3", write("x", "1".getBytes(UTF_8), 1));
+        List<Hint> first = store.oldestAfter("n2", null, 2, Long.MAX_VALUE);
+        assertThat(first).extracting(h -> h.write().key()).containsExactly("a", "b");
+        assertThat(store.oldestAfter("n2", first.getLast().storedKey(), 10, Long.MAX_VALUE))
+                .extracting(h -> h.write().key()).containsExactly("c", "d");
+        Hint last = store.oldest("n2", 10, Long.MAX_VALUE).getLast();
+        assertThat(store.oldestAfter("n2", last.storedKey(), 10, Long.MAX_VALUE)).as("not into n3's hints").isEmpty();
+    }
+
+    @Test
+    void droppedHintsAreDeletedAndCountedByReason() {
+        HintStore store = store(memory(), HintSettings.DEFAULTS);
+        store.store("n2", write("a", new byte[10], 1));
+        store.store("n2", write("b", new byte[10], 1));
+        List<Hint> hints = store.oldest("n2", 10, Long.MAX_VALUE);
+        store.drop(hints.getFirst(), HintStore.DropReason.REJECTED);
+        HintStats stats = store.stats("n2", 0);
+        assertThat(stats.pending()).isEqualTo(1);
+        assertThat(stats.droppedRejected()).isEqualTo(1);
+        assertThat(stats.droppedTargetLeft()).isZero();
+        assertThat(stats.delivered()).isZero();
+        assertThat(stats.dropped()).isEqualTo(1);
+        store.drop(hints.getLast(), HintStore.DropReason.TARGET_LEFT);
+        assertThat(store.stats("n2", 0).droppedTargetLeft()).isEqualTo(1);
+        assertThat(store.stats("n2", 0).dropped()).isEqualTo(2);
+        assertThat(store.totalBytes()).isZero();
+        assertThat(store.oldest("n2", 10, Long.MAX_VALUE)).isEmpty();
+    }
+
+    @Test
+    void purgeLeftKeepsHintsFromANewerRingAndLooksAtABoundedNumber() {
+        HintStore store = store(memory(), HintSettings.DEFAULTS);
+        Record r = Record.value(VersionKind.LWW, new LwwVersion(1, "n1").encode(), 1_000, new byte[10]);
+        for (long epoch : new long[] {3, 4, 5, 4, 3}) {
+            store.store("n2", new ReplicaWrite("default", "k" + epoch, r, epoch));
+        }
+        assertThat(store.purgeLeft("n2", 4, 2)).as("only two looked at").isEqualTo(2);
+        assertThat(store.purgeLeft("n2", 4, 100)).as("epochs 5 and newer stay").isEqualTo(2);
+        assertThat(store.oldest("n2", 10, Long.MAX_VALUE)).extracting(h -> h.write().ringEpoch()).containsExactly(5L);
+        assertThat(store.stats("n2", 0).droppedTargetLeft()).isEqualTo(4);
+        assertThat(store.purgeLeft("n2", 5, 100)).isEqualTo(1);
+        assertThat(store.pending("n2")).isZero();
+    }
+
+    @Test
     void perTargetCapAtItsEdge() {
         ReplicaWrite w = write("k", new byte[100], 1);
         long one = sizeOfOne(w);
