@@ -5,6 +5,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.ringkv.coordinator.keyspace.ConflictMode;
 import io.ringkv.coordinator.keyspace.Keyspace;
 import io.ringkv.coordinator.keyspace.Keyspaces;
+import io.ringkv.coordinator.repair.RepairSettings;
 import io.ringkv.storage.StorageLimits;
 import io.ringkv.storage.SyncMode;
 import java.io.IOException;
@@ -44,6 +45,13 @@ import java.util.Set;
  * consul_url: http://127.0.0.1:8500
  * cluster: ringkv             # Consul keys under ringkv/&lt;cluster&gt;/
  * min_nodes: 3                # Consul: the leader forms the first ring once this many pass
+ * repair_interval: 24h        # every vnode repaired at least this often (ms, s, m, h, d); off: no background repair
+ * repair_bytes_per_second: 16777216
+ * repair_concurrent_vnodes: 2
+ * repair_pause_p99_ms: 50     # background repair waits while the foreground p99 is above this; 0: never
+ * gc_grace: 10d               # tombstones are kept at least this long, and until a full repair since
+ * merkle_depth: 3             # 16^depth leaves per vnode tree
+ * repair_rpc_timeout_millis: 60000
  * </pre>
  *
  * Unknown keys are an error, so a typo never silently falls back to a default.
@@ -52,7 +60,8 @@ public final class ConfigLoader {
     static final Set<String> KEYS = Set.of("id", "listen", "advertise", "rack", "data_dir", "backend", "sync", "seeds",
             "vnodes", "replicas", "keyspaces", "max_key_bytes", "max_value_bytes", "request_timeout_millis",
             "replica_timeout_millis", "read_repair_chance", "ping_interval_millis", "membership", "consul_url", "cluster",
-            "min_nodes");
+            "min_nodes", "repair_interval", "repair_bytes_per_second", "repair_concurrent_vnodes", "repair_pause_p99_ms",
+            "gc_grace", "merkle_depth", "repair_rpc_timeout_millis");
 
     private ConfigLoader() {
     }
@@ -121,7 +130,39 @@ public final class ConfigLoader {
                 limits, num(m, "request_timeout_millis", 2000), readRepair, num(m, "replica_timeout_millis", 2000),
                 num(m, "ping_interval_millis", 1000), str(m, "membership", "static"),
                 consulAddress(str(m, "consul_url", "http://127.0.0.1:8500")), str(m, "cluster", "ringkv"),
-                (int) num(m, "min_nodes", 3));
+                (int) num(m, "min_nodes", 3), repair(m));
+    }
+
+    private static RepairSettings repair(Map<String, Object> m) {
+        RepairSettings d = RepairSettings.DEFAULTS;
+        String interval = str(m, "repair_interval", null);
+        long intervalMillis = interval == null ? d.intervalMillis()
+                : interval.equalsIgnoreCase("off") ? 0 : durationMillis("repair_interval", interval);
+        String grace = str(m, "gc_grace", null);
+        return new RepairSettings(intervalMillis, num(m, "repair_bytes_per_second", d.bytesPerSecond()),
+                (int) num(m, "repair_concurrent_vnodes", d.concurrentVnodes()),
+                num(m, "repair_pause_p99_ms", d.pauseP99Millis()),
+                grace == null ? d.gcGraceMillis() : durationMillis("gc_grace", grace),
+                (int) num(m, "merkle_depth", d.merkleDepth()),
+                num(m, "repair_rpc_timeout_millis", d.rpcTimeoutMillis()));
+    }
+
+    /** A duration with its unit: {@code 500ms}, {@code 30s}, {@code 15m}, {@code 24h}, {@code 10d}. */
+    static long durationMillis(String key, String text) {
+        java.util.regex.Matcher mt = java.util.regex.Pattern.compile("(\\d{1,12})\\s*(ms|s|m|h|d)").matcher(text.trim());
+        if (!mt.matches()) {
+            throw new IllegalArgumentException(key + " must be a whole number with a unit (ms, s, m, h, d), e.g. 24h; was '"
+                    + text + "'");
+        }
+        long n = Long.parseLong(mt.group(1));
+        long unit = switch (mt.group(2)) {
+            case "ms" -> 1;
+            case "s" -> 1_000;
+            case "m" -> 60_000;
+            case "h" -> 3_600_000;
+            default -> 86_400_000;
+        };
+        return Math.multiplyExact(n, unit);
     }
 
     /** {@code http://host:port} or {@code host:port}. */

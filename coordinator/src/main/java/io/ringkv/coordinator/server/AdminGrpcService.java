@@ -10,7 +10,14 @@ import io.ringkv.api.v1.NodeInfo;
 import io.ringkv.api.v1.RingView;
 import io.ringkv.api.v1.InitRingRequest;
 import io.ringkv.api.v1.InitRingResponse;
+import io.ringkv.api.v1.ListRepairsRequest;
+import io.ringkv.api.v1.ListRepairsResponse;
+import io.ringkv.api.v1.RepairSessionInfo;
+import io.ringkv.api.v1.StartRepairRequest;
+import io.ringkv.api.v1.VnodeDigestsRequest;
+import io.ringkv.api.v1.VnodeDigestsResponse;
 import io.ringkv.coordinator.membership.ClusterMembership;
+import io.ringkv.coordinator.repair.RepairService;
 import io.ringkv.coordinator.membership.Member;
 import io.ringkv.coordinator.membership.PublishResult;
 import io.ringkv.coordinator.membership.RingHolder;
@@ -38,9 +45,11 @@ final class AdminGrpcService extends AdminGrpc.AdminImplBase {
     private final String backend;
     private final String version;
     private final ClusterMembership membership;
+    private final RepairAdmin repairs;
 
     AdminGrpcService(Node self, RingHolder ring, GrpcTransport transport, FailureDetector failureDetector,
-                     String backend, String version, ClusterMembership membership) {
+                     String backend, String version, ClusterMembership membership, RepairService repairs) {
+        this.repairs = new RepairAdmin(repairs, self.id());
         this.self = self;
         this.ring = ring;
         this.transport = transport;
@@ -145,6 +154,21 @@ final class AdminGrpcService extends AdminGrpc.AdminImplBase {
             out.onNext(describe(result));
             out.onCompleted();
         });
+    }
+
+    @Override
+    public void startRepair(StartRepairRequest req, StreamObserver<RepairSessionInfo> out) {
+        repairs.startRepair(req, out);
+    }
+
+    @Override
+    public void listRepairs(ListRepairsRequest req, StreamObserver<ListRepairsResponse> out) {
+        repairs.listRepairs(req, out);
+    }
+
+    @Override
+    public void vnodeDigests(VnodeDigestsRequest req, StreamObserver<VnodeDigestsResponse> out) {
+        repairs.vnodeDigests(req, out);
     }
 
     private InitRingResponse describe(PublishResult result) {
