@@ -147,6 +147,11 @@ public final class RepairService implements AutoCloseable {
         return s;
     }
 
+    /** A session recorded as RUNNING and not started: the caller runs it (tests that stop it half-way). */
+    RepairSession prepare(RepairScope scope) {
+        return create(scope, null);
+    }
+
     private RepairSession create(RepairScope scope, SortedSet<Integer> due) {
         Ring r = requireRing();
         if (scope.keyspace() != null) {

@@ -64,7 +64,7 @@ public final class VnodeRepair {
                         last = other;
                     } catch (PeerException e) {
                         String failed = hub.equals(e.nodeId()) ? hub : other;
-                        log.info("repair of {} vnode {}: {} unreachable: {}", spec.keyspace(), spec.vnode(), failed,
+                        log.debug("repair of {} vnode {}: {} unreachable: {}", spec.keyspace(), spec.vnode(), failed,
                                 e.getMessage());
                         live.remove(failed);
                         unreachable.add(failed);

@@ -1,6 +1,8 @@
 package io.ringkv.coordinator.sim;
 
 import io.ringkv.coordinator.keyspace.Keyspaces;
+import io.ringkv.coordinator.repair.LocalRepairPeer;
+import io.ringkv.coordinator.repair.RepairPeer;
 import io.ringkv.coordinator.replica.LocalReplica;
 import io.ringkv.coordinator.request.Coordinator;
 import io.ringkv.coordinator.request.CoordinatorSettings;
@@ -32,6 +34,7 @@ public final class SimCluster {
     public final SimNetwork network;
     private final Map<String, Coordinator> coordinators = new LinkedHashMap<>();
     private final Map<String, LocalReplica> replicas = new LinkedHashMap<>();
+    private final Map<String, LocalRepairPeer> repairPeers = new LinkedHashMap<>();
     private final Ring ring;
 
     public SimCluster(long seed, int nodes, int vnodes, int replication, Keyspaces keyspaces, CoordinatorSettings settings) {
@@ -48,6 +51,7 @@ public final class SimCluster {
                     new ChunkingEngine(new MemoryEngine(), ChunkingConfig.DEFAULTS, StorageLimits.DEFAULTS),
                     keyspaces, StorageLimits.DEFAULTS);
             replicas.put(n.id(), replica);
+            repairPeers.put(n.id(), new LocalRepairPeer(n.id(), replica, keyspaces));
             network.attach(n.id(), replica);
             FailureDetector fd = new FailureDetector(time, 3, 1_000);
             HybridLogicalClock hlc = new HybridLogicalClock(time.asInstantSource(), 60_000);
@@ -70,6 +74,16 @@ public final class SimCluster {
 
     public LocalReplica replica(String id) {
         return replicas.get(id);
+    }
+
+    /** Node {@code to}'s replica as node {@code from}'s repair sees it through the simulated network. */
+    public RepairPeer repairPeer(String from, String to) {
+        return new SimRepairPeer(network, from, repairPeers.get(to));
+    }
+
+    /** Node {@code id}'s own replica as a repair peer. */
+    public LocalRepairPeer localRepairPeer(String id) {
+        return repairPeers.get(id);
     }
 
     public List<String> nodeIds() {
