@@ -130,7 +130,7 @@ class TreeExchangeTest {
     }
 
     /** Counts what a peer is asked. */
-    static final class CountingPeer implements RepairPeer {
+    static class CountingPeer implements RepairPeer {
         final RepairPeer inner;
         final List<Integer> leavesAsked = new ArrayList<>();
         int reads;
