@@ -69,6 +69,30 @@ final class Replicas {
         return StorageKeys.vnodeOf(io.ringkv.storage.Tokens.of(key), vnodeCount);
     }
 
+    /** Asserts that every replica of every vnode of the simulated cluster holds the same records. */
+    static void assertSameRecords(io.ringkv.coordinator.sim.SimCluster c, int vnodes) {
+        for (int v = 0; v < vnodes; v++) {
+            List<String> replicas = c.ring().replicas(v).stream().map(io.ringkv.coordinator.ring.Node::id).toList();
+            Map<String, Record> first = vnodeContents(c.replica(replicas.getFirst()), v, vnodes);
+            for (String r : replicas) {
+                org.assertj.core.api.Assertions.assertThat(vnodeContents(c.replica(r), v, vnodes))
+                        .as("vnode %d on %s and %s; %s", v, replicas.getFirst(), r, c).isEqualTo(first);
+            }
+        }
+    }
+
+    static Map<String, Record> vnodeContents(LocalReplica replica, int vnode, int vnodes) {
+        Map<String, Record> out = new TreeMap<>();
+        try (EntryIterator it = replica.engine().scan(io.ringkv.storage.Namespace.DATA, StorageKeys.vnodeStart(vnode, vnodes),
+                StorageKeys.vnodeEnd(vnode, vnodes))) {
+            while (it.hasNext()) {
+                Entry e = it.next();
+                out.put(HexFormat.of().formatHex(e.key()), RecordCodec.decode(e.value()));
+            }
+        }
+        return out;
+    }
+
     List<String> ids() {
         return List.copyOf(replicas.keySet());
     }
