@@ -37,6 +37,8 @@ public final class RepairService implements AutoCloseable {
     /** How long {@link #close()} waits for a session's workers to finish their vnode. */
     static final long CLOSE_WAIT_MILLIS = 10_000;
     public static final int DEFAULT_LIST_LIMIT = 100;
+    /** Sessions kept in memory before ended ones are dropped (the catalog keeps them all). */
+    static final int MAX_SESSIONS_KEPT = 100;
 
     /** A session as ListRepairs shows it. {@code etaMillis} is 0 when unknown or finished. */
     public record SessionView(RepairSessionRow row, int vnodesFailed, long etaMillis) {
@@ -177,6 +179,10 @@ public final class RepairService implements AutoCloseable {
                 vnodes.add(v);
             }
         }
+        if (sessions.size() >= MAX_SESSIONS_KEPT) {
+            // Ended sessions live on in the catalog; only running ones must stay reachable here.
+            sessions.values().removeIf(RepairSession::ended);
+        }
         String id = selfId + "-" + clock.wallMillis() + "-" + sequence.incrementAndGet();
         RepairSession s = RepairSession.create(id, scope, vnodes, context(scope.scheduled()));
         sessions.put(id, s);
@@ -216,8 +222,10 @@ public final class RepairService implements AutoCloseable {
     public List<SessionView> list(int limit, String sessionId) {
         List<SessionView> out = new ArrayList<>();
         long now = clock.wallMillis();
-        for (RepairSessionRow stored : catalog.repairSessions(limit)) {
-            if (sessionId != null && !sessionId.isEmpty() && !stored.sessionId().equals(sessionId)) {
+        boolean one = sessionId != null && !sessionId.isEmpty();
+        // Looking for one session: search them all, not only the newest few.
+        for (RepairSessionRow stored : catalog.repairSessions(one ? SystemCatalog.MAX_LIST_ROWS : limit)) {
+            if (one && !stored.sessionId().equals(sessionId)) {
                 continue;
             }
             RepairSession live = sessions.get(stored.sessionId());
@@ -273,6 +281,11 @@ public final class RepairService implements AutoCloseable {
     /** One scheduler tick now, on the caller's thread (tests). */
     void tick() {
         scheduler.tick();
+    }
+
+    /** The last scheduled session started here, running or ended. */
+    Optional<RepairSession> lastScheduled() {
+        return Optional.ofNullable(scheduled);
     }
 
     /** The running scheduled session, if any. */
