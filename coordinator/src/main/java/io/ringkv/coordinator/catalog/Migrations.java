@@ -11,7 +11,8 @@ final class Migrations {
 
     /** In version order. Append only: an applied script is never edited or removed. */
     static final List<String> SCRIPTS = List.of(
-            "V1__initial.sql");
+            "V1__initial.sql",
+            "V2__repair_progress.sql");
 
     private Migrations() {
     }

@@ -304,6 +304,135 @@ public final class SystemCatalog implements AutoCloseable {
                         rs.getObject(10, Instant.class), rs.getObject(11, Instant.class), rs.getString(12)));
     }
 
+    /**
+     * Records a repair session's progress and where it stands, in one transaction, so a restart
+     * finds the counters and the cursor in step.
+     */
+    public void saveRepairProgress(RepairSessionRow row, RepairCursorRow cursor) {
+        Objects.requireNonNull(row, "row");
+        Objects.requireNonNull(cursor, "cursor");
+        if (!row.sessionId().equals(cursor.sessionId())) {
+            throw new IllegalArgumentException("cursor of session " + cursor.sessionId() + " given with session "
+                    + row.sessionId());
+        }
+        inTransaction("save repair progress " + row.sessionId(), c -> {
+            try (PreparedStatement p = c.prepareStatement("""
+                    MERGE INTO repair_sessions (session_id, scope, keyspace, vnodes_total, vnodes_done, keys_compared,
+                                                keys_streamed, bytes_streamed, started_at, updated_at, finished_at,
+                                                state)
+                    KEY (session_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")) {
+                p.setString(1, row.sessionId());
+                p.setString(2, row.scope());
+                p.setString(3, row.keyspace());
+                p.setInt(4, row.vnodesTotal());
+                p.setInt(5, row.vnodesDone());
+                p.setLong(6, row.keysCompared());
+                p.setLong(7, row.keysStreamed());
+                p.setLong(8, row.bytesStreamed());
+                setInstant(p, 9, row.startedAt());
+                setInstant(p, 10, row.updatedAt());
+                setInstant(p, 11, row.finishedAt());
+                p.setString(12, row.state());
+                p.executeUpdate();
+            }
+            try (PreparedStatement p = c.prepareStatement("""
+                    MERGE INTO repair_cursors (session_id, remaining_vnodes, vnodes_failed, updated_at)
+                    KEY (session_id) VALUES (?, ?, ?, ?)""")) {
+                p.setString(1, cursor.sessionId());
+                p.setString(2, cursor.remainingVnodes());
+                p.setInt(3, cursor.vnodesFailed());
+                setInstant(p, 4, cursor.updatedAt());
+                p.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    /** Where the session stands, if it recorded a cursor. */
+    public java.util.Optional<RepairCursorRow> repairCursor(String sessionId) {
+        Checks.text(sessionId, "session id");
+        return run("read repair cursor " + sessionId, c -> {
+            try (PreparedStatement p = c.prepareStatement(
+                    "SELECT session_id, remaining_vnodes, vnodes_failed, updated_at FROM repair_cursors WHERE session_id = ?")) {
+                p.setString(1, sessionId);
+                try (ResultSet rs = p.executeQuery()) {
+                    return rs.next()
+                            ? java.util.Optional.of(new RepairCursorRow(rs.getString(1), rs.getString(2), rs.getInt(3),
+                                    rs.getObject(4, Instant.class)))
+                            : java.util.Optional.<RepairCursorRow>empty();
+                }
+            }
+        });
+    }
+
+    /** The repair sessions in state {@code state}, oldest first, at most {@code limit}. */
+    public List<RepairSessionRow> repairSessionsInState(String state, int limit) {
+        Checks.text(state, "state");
+        if (limit < 1 || limit > MAX_LIST_ROWS) {
+            throw new IllegalArgumentException("limit must be in [1, " + MAX_LIST_ROWS + "], was " + limit);
+        }
+        return run("list repair sessions in state " + state, c -> {
+            try (PreparedStatement p = c.prepareStatement("""
+                    SELECT session_id, scope, keyspace, vnodes_total, vnodes_done, keys_compared, keys_streamed,
+                           bytes_streamed, started_at, updated_at, finished_at, state
+                    FROM repair_sessions WHERE state = ? ORDER BY started_at, session_id LIMIT ?""")) {
+                p.setString(1, state);
+                p.setInt(2, limit);
+                try (ResultSet rs = p.executeQuery()) {
+                    List<RepairSessionRow> rows = new ArrayList<>();
+                    while (rs.next()) {
+                        rows.add(new RepairSessionRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getInt(4),
+                                rs.getInt(5), rs.getLong(6), rs.getLong(7), rs.getLong(8), rs.getObject(9, Instant.class),
+                                rs.getObject(10, Instant.class), rs.getObject(11, Instant.class), rs.getString(12)));
+                    }
+                    return List.copyOf(rows);
+                }
+            }
+        });
+    }
+
+    /**
+     * Records that a repair started at {@code startedAt} reached every replica of the vnode; an
+     * earlier mark than the one recorded changes nothing.
+     */
+    public void recordVnodeRepaired(String keyspace, int vnode, Instant startedAt) {
+        Checks.text(keyspace, "keyspace");
+        Checks.nonNegative(vnode, "vnode");
+        Checks.present(startedAt, "started at");
+        inTransaction("record repair of " + keyspace + " vnode " + vnode, c -> {
+            try (PreparedStatement p = c.prepareStatement("""
+                    MERGE INTO vnode_repairs t USING (VALUES (CAST(? AS VARCHAR(64)), CAST(? AS INT),
+                            CAST(? AS TIMESTAMP(3) WITH TIME ZONE))) s (keyspace, vnode, repaired_at)
+                    ON t.keyspace = s.keyspace AND t.vnode = s.vnode
+                    WHEN MATCHED AND t.repaired_at < s.repaired_at THEN UPDATE SET repaired_at = s.repaired_at
+                    WHEN NOT MATCHED THEN INSERT (keyspace, vnode, repaired_at) VALUES (s.keyspace, s.vnode, s.repaired_at)""")) {
+                p.setString(1, keyspace);
+                p.setInt(2, vnode);
+                p.setObject(3, startedAt);
+                p.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    /** When each vnode of the keyspace was last fully repaired (start of that repair); vnodes never repaired are absent. */
+    public java.util.Map<Integer, Instant> vnodeRepairs(String keyspace) {
+        Checks.text(keyspace, "keyspace");
+        return run("read vnode repairs of " + keyspace, c -> {
+            try (PreparedStatement p = c.prepareStatement(
+                    "SELECT vnode, repaired_at FROM vnode_repairs WHERE keyspace = ?")) {
+                p.setString(1, keyspace);
+                try (ResultSet rs = p.executeQuery()) {
+                    java.util.Map<Integer, Instant> out = new java.util.HashMap<>();
+                    while (rs.next()) {
+                        out.put(rs.getInt(1), rs.getObject(2, Instant.class));
+                    }
+                    return java.util.Map.copyOf(out);
+                }
+            }
+        });
+    }
+
     /** Inserts or replaces the transfer {@code row.transferId()}. */
     public void upsertTransfer(TransferRow row) {
         Objects.requireNonNull(row, "row");

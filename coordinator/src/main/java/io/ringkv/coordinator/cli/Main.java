@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 @Command(name = "ringkv", mixinStandardHelpOptions = true, version = "ringkv 0.1.0",
         description = "A Dynamo-style distributed key-value store.",
         subcommands = {DevCommand.class, NodeCommand.class, PutCommand.class, GetCommand.class, DeleteCommand.class,
-            LocateCommand.class, RingCommand.class, StatusCommand.class, HintsCommand.class, InitCommand.class, CommandLine.HelpCommand.class})
+            LocateCommand.class, RingCommand.class, StatusCommand.class, HintsCommand.class, InitCommand.class,
+            RepairCommand.class, RepairsCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     /** Held so the level set on it is not lost when java.util.logging drops an unreferenced logger. */
     private static final java.util.logging.Logger CLIENT_LOG = java.util.logging.Logger.getLogger("io.ringkv.client");

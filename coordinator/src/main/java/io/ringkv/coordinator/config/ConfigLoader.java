@@ -7,6 +7,7 @@ import io.ringkv.coordinator.keyspace.ConflictMode;
 import io.ringkv.coordinator.keyspace.Keyspace;
 import io.ringkv.coordinator.keyspace.Keyspaces;
 import io.ringkv.observability.TelemetrySettings;
+import io.ringkv.coordinator.repair.RepairSettings;
 import io.ringkv.storage.StorageLimits;
 import io.ringkv.storage.SyncMode;
 import java.io.IOException;
@@ -56,6 +57,13 @@ import java.util.Set;
  * hint_max_attempts: 10      # refusals (INVALID_ARGUMENT) before a hint is dropped (1..1000000)
  * otel_traces_exporter: otlp  # and every other OTEL_* variable as a lower-case key (TelemetrySettings);
  *                             # their environment variables are the standard OTEL_* names
+ * repair_interval: 24h        # every vnode repaired at least this often (ms, s, m, h, d); off: no background repair
+ * repair_bytes_per_second: 16777216
+ * repair_concurrent_vnodes: 2
+ * repair_pause_p99_ms: 50     # background repair waits while the foreground p99 is above this; 0: never
+ * gc_grace: 10d               # tombstones are kept at least this long, and until a full repair since
+ * merkle_depth: 3             # 16^depth leaves per vnode tree
+ * repair_rpc_timeout_millis: 60000
  * </pre>
  *
  * Unknown keys are an error, so a typo never silently falls back to a default.
@@ -65,7 +73,9 @@ public final class ConfigLoader {
             "vnodes", "replicas", "keyspaces", "max_key_bytes", "max_value_bytes", "request_timeout_millis",
             "replica_timeout_millis", "read_repair_chance", "ping_interval_millis", "membership", "consul_url", "cluster",
             "min_nodes", "hints_max_bytes_per_target", "hints_max_bytes_total", "max_hint_window",
-            "hint_replay_bytes_per_second", "hint_replay_interval", "hint_replay_max_in_flight", "hint_max_attempts");
+            "hint_replay_bytes_per_second", "hint_replay_interval", "hint_replay_max_in_flight", "hint_max_attempts",
+            "repair_interval", "repair_bytes_per_second", "repair_concurrent_vnodes", "repair_pause_p99_ms",
+            "gc_grace", "merkle_depth", "repair_rpc_timeout_millis");
 
     private ConfigLoader() {
     }
@@ -142,7 +152,7 @@ public final class ConfigLoader {
                 num(m, "ping_interval_millis", 1000), str(m, "membership", "static"),
                 consulAddress(str(m, "consul_url", "http://127.0.0.1:8500")), str(m, "cluster", "ringkv"),
                 (int) num(m, "min_nodes", 3), hints(m, num(m, "replica_timeout_millis", 2000)),
-                TelemetrySettings.from(m));
+                TelemetrySettings.from(m), repair(m));
     }
 
     static HintSettings hints(Map<String, Object> m, long deliveryTimeoutMillis) {
@@ -171,26 +181,56 @@ public final class ConfigLoader {
                 HintSettings.DEFAULT_STATS_INTERVAL_MILLIS, (int) inFlight, (int) attempts);
     }
 
-    /** A duration: whole milliseconds, or a whole number with a unit ms, s, m or h ({@code 3h}, {@code 500ms}). */
+    /** A duration: whole milliseconds, or a whole number with a unit ({@code 500ms}, {@code 90s}, {@code 3h}, {@code 10d}). */
     static long millis(Map<String, Object> m, String key, long dflt) {
         Object v = m.get(key);
-        if (v == null) {
-            return dflt;
+        return v == null ? dflt : parseDuration(key, String.valueOf(v), false);
+    }
+
+    private static RepairSettings repair(Map<String, Object> m) {
+        RepairSettings d = RepairSettings.DEFAULTS;
+        String interval = str(m, "repair_interval", null);
+        long intervalMillis = interval == null ? d.intervalMillis()
+                : interval.equalsIgnoreCase("off") ? 0 : durationMillis("repair_interval", interval);
+        String grace = str(m, "gc_grace", null);
+        return new RepairSettings(intervalMillis, num(m, "repair_bytes_per_second", d.bytesPerSecond()),
+                (int) num(m, "repair_concurrent_vnodes", d.concurrentVnodes()),
+                num(m, "repair_pause_p99_ms", d.pauseP99Millis()),
+                grace == null ? d.gcGraceMillis() : durationMillis("gc_grace", grace),
+                (int) num(m, "merkle_depth", d.merkleDepth()),
+                num(m, "repair_rpc_timeout_millis", d.rpcTimeoutMillis()));
+    }
+
+    /**
+     * A duration with its unit: {@code 500ms}, {@code 30s}, {@code 15m}, {@code 24h}, {@code 10d}. Keys
+     * such as {@code gc_grace} require the unit, so that "10" is never silently read as 10 ms.
+     */
+    static long durationMillis(String key, String text) {
+        return parseDuration(key, text, true);
+    }
+
+    /** The one duration syntax of the config: units ms, s, m, h, d; bare numbers are ms where allowed. */
+    private static long parseDuration(String key, String text, boolean unitRequired) {
+        java.util.regex.Matcher mt = java.util.regex.Pattern.compile("(\\d{1,15})\\s*(ms|s|m|h|d)?")
+                .matcher(text.trim().toLowerCase(Locale.ROOT));
+        String expected = unitRequired
+                ? key + " must be a whole number with a unit (ms, s, m, h, d), e.g. 24h; was '" + text + "'"
+                : key + " must be a duration like 500ms, 90s, 30m, 3h, 10d (or whole ms), was '" + text + "'";
+        if (!mt.matches() || (unitRequired && mt.group(2) == null)) {
+            throw new IllegalArgumentException(expected);
         }
-        String text = String.valueOf(v).trim().toLowerCase(Locale.ROOT);
-        java.util.regex.Matcher d = java.util.regex.Pattern.compile("(\\d{1,15})(ms|s|m|h)?").matcher(text);
-        if (!d.matches()) {
-            throw new IllegalArgumentException(key + " must be a duration like 500ms, 90s, 30m, 3h (or whole ms), was '"
-                    + v + "'");
-        }
-        long amount = Long.parseLong(d.group(1));
-        long unit = d.group(2) == null ? 1 : switch (d.group(2)) {
+        long unit = mt.group(2) == null ? 1 : switch (mt.group(2)) {
             case "ms" -> 1;
             case "s" -> 1_000;
             case "m" -> 60_000;
-            default -> 3_600_000;
+            case "h" -> 3_600_000;
+            default -> 86_400_000;
         };
-        return amount * unit;
+        try {
+            return Math.multiplyExact(Long.parseLong(mt.group(1)), unit);
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException(expected);
+        }
     }
 
     /** {@code http://host:port} or {@code host:port}. */

@@ -3,6 +3,7 @@ package io.ringkv.coordinator.config;
 import io.ringkv.coordinator.handoff.HintSettings;
 import io.ringkv.coordinator.keyspace.Keyspace;
 import io.ringkv.coordinator.keyspace.Keyspaces;
+import io.ringkv.coordinator.repair.RepairSettings;
 import io.ringkv.storage.StorageLimits;
 import io.ringkv.storage.SyncMode;
 import java.nio.file.Path;
@@ -26,7 +27,7 @@ public record NodeConfig(String id, HostPort listen, HostPort advertise, String 
                          StorageLimits limits, long requestTimeoutMillis, double readRepairChance,
                          long replicaTimeoutMillis, long pingIntervalMillis, String membership, HostPort consul,
                          String cluster, int minNodes, HintSettings hints,
-                         io.ringkv.observability.TelemetrySettings telemetry) {
+                         io.ringkv.observability.TelemetrySettings telemetry, RepairSettings repair) {
     public NodeConfig {
         if (id == null || !id.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,62}")) {
             throw new IllegalArgumentException("node id '" + id + "' must be 1-63 letters, digits, '_', '.', '-'");
@@ -53,6 +54,7 @@ public record NodeConfig(String id, HostPort listen, HostPort advertise, String 
         if (minNodes < 1 || minNodes > 1000) {
             throw new IllegalArgumentException("min_nodes must be in [1, 1000], was " + minNodes);
         }
+        java.util.Objects.requireNonNull(repair, "repair");
         seeds = List.copyOf(seeds);
     }
 

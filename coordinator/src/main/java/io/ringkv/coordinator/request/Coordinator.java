@@ -75,6 +75,11 @@ public final class Coordinator {
         return selfId;
     }
 
+    /** The recent p99 of this node's replica reads in microseconds, or -1 before there are enough: how busy the foreground is. */
+    public long recentReplicaP99Micros() {
+        return env.readLatency().p99Micros();
+    }
+
     public Ring ring() {
         return ring.get();
     }

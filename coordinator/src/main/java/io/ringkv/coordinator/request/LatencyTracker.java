@@ -3,7 +3,7 @@ package io.ringkv.coordinator.request;
 import java.util.Arrays;
 
 /**
- * The recent p95 of replica read latencies, over the last {@code capacity} samples, recomputed
+ * The recent p95 and p99 of replica read latencies, over the last {@code capacity} samples, recomputed
  * every {@code capacity / 8} samples so recording stays O(1) on the hot path. Thread-safe.
  */
 final class LatencyTracker {
@@ -12,6 +12,7 @@ final class LatencyTracker {
     private int count;
     private int sinceRecompute;
     private volatile long p95Micros = -1;
+    private volatile long p99Micros = -1;
 
     LatencyTracker(int capacity) {
         samples = new long[capacity];
@@ -26,11 +27,17 @@ final class LatencyTracker {
             long[] copy = Arrays.copyOf(samples, count);
             Arrays.sort(copy);
             p95Micros = copy[(int) Math.min(copy.length - 1, Math.ceil(copy.length * 0.95) - 1)];
+            p99Micros = copy[(int) Math.min(copy.length - 1, Math.ceil(copy.length * 0.99) - 1)];
         }
     }
 
     /** The recent p95 in microseconds, or -1 before there are enough samples. */
     long p95Micros() {
         return p95Micros;
+    }
+
+    /** The recent p99 in microseconds, or -1 before there are enough samples. */
+    long p99Micros() {
+        return p99Micros;
     }
 }

@@ -15,7 +15,14 @@ import io.ringkv.api.v1.ListHintsRequest;
 import io.ringkv.api.v1.ListHintsResponse;
 import io.ringkv.coordinator.handoff.HintStats;
 import io.ringkv.coordinator.handoff.HintedHandoff;
+import io.ringkv.api.v1.ListRepairsRequest;
+import io.ringkv.api.v1.ListRepairsResponse;
+import io.ringkv.api.v1.RepairSessionInfo;
+import io.ringkv.api.v1.StartRepairRequest;
+import io.ringkv.api.v1.VnodeDigestsRequest;
+import io.ringkv.api.v1.VnodeDigestsResponse;
 import io.ringkv.coordinator.membership.ClusterMembership;
+import io.ringkv.coordinator.repair.RepairService;
 import io.ringkv.coordinator.membership.Member;
 import io.ringkv.coordinator.membership.PublishResult;
 import io.ringkv.coordinator.membership.RingHolder;
@@ -45,10 +52,13 @@ final class AdminGrpcService extends AdminGrpc.AdminImplBase {
     private final String version;
     private final ClusterMembership membership;
     private final HintedHandoff handoff;
+    private final RepairAdmin repairs;
 
     AdminGrpcService(Node self, RingHolder ring, GrpcTransport transport, FailureDetector failureDetector,
-                     String backend, String version, ClusterMembership membership, HintedHandoff handoff) {
+                     String backend, String version, ClusterMembership membership, HintedHandoff handoff,
+                     RepairService repairs) {
         this.handoff = handoff;
+        this.repairs = new RepairAdmin(repairs, self.id());
         this.self = self;
         this.ring = ring;
         this.transport = transport;
@@ -173,6 +183,21 @@ final class AdminGrpcService extends AdminGrpc.AdminImplBase {
             out.onNext(describe(result));
             out.onCompleted();
         });
+    }
+
+    @Override
+    public void startRepair(StartRepairRequest req, StreamObserver<RepairSessionInfo> out) {
+        repairs.startRepair(req, out);
+    }
+
+    @Override
+    public void listRepairs(ListRepairsRequest req, StreamObserver<ListRepairsResponse> out) {
+        repairs.listRepairs(req, out);
+    }
+
+    @Override
+    public void vnodeDigests(VnodeDigestsRequest req, StreamObserver<VnodeDigestsResponse> out) {
+        repairs.vnodeDigests(req, out);
     }
 
     private InitRingResponse describe(PublishResult result) {

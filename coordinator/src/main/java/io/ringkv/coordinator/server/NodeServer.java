@@ -23,6 +23,10 @@ import io.ringkv.coordinator.membership.ConsulSettings;
 import io.ringkv.coordinator.membership.Registration;
 import io.ringkv.coordinator.membership.RingFormation;
 import io.ringkv.coordinator.membership.StaticMembership;
+import io.ringkv.coordinator.repair.GrpcRepairPeer;
+import io.ringkv.coordinator.repair.LocalRepairPeer;
+import io.ringkv.coordinator.repair.RepairService;
+import io.ringkv.coordinator.repair.Sleeper;
 import io.ringkv.coordinator.replica.LocalReplica;
 import io.ringkv.coordinator.request.Coordinator;
 import io.ringkv.coordinator.request.CoordinatorSettings;
@@ -77,6 +81,7 @@ public final class NodeServer implements AutoCloseable {
     private final HealthStatusManager health;
     private final HintedHandoff handoff;
     private final Telemetry telemetry;
+    private final RepairService repair;
 
     private NodeServer(NodeConfig config, Telemetry telemetry) {
         this.config = config;
@@ -134,14 +139,19 @@ public final class NodeServer implements AutoCloseable {
                     () -> ring.ring().map(r -> r.nodes().stream().map(Node::id).filter(id -> !id.equals(config.id())).toList())
                             .orElse(List.of()),
                     config.pingIntervalMillis(), Math.min(1_000, config.pingIntervalMillis()));
+            this.repair = new RepairService(config.id(), config.repair(), ring::ring, config.keyspaces(),
+                    new LocalRepairPeer(config.id(), replica, config.keyspaces()),
+                    id -> new GrpcRepairPeer(id, transport, ring::epoch, config.repair().rpcTimeoutMillis()), catalog,
+                    Clock.SYSTEM, timer, Sleeper.SYSTEM, coordinator::recentReplicaP99Micros);
             this.health = new HealthStatusManager();
             int maxMessage = config.limits().maxValueBytes() + MESSAGE_SLACK_BYTES;
             AdminGrpcService admin = new AdminGrpcService(self, ring, transport, detector, config.backend(), VERSION,
-                    membership, handoff);
+                    membership, handoff, repair);
             GrpcService grpc = GrpcService.builder()
                     .addService(new KvGrpcService(coordinator, ring, transport, config.limits().maxValueBytes(),
                             membership::status, telemetry))
-                    .addService(new ReplicaGrpcService(replica, ring, config.id(), StorageLimits.ABSOLUTE_MAX_VALUE_BYTES))
+                    .addService(new ReplicaGrpcService(replica, ring, config.id(), StorageLimits.ABSOLUTE_MAX_VALUE_BYTES,
+                            repair.localPeer()))
                     .addService(admin)
                     .addService(ProtoReflectionServiceV1.newInstance())
                     .addService(health.getHealthService())
@@ -211,6 +221,7 @@ public final class NodeServer implements AutoCloseable {
             node.membership.start();
             node.pinger.start();
             node.handoff.start(node.transport, node.ring::ring);
+            node.repair.start();
             log.info("node {} listening on {} (backend {}, data {})", config.id(), config.listen(), config.backend(),
                     config.dataDir().toAbsolutePath());
             return node;
@@ -278,8 +289,14 @@ public final class NodeServer implements AutoCloseable {
         }
     }
 
+    public RepairService repair() {
+        return repair;
+    }
+
     @Override
     public void close() {
+        // Running repair sessions stop after their vnode and stay RUNNING in the catalog: the next start continues them.
+        repair.close();
         pinger.close();
         membership.close();
         health.enterTerminalState();

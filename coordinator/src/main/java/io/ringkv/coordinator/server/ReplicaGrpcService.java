@@ -13,7 +13,18 @@ import io.ringkv.api.v1.ReplicaReadResponse;
 import io.ringkv.api.v1.ReplicaWriteChunk;
 import io.ringkv.api.v1.ReplicaWriteRequest;
 import io.ringkv.api.v1.ReplicaWriteResponse;
+import io.ringkv.api.v1.PurgeTombstonesRequest;
+import io.ringkv.api.v1.PurgeTombstonesResponse;
+import io.ringkv.api.v1.RepairDigestsPage;
+import io.ringkv.api.v1.RepairDigestsRequest;
+import io.ringkv.api.v1.RepairTreeRequest;
+import io.ringkv.api.v1.RepairTreeResponse;
 import io.ringkv.coordinator.membership.RingHolder;
+import io.ringkv.coordinator.repair.KeyDigest;
+import io.ringkv.coordinator.repair.LocalRepairPeer;
+import io.ringkv.coordinator.repair.RepairWire;
+import io.ringkv.coordinator.repair.TreeSpec;
+import java.util.List;
 import io.ringkv.coordinator.replica.LocalReplica;
 import io.ringkv.coordinator.transport.GrpcTransport;
 import io.ringkv.coordinator.transport.ReplicaWrite;
@@ -29,12 +40,14 @@ final class ReplicaGrpcService extends ReplicaGrpc.ReplicaImplBase {
     private final RingHolder ring;
     private final String selfId;
     private final int maxRecordBytes;
+    private final LocalRepairPeer repair;
 
-    ReplicaGrpcService(LocalReplica replica, RingHolder ring, String selfId, int maxRecordBytes) {
+    ReplicaGrpcService(LocalReplica replica, RingHolder ring, String selfId, int maxRecordBytes, LocalRepairPeer repair) {
         this.replica = replica;
         this.ring = ring;
         this.selfId = selfId;
         this.maxRecordBytes = maxRecordBytes;
+        this.repair = repair;
     }
 
     @Override
@@ -104,6 +117,60 @@ final class ReplicaGrpcService extends ReplicaGrpc.ReplicaImplBase {
         } catch (RuntimeException e) {
             out.onError(Protos.status(e).asRuntimeException());
         }
+    }
+
+    // Repair calls scan the engine: off the event loop.
+
+    @Override
+    public void repairTree(RepairTreeRequest req, StreamObserver<RepairTreeResponse> out) {
+        Thread.startVirtualThread(() -> {
+            try {
+                long[] hashes = repair.hashes(RepairWire.spec(req.getSpec()), req.getLevel(),
+                        req.getIndexesList().stream().mapToInt(Integer::intValue).toArray());
+                RepairTreeResponse.Builder b = RepairTreeResponse.newBuilder();
+                for (long h : hashes) {
+                    b.addHashes(h);
+                }
+                out.onNext(b.build());
+                out.onCompleted();
+            } catch (RuntimeException e) {
+                out.onError(Protos.status(e).asRuntimeException());
+            }
+        });
+    }
+
+    @Override
+    public void repairDigests(RepairDigestsRequest req, StreamObserver<RepairDigestsPage> out) {
+        Thread.startVirtualThread(() -> {
+            try {
+                TreeSpec spec = RepairWire.spec(req.getSpec());
+                List<KeyDigest> digests = req.getTombstonesOnly() ? repair.tombstones(spec, req.getWrittenBeforeMillis())
+                        : repair.digests(spec, req.getLeavesList().stream().mapToInt(Integer::intValue).toArray());
+                for (int from = 0; from < digests.size() || from == 0; from += RepairWire.DIGESTS_PER_PAGE) {
+                    RepairDigestsPage.Builder page = RepairDigestsPage.newBuilder();
+                    for (KeyDigest d : digests.subList(from, Math.min(digests.size(), from + RepairWire.DIGESTS_PER_PAGE))) {
+                        page.addEntries(RepairWire.digest(d));
+                    }
+                    out.onNext(page.build());
+                }
+                out.onCompleted();
+            } catch (RuntimeException e) {
+                out.onError(Protos.status(e).asRuntimeException());
+            }
+        });
+    }
+
+    @Override
+    public void purgeTombstones(PurgeTombstonesRequest req, StreamObserver<PurgeTombstonesResponse> out) {
+        Thread.startVirtualThread(() -> {
+            try {
+                int purged = repair.purge(req.getKeyspace(), req.getTombstonesList().stream().map(RepairWire::digest).toList());
+                out.onNext(PurgeTombstonesResponse.newBuilder().setPurged(purged).build());
+                out.onCompleted();
+            } catch (RuntimeException e) {
+                out.onError(Protos.status(e).asRuntimeException());
+            }
+        });
     }
 
     @Override

@@ -25,9 +25,14 @@ class CatalogMigrationTest {
 
     private final ManualClock clock = new ManualClock();
 
-    /** The shipped history plus a test-only V2, standing in for the next real schema change. */
+    /** The first shipped schema alone: these tests stage upgrades from it. */
+    private static List<Migration> v1() {
+        return List.of(Migrations.builtIn().getFirst());
+    }
+
+    /** Version 1 plus a test-only V2, standing in for a schema change. */
     private static List<Migration> withTestV2() {
-        List<Migration> all = new ArrayList<>(Migrations.builtIn());
+        List<Migration> all = new ArrayList<>(v1());
         all.add(Migration.load("catalog-test", "V2__transfer_priority.sql"));
         return all;
     }
@@ -40,7 +45,7 @@ class CatalogMigrationTest {
     void anOlderCatalogIsUpgradedInPlaceWithItsDataIntact() throws Exception {
         Instant t0 = clock.now();
         TransferRow transfer = new TransferRow("t-a", 7, "node-a", "node-d", 2, "streaming", 10, 1_000, t0, t0);
-        try (SystemCatalog v1 = SystemCatalog.open(dir(), clock, Migrations.builtIn())) {
+        try (SystemCatalog v1 = SystemCatalog.open(dir(), clock, v1())) {
             assertThat(v1.schemaVersion()).isEqualTo(1);
             v1.identity("node-a", "rack-1");
             v1.recordRingEpoch(4, "consul", 5, 256);
@@ -78,7 +83,7 @@ class CatalogMigrationTest {
         try (SystemCatalog newer = SystemCatalog.open(dir(), clock, withTestV2())) {
             newer.identity("node-a", "rack-1");
         }
-        assertThatThrownBy(() -> SystemCatalog.open(dir(), clock, Migrations.builtIn()))
+        assertThatThrownBy(() -> SystemCatalog.open(dir(), clock, v1()))
                 .isInstanceOf(CatalogException.class)
                 .hasMessageContaining("has schema version 2")
                 .hasMessageContaining("knows versions up to 1")
@@ -91,10 +96,10 @@ class CatalogMigrationTest {
 
     @Test
     void anEditedAppliedScriptIsRefused() {
-        try (SystemCatalog ignored = SystemCatalog.open(dir(), clock, Migrations.builtIn())) {
+        try (SystemCatalog ignored = SystemCatalog.open(dir(), clock, v1())) {
             // Created at version 1.
         }
-        Migration v1 = Migrations.builtIn().getFirst();
+        Migration v1 = v1().getFirst();
         Migration edited = new Migration(1, v1.script(), v1.sql() + "\nCREATE TABLE IF NOT EXISTS extra (x INT);\n");
         assertThatThrownBy(() -> SystemCatalog.open(dir(), clock, List.of(edited)))
                 .isInstanceOf(CatalogException.class)
@@ -105,17 +110,17 @@ class CatalogMigrationTest {
 
     @Test
     void lineEndingsDoNotChangeAChecksum() {
-        Migration v1 = Migrations.builtIn().getFirst();
+        Migration v1 = v1().getFirst();
         Migration crlf = new Migration(1, v1.script(), v1.sql().replace("\n", "\r\n"));
         assertThat(crlf.checksum()).isEqualTo(v1.checksum());
     }
 
     @Test
     void aFailedMigrationLeavesTheCatalogAtItsVersionAndSaysWhereTheCopyIs() {
-        try (SystemCatalog v1 = SystemCatalog.open(dir(), clock, Migrations.builtIn())) {
+        try (SystemCatalog v1 = SystemCatalog.open(dir(), clock, v1())) {
             v1.recordRingEpoch(1, "static", 3, 64);
         }
-        List<Migration> broken = new ArrayList<>(Migrations.builtIn());
+        List<Migration> broken = new ArrayList<>(v1());
         broken.add(new Migration(2, "V2__broken.sql", """
                 CREATE TABLE IF NOT EXISTS half_done (x INT);
                 INSERT INTO ring_epochs VALUES (99, CURRENT_TIMESTAMP, 'static', 1, 1);
@@ -127,7 +132,7 @@ class CatalogMigrationTest {
                 .hasMessageContaining("stays at schema version 1")
                 .hasMessageContaining("backup-v1-")
                 .hasMessageContaining("NO_SUCH_TABLE");
-        try (SystemCatalog v1 = SystemCatalog.open(dir(), clock, Migrations.builtIn())) {
+        try (SystemCatalog v1 = SystemCatalog.open(dir(), clock, v1())) {
             assertThat(v1.schemaVersion()).isEqualTo(1);
             // The script's row was rolled back (its DDL, as H2 does, was not).
             assertThat(v1.lastRingEpoch()).hasValue(1);
@@ -144,6 +149,30 @@ class CatalogMigrationTest {
                 s.execute(m.sql());
                 s.execute(m.sql());
             }
+        }
+    }
+
+    @Test
+    void aVersionOneCatalogGainsRepairProgressAndKeepsItsSessions() {
+        Instant t0 = clock.now();
+        RepairSessionRow session = new RepairSessionRow("s-1", "all", null, 64, 10, 100, 5, 500, t0, t0, null, "RUNNING");
+        try (SystemCatalog old = SystemCatalog.open(dir(), clock, v1())) {
+            old.upsertRepairSession(session);
+        }
+        try (SystemCatalog current = SystemCatalog.open(dir(), clock)) {
+            assertThat(current.schemaVersion()).isEqualTo(Migrations.SCRIPTS.size()).isGreaterThanOrEqualTo(2);
+            assertThat(current.repairSessions(10)).containsExactly(session);
+            assertThat(current.repairSessionsInState("RUNNING", 10)).containsExactly(session);
+            assertThat(current.repairCursor("s-1")).as("a session from before cursors has none").isEmpty();
+            RepairSessionRow later = new RepairSessionRow("s-1", "all", null, 64, 11, 120, 6, 600, t0, t0, null, "RUNNING");
+            current.saveRepairProgress(later, new RepairCursorRow("s-1", "11-63", 1, t0));
+            assertThat(current.repairSessions(10)).containsExactly(later);
+            assertThat(current.repairCursor("s-1")).contains(new RepairCursorRow("s-1", "11-63", 1, t0));
+            current.recordVnodeRepaired("default", 3, t0.plusSeconds(60));
+            current.recordVnodeRepaired("default", 3, t0);
+            assertThat(current.vnodeRepairs("default")).as("an older mark does not replace a newer one")
+                    .isEqualTo(java.util.Map.of(3, t0.plusSeconds(60)));
+            assertThat(current.vnodeRepairs("other")).isEmpty();
         }
     }
 

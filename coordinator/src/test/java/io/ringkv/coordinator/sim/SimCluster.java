@@ -3,6 +3,8 @@ package io.ringkv.coordinator.sim;
 import io.ringkv.coordinator.handoff.HintSettings;
 import io.ringkv.coordinator.handoff.HintedHandoff;
 import io.ringkv.coordinator.keyspace.Keyspaces;
+import io.ringkv.coordinator.repair.LocalRepairPeer;
+import io.ringkv.coordinator.repair.RepairPeer;
 import io.ringkv.coordinator.replica.LocalReplica;
 import io.ringkv.coordinator.request.Coordinator;
 import io.ringkv.coordinator.request.CoordinatorSettings;
@@ -41,6 +43,7 @@ public final class SimCluster {
     public static final long PING_INTERVAL_MILLIS = 200;
     /** Hint settings in the simulation: the defaults, with a 1 s delivery deadline. */
     public static final HintSettings HINTS = HintSettings.DEFAULTS.withDeliveryTimeout(1_000);
+    private final Map<String, LocalRepairPeer> repairPeers = new LinkedHashMap<>();
     private final Ring ring;
 
     public SimCluster(long seed, int nodes, int vnodes, int replication, Keyspaces keyspaces, CoordinatorSettings settings) {
@@ -63,6 +66,7 @@ public final class SimCluster {
             HintedHandoff handoff = new HintedHandoff(n.id(), engine, fd, time, time, hints, null);
             LocalReplica replica = new LocalReplica(engine, keyspaces, StorageLimits.DEFAULTS, handoff.keeper());
             replicas.put(n.id(), replica);
+            repairPeers.put(n.id(), new LocalRepairPeer(n.id(), replica, keyspaces));
             detectors.put(n.id(), fd);
             handoffs.put(n.id(), handoff);
             network.attach(n.id(), replica);
@@ -115,6 +119,16 @@ public final class SimCluster {
 
     public FailureDetector detector(String id) {
         return detectors.get(id);
+    }
+
+    /** Node {@code to}'s replica as node {@code from}'s repair sees it through the simulated network. */
+    public RepairPeer repairPeer(String from, String to) {
+        return new SimRepairPeer(network, from, repairPeers.get(to));
+    }
+
+    /** Node {@code id}'s own replica as a repair peer. */
+    public LocalRepairPeer localRepairPeer(String id) {
+        return repairPeers.get(id);
     }
 
     public List<String> nodeIds() {

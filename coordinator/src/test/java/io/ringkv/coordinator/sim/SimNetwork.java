@@ -78,6 +78,11 @@ public final class SimNetwork {
         }
     }
 
+    /** Whether a call from {@code from} can reach {@code to} now: not crashed, no partition between them. */
+    public boolean reachable(String from, String to) {
+        return from.equals(to) || (!crashed.contains(to) && !cut.contains(link(from, to)));
+    }
+
     /** Cuts every link between {@code a} and {@code b}, both ways. */
     public void partition(String a, String b) {
         cut.add(link(a, b));

@@ -1,0 +1,38 @@
+package io.ringkv.coordinator.repair;
+
+import io.ringkv.storage.record.Record;
+import java.util.List;
+
+/**
+ * One replica as anti-entropy sees it: the local replica itself, a peer over gRPC, or a simulated
+ * one. Calls block; a peer that cannot be reached or fails throws
+ * {@link io.ringkv.coordinator.transport.PeerException} naming it. Keys are stored keys
+ * ({@code [token][key UTF-8]}); arrays passed in are not modified.
+ */
+public interface RepairPeer {
+    String nodeId();
+
+    /**
+     * The hashes of the tree nodes {@code indexes} at {@code level}. A level-0 request builds the
+     * tree anew from the replica's current records; deeper levels read the tree that request built.
+     */
+    long[] hashes(TreeSpec spec, int level, int[] indexes);
+
+    /** The digests of every record in the given leaves, in key order. */
+    List<KeyDigest> digests(TreeSpec spec, int[] leaves);
+
+    /** The digests of the vnode's tombstones written before {@code writtenBeforeMillis}, in key order. */
+    List<KeyDigest> tombstones(TreeSpec spec, long writtenBeforeMillis);
+
+    /** The replica's record of the key, or {@code null}. */
+    Record read(String keyspace, byte[] storedKey);
+
+    /** Merges {@code record} into the replica's record of the key, as a replica write does. */
+    void write(String keyspace, byte[] storedKey, Record record);
+
+    /**
+     * Deletes each tombstone whose stored record is still that tombstone (same version digest);
+     * a key written since is left alone. Returns how many were deleted.
+     */
+    int purge(String keyspace, List<KeyDigest> tombstones);
+}
