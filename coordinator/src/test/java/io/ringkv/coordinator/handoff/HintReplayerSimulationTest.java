@@ -10,6 +10,7 @@ import io.ringkv.coordinator.ring.RingChange;
 import io.ringkv.coordinator.sim.SimCluster;
 import io.ringkv.coordinator.transport.ReplicaWrite;
 import io.ringkv.coordinator.version.LwwVersion;
+import io.ringkv.observability.Telemetry;
 import io.ringkv.storage.Namespace;
 import io.ringkv.storage.StorageLimits;
 import io.ringkv.storage.chunk.ChunkingConfig;
@@ -53,10 +54,12 @@ class HintReplayerSimulationTest {
 
         Bench(HintSettings settings) {
             System.out.println("hint replay simulation: " + c);
-            store = new HintStore(engine, c.time, c.detector(SELF)::downForMillis, settings);
+            store = new HintStore(engine, c.time, c.detector(SELF)::downForMillis, settings,
+                    Telemetry.disabled().handoff());
             transport = new RecordingTransport(c.network.transportFor(SELF), c.time);
             ring = new AtomicReference<>(Optional.of(c.ring()));
-            replayer = new HintReplayer(SELF, store, transport, c.detector(SELF), c.time, c.time, settings, ring::get);
+            replayer = new HintReplayer(SELF, store, transport, c.detector(SELF), c.time, c.time, settings, ring::get,
+                    Telemetry.disabled().handoff());
             transport.windowFrom(() -> replayer.window(TARGET));
             // Let the first pings tell n1 that every other node is up.
             c.time.runFor(1_000);

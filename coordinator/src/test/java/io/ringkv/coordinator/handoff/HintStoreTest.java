@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.ringkv.coordinator.transport.FailureDetector;
 import io.ringkv.coordinator.transport.ReplicaWrite;
 import io.ringkv.coordinator.version.LwwVersion;
+import io.ringkv.observability.Telemetry;
 import io.ringkv.storage.EngineConfig;
 import io.ringkv.storage.EntryIterator;
 import io.ringkv.storage.Namespace;
@@ -40,7 +41,7 @@ class HintStoreTest {
     }
 
     private HintStore store(ChunkingEngine engine, HintSettings settings) {
-        return new HintStore(engine, clock, detector::downForMillis, settings);
+        return new HintStore(engine, clock, detector::downForMillis, settings, Telemetry.disabled().handoff());
     }
 
     /** The stored size of one hint of this shape: the caps are checked against it. */
