@@ -50,7 +50,11 @@ public final class HandoffTelemetry {
         metrics.hintsDelivered.add(hints, Attributes.of(RingkvMetrics.TARGET, target));
     }
 
-    /** {@code reason}: a short word ({@code full}, {@code expired}, {@code target_removed}). */
+    /**
+     * {@code reason}: {@code full} (a byte cap reached), {@code expired} (the target down longer than
+     * the hint window), {@code rejected} (refused by the target too often), {@code target_removed}
+     * (the target left the ring).
+     */
     public void dropped(String target, String reason, long hints) {
         metrics.hintsDropped.add(hints, Attributes.of(RingkvMetrics.TARGET, target, RingkvMetrics.REASON, reason));
     }

@@ -24,7 +24,7 @@ public final class MetricNames {
     public static final String HINTS_PENDING_BYTES = "ringkv.hints.pending.size";
     /** Counter, hints; target. */
     public static final String HINTS_DELIVERED = "ringkv.hints.delivered";
-    /** Counter, hints; target, reason (full, expired, target_removed, ...). */
+    /** Counter, hints; target, reason (full, expired, rejected, target_removed: see README). */
     public static final String HINTS_DROPPED = "ringkv.hints.dropped";
     /** Counter, hints; target. */
     public static final String HINTS_STORED = "ringkv.hints.stored";

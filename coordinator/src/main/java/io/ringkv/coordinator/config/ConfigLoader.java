@@ -53,7 +53,7 @@ import java.util.Set;
  * max_hint_window: 3h         # a node down longer gets no new hints (ms, or 500ms, 90s, 30m, 3h)
  * hint_replay_bytes_per_second: 16777216
  * hint_replay_interval: 1s    # how often replay looks for nodes that are back
- * hint_replay_max_in_flight: 8   # hints unacknowledged at once per target during replay (1..1024)
+ * hint_replay_max_in_flight: 32  # hints unacknowledged at once per target during replay (1..1024)
  * hint_max_attempts: 10      # refusals (INVALID_ARGUMENT) before a hint is dropped (1..1000000)
  * otel_traces_exporter: otlp  # and every other OTEL_* variable as a lower-case key (TelemetrySettings);
  *                             # their environment variables are the standard OTEL_* names

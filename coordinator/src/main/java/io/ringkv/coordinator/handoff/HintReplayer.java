@@ -6,6 +6,8 @@ import io.ringkv.coordinator.time.Timer;
 import io.ringkv.coordinator.transport.FailureDetector;
 import io.ringkv.coordinator.transport.PeerException;
 import io.ringkv.coordinator.transport.Transport;
+import io.ringkv.observability.HandoffTelemetry;
+import io.ringkv.observability.SpanScope;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Map;
@@ -29,7 +31,9 @@ import org.slf4j.LoggerFactory;
  * lists are purged. One byte budget ({@link TokenBucket}, {@code replayBytesPerSecond})
  * throttles all targets together; each target's pacer makes its hints cost more of that budget
  * while its latency is up. Every step runs as a timer task (a virtual thread in a node, an event
- * in the simulation).
+ * in the simulation). Each lane is one {@code hint.replay} span, a trace of its own that carries the
+ * lane's totals and why it ended; the deliveries are not made children of it, so a replay of many
+ * thousands of hints stays one span instead of flooding the span queue.
  *
  * <p>Refusal counts live in memory: a restart starts them again, so a refused hint is tried at
  * most {@code maxAttempts} times per run of the node.
@@ -53,6 +57,7 @@ public final class HintReplayer implements AutoCloseable {
     private final Timer timer;
     private final HintSettings settings;
     private final Supplier<Optional<Ring>> ring;
+    private final HandoffTelemetry telemetry;
     private final TokenBucket budget;
     private final Map<String, Lane> lanes = new ConcurrentHashMap<>();
     private final Map<String, AimdPacer> pacers = new ConcurrentHashMap<>();
@@ -65,9 +70,10 @@ public final class HintReplayer implements AutoCloseable {
     /**
      * @param ring the ring this node has applied (empty while it has none): a target it does not
      *             list gets no deliveries and its hints are purged
+     * @param telemetry where replay runs are traced
      */
     public HintReplayer(String selfId, HintStore store, Transport transport, FailureDetector detector, Clock clock,
-                        Timer timer, HintSettings settings, Supplier<Optional<Ring>> ring) {
+                        Timer timer, HintSettings settings, Supplier<Optional<Ring>> ring, HandoffTelemetry telemetry) {
         this.selfId = selfId;
         this.store = store;
         this.transport = transport;
@@ -76,6 +82,7 @@ public final class HintReplayer implements AutoCloseable {
         this.timer = timer;
         this.settings = settings;
         this.ring = ring;
+        this.telemetry = telemetry;
         // One second of burst: the rate holds over any second, and an idle replayer does not save up more.
         this.budget = new TokenBucket(clock, settings.replayBytesPerSecond(), settings.replayBytesPerSecond());
     }
@@ -102,7 +109,7 @@ public final class HintReplayer implements AutoCloseable {
                 } else if (detector.isAvailable(target)) {
                     Lane lane = new Lane(target);
                     if (lanes.putIfAbsent(target, lane) == null) {
-                        lane.pump();
+                        lane.begin();
                     }
                 }
             }
@@ -152,10 +159,29 @@ public final class HintReplayer implements AutoCloseable {
         private boolean waiting;
         private int inFlight;
         private boolean finished;
+        /** Why the lane stopped sending early (null: it has not, so far). */
+        private String endReason;
+        private SpanScope span = SpanScope.NOOP;
+        private long delivered;
+        private long refused;
+        private long droppedRejected;
 
         Lane(String target) {
             this.target = target;
             this.pacer = pacers.computeIfAbsent(target, t -> AimdPacer.standard());
+        }
+
+        /** Opens the lane's span and sends the first window. */
+        synchronized void begin() {
+            span = telemetry.replaySpan(target).set("window", window());
+            pump();
+        }
+
+        private void end(String reason) {
+            if (!ending) {
+                ending = true;
+                endReason = reason;
+            }
         }
 
         /** Hints this lane may have unacknowledged now: the configured window, shrunk by the pacer's share. */
@@ -166,8 +192,10 @@ public final class HintReplayer implements AutoCloseable {
         /** Sends hints until the window is full, the budget says wait, or nothing is left. */
         synchronized void pump() {
             while (!finished) {
-                if (closed || !detector.isAvailable(target)) {
-                    ending = true;
+                if (closed) {
+                    end("closed");
+                } else if (!detector.isAvailable(target)) {
+                    end("target_down");
                 }
                 if (ending || waiting || inFlight >= window()) {
                     break;
@@ -189,6 +217,12 @@ public final class HintReplayer implements AutoCloseable {
             if (!finished && inFlight == 0 && !waiting && (ending || exhausted && queue.isEmpty())) {
                 finished = true;
                 lanes.remove(target, this);
+                span.set("hints.delivered", delivered).set("hints.refused", refused)
+                        .set("hints.dropped", droppedRejected).set("outcome", endReason == null ? "drained" : endReason);
+                if (endReason != null && !endReason.equals("closed")) {
+                    span.fail(endReason);
+                }
+                span.end();
             }
         }
 
@@ -205,7 +239,7 @@ public final class HintReplayer implements AutoCloseable {
                     batch = store.oldestAfter(target, cursor, BATCH_HINTS, BATCH_BYTES);
                 } catch (RuntimeException e) {
                     log.warn("reading hints for {}: {}", target, e.toString());
-                    ending = true;
+                    end("store_failed");
                     return null;
                 }
                 if (batch.isEmpty()) {
@@ -237,29 +271,37 @@ public final class HintReplayer implements AutoCloseable {
          * one sync each; the hint keeps its place in the window until its delete is done.
          */
         private void completed(Hint hint, long startedNanos, Throwable error) {
-            boolean stop = false;
+            String stop = null;
+            boolean deliveredNow = false;
             if (error == null) {
                 detector.onSuccess(target);
                 pacer.onDelivered((clock.monotonicNanos() - startedNanos) / 1_000_000);
                 refusals.remove(hint.sequence());
                 try {
                     store.delivered(hint);
+                    deliveredNow = true;
                     rates.computeIfAbsent(target, t -> new RateMeter(clock, RATE_WINDOW_MILLIS)).record(hint.sizeBytes());
                 } catch (RuntimeException e) {
                     log.warn("deleting a delivered hint for {}: {}", target, e.toString());
-                    stop = true;
+                    stop = "store_failed";
                 }
             } else if (refused(error)) {
-                stop = !refusedOnce(hint, error);
+                synchronized (this) {
+                    refused++;
+                }
+                stop = refusedOnce(hint, error) ? null : "store_failed";
             } else {
                 pacer.onFailure();
                 detector.onFailure(target);
-                stop = true;
+                stop = "delivery_failed";
             }
             synchronized (this) {
                 inFlight--;
-                if (stop) {
-                    ending = true;
+                if (deliveredNow) {
+                    delivered++;
+                }
+                if (stop != null) {
+                    end(stop);
                 }
                 pump();
             }
@@ -281,6 +323,9 @@ public final class HintReplayer implements AutoCloseable {
             refusals.remove(hint.sequence());
             try {
                 store.drop(hint, HintStore.DropReason.REJECTED);
+                synchronized (this) {
+                    droppedRejected++;
+                }
                 log.warn("dropped a hint for {} ({} {}) after {} refusals: {}", target, hint.write().keyspace(),
                         hint.write().key(), attempts, error.toString());
                 return true;

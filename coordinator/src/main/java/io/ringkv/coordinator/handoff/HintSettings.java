@@ -22,7 +22,11 @@ public record HintSettings(long maxBytesPerTarget, long maxBytesTotal, long maxH
     public static final long DEFAULT_REPLAY_BYTES_PER_SECOND = 16L << 20;
     public static final long DEFAULT_REPLAY_INTERVAL_MILLIS = 1_000;
     public static final long DEFAULT_STATS_INTERVAL_MILLIS = 5_000;
-    public static final int DEFAULT_REPLAY_MAX_IN_FLIGHT = 8;
+    /**
+     * Replay is bound by round trips and the target's group commit, not bytes: 32 replays small hints about
+     * three times as fast as 8 (see README); the pacer still shrinks the window while the target's p99 is up.
+     */
+    public static final int DEFAULT_REPLAY_MAX_IN_FLIGHT = 32;
     /** Upper edge of {@code hint_replay_max_in_flight}: more would only queue at the target. */
     public static final int MAX_REPLAY_IN_FLIGHT = 1_024;
     public static final int DEFAULT_MAX_ATTEMPTS = 10;

@@ -2,12 +2,14 @@ package io.ringkv.coordinator.handoff;
 
 import io.ringkv.coordinator.time.Clock;
 import io.ringkv.coordinator.transport.ReplicaWrite;
+import io.ringkv.observability.HandoffTelemetry;
 import io.ringkv.storage.Entry;
 import io.ringkv.storage.EntryIterator;
 import io.ringkv.storage.Namespace;
 import io.ringkv.storage.chunk.ChunkingEngine;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -21,10 +23,22 @@ import java.util.function.ToLongFunction;
  * all targets over {@code maxBytesTotal}, is dropped and counted, and so is every new hint for a
  * target down longer than {@code maxHintWindowMillis}. Counters of pending hints are rebuilt by a
  * scan when the store opens; delivered and dropped totals count from then on (see
- * {@link #seedTotals}). Thread-safe.
+ * {@link #seedTotals}). Every hint stored, delivered or dropped is also reported to the node's
+ * {@link HandoffTelemetry} (drop reasons {@value #REASON_FULL}, {@value #REASON_EXPIRED}, {@value #REASON_REJECTED},
+ * {@value #REASON_TARGET_REMOVED}). Thread-safe.
  */
 public final class HintStore {
+    /** Metric reason: a byte cap was reached (or the engine failed to write the hint). */
+    public static final String REASON_FULL = "full";
+    /** Metric reason: the target had been down longer than {@code max_hint_window}. */
+    public static final String REASON_EXPIRED = "expired";
+    /** Metric reason: the target refused the hint {@code hint_max_attempts} times. */
+    public static final String REASON_REJECTED = "rejected";
+    /** Metric reason: the target is no longer in the ring. */
+    public static final String REASON_TARGET_REMOVED = "target_removed";
+
     private final ChunkingEngine engine;
+    private final HandoffTelemetry telemetry;
     private final Clock clock;
     private final ToLongFunction<String> downForMillis;
     private final HintSettings settings;
@@ -43,6 +57,8 @@ public final class HintStore {
         long droppedWindow;
         long droppedRejected;
         long droppedTargetLeft;
+        /** Drops of earlier runs, from the catalog, which keeps no reason. */
+        long droppedEarlier;
     }
 
     /** Why {@link #store} did or did not keep a hint. */
@@ -60,9 +76,12 @@ public final class HintStore {
      * Opens the store over {@code engine} and rebuilds the counters of the hints it already holds.
      *
      * @param downForMillis how long a target has been believed down (0 when up): the failure detector's view
+     * @param telemetry     where stored, delivered and dropped hints are counted
      */
-    public HintStore(ChunkingEngine engine, Clock clock, ToLongFunction<String> downForMillis, HintSettings settings) {
+    public HintStore(ChunkingEngine engine, Clock clock, ToLongFunction<String> downForMillis, HintSettings settings,
+                     HandoffTelemetry telemetry) {
         this.engine = engine;
+        this.telemetry = telemetry;
         this.clock = clock;
         this.downForMillis = downForMillis;
         this.settings = settings;
@@ -96,10 +115,12 @@ public final class HintStore {
             Counters c = targets.computeIfAbsent(target, t -> new Counters());
             if (downForMillis.applyAsLong(target) > settings.maxHintWindowMillis()) {
                 c.droppedWindow++;
+                telemetry.dropped(target, REASON_EXPIRED, 1);
                 return Outcome.DROPPED_WINDOW;
             }
             if (c.bytes + size > settings.maxBytesPerTarget() || totalBytes + size > settings.maxBytesTotal()) {
                 c.droppedFull++;
+                telemetry.dropped(target, REASON_FULL, 1);
                 return Outcome.DROPPED_FULL;
             }
             // Reserved before the write, so concurrent stores cannot overshoot the caps together.
@@ -117,8 +138,10 @@ public final class HintStore {
                 totalBytes -= size;
                 c.droppedFull++;
             }
+            telemetry.dropped(target, REASON_FULL, 1);
             throw e;
         }
+        telemetry.stored(target, 1);
         return Outcome.STORED;
     }
 
@@ -159,6 +182,7 @@ public final class HintStore {
             c.delivered++;
             c.deliveredBytes += hint.sizeBytes();
         }
+        telemetry.delivered(hint.target(), 1);
     }
 
     /** Deletes a hint that will never be delivered, and counts it dropped for {@code reason}. */
@@ -171,6 +195,10 @@ public final class HintStore {
                 case TARGET_LEFT -> c.droppedTargetLeft++;
             }
         }
+        telemetry.dropped(hint.target(), switch (reason) {
+            case REJECTED -> REASON_REJECTED;
+            case TARGET_LEFT -> REASON_TARGET_REMOVED;
+        }, 1);
     }
 
     /**
@@ -225,11 +253,25 @@ public final class HintStore {
         return totalBytes;
     }
 
-    /** Restores delivered and dropped totals carried over from an earlier run (the catalog's). */
+    /**
+     * Pending hints and bytes of every known target, zeros included (so a gauge reads 0 once a
+     * target is drained rather than vanishing). Reads counters only: never blocks on I/O.
+     */
+    public synchronized Collection<HandoffTelemetry.Backlog> backlog() {
+        List<HandoffTelemetry.Backlog> out = new ArrayList<>(targets.size());
+        targets.forEach((target, c) -> out.add(new HandoffTelemetry.Backlog(target, c.pending, c.bytes)));
+        return out;
+    }
+
+    /**
+     * Restores delivered and dropped totals carried over from an earlier run (the catalog's). The
+     * catalog keeps no reason, so earlier drops count in {@link HintStats#dropped()} only, in no
+     * reason; and not in the metrics, which count from this run's start.
+     */
     public synchronized void seedTotals(String target, long delivered, long dropped) {
         Counters c = targets.computeIfAbsent(target, t -> new Counters());
         c.delivered += delivered;
-        c.droppedFull += dropped;
+        c.droppedEarlier += dropped;
     }
 
     /**
@@ -245,6 +287,7 @@ public final class HintStore {
         long droppedWindow;
         long droppedRejected;
         long droppedTargetLeft;
+        long droppedEarlier;
         synchronized (this) {
             Counters c = targets.get(target);
             if (c == null) {
@@ -258,6 +301,7 @@ public final class HintStore {
             droppedWindow = c.droppedWindow;
             droppedRejected = c.droppedRejected;
             droppedTargetLeft = c.droppedTargetLeft;
+            droppedEarlier = c.droppedEarlier;
         }
         long oldest = -1;
         if (pending > 0) {
@@ -268,6 +312,6 @@ public final class HintStore {
         }
         return new HintStats(target, pending, bytes, oldest, oldest < 0 ? 0 : Math.max(0, clock.wallMillis() - oldest),
                 deliveryBytesPerSecond, delivered, deliveredBytes, droppedFull, droppedWindow, droppedRejected,
-                droppedTargetLeft);
+                droppedTargetLeft, droppedEarlier);
     }
 }

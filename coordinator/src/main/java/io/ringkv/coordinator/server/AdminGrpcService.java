@@ -142,10 +142,7 @@ final class AdminGrpcService extends AdminGrpc.AdminImplBase {
             try {
                 ListHintsResponse.Builder b = ListHintsResponse.newBuilder().setNodeId(self.id());
                 for (HintStats s : handoff.snapshot()) {
-                    b.addTargets(HintTarget.newBuilder().setTarget(s.target()).setCount(s.pending()).setBytes(s.bytes())
-                            .setOldestAgeMillis(s.oldestAgeMillis()).setDeliveryBytesPerSecond(s.deliveryBytesPerSecond())
-                            .setDeliveredTotal(s.delivered()).setDroppedTotal(s.dropped())
-                            .setTargetUp(failureDetector.isAvailable(s.target())));
+                    b.addTargets(hintTarget(s, failureDetector.isAvailable(s.target())));
                 }
                 out.onNext(b.build());
                 out.onCompleted();
@@ -153,6 +150,16 @@ final class AdminGrpcService extends AdminGrpc.AdminImplBase {
                 out.onError(Protos.status(e).asRuntimeException());
             }
         });
+    }
+
+    /** One target's hint counters as ListHints reports them. */
+    static HintTarget hintTarget(HintStats s, boolean up) {
+        return HintTarget.newBuilder().setTarget(s.target()).setCount(s.pending()).setBytes(s.bytes())
+                .setOldestAgeMillis(s.oldestAgeMillis()).setDeliveryBytesPerSecond(s.deliveryBytesPerSecond())
+                .setDeliveredTotal(s.delivered()).setDroppedTotal(s.dropped())
+                .setDroppedFull(s.droppedFull()).setDroppedWindow(s.droppedWindow())
+                .setDroppedRejected(s.droppedRejected()).setDroppedTargetLeft(s.droppedTargetLeft())
+                .setTargetUp(up).build();
     }
 
     @Override

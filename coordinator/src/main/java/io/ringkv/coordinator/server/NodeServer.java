@@ -105,7 +105,8 @@ public final class NodeServer implements AutoCloseable {
                     new StorageLimits(config.limits().maxKeyBytes(), StorageLimits.ABSOLUTE_MAX_VALUE_BYTES));
             FailureDetector detector = new FailureDetector(Clock.SYSTEM, 3, 3 * config.pingIntervalMillis());
             this.timer = new SystemTimer();
-            this.handoff = new HintedHandoff(config.id(), chunking, detector, Clock.SYSTEM, timer, config.hints(), catalog);
+            this.handoff = new HintedHandoff(config.id(), chunking, detector, Clock.SYSTEM, timer, config.hints(), catalog,
+                    telemetry.handoff());
             LocalReplica replica = new LocalReplica(chunking, config.keyspaces(), config.limits(), handoff.keeper());
             this.ring = new RingHolder();
             ring.onChange(r -> {

@@ -67,7 +67,7 @@ class HintConfigTest {
     @Test
     void replayWindowAndAttemptsAtTheirEdges() {
         HintSettings d = ConfigLoader.load(null, Map.of(), Map.of()).hints();
-        assertThat(d.replayMaxInFlight()).isEqualTo(8);
+        assertThat(d.replayMaxInFlight()).isEqualTo(32);
         assertThat(d.maxAttempts()).isEqualTo(10);
         assertThat(hints("hint_replay_max_in_flight", "1").replayMaxInFlight()).isEqualTo(1);
         assertThat(hints("hint_replay_max_in_flight", 1024).replayMaxInFlight()).isEqualTo(1024);

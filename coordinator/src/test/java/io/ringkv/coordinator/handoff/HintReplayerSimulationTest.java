@@ -2,6 +2,9 @@ package io.ringkv.coordinator.handoff;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
+import io.opentelemetry.sdk.trace.data.SpanData;
 import io.ringkv.coordinator.keyspace.Keyspaces;
 import io.ringkv.coordinator.request.CoordinatorSettings;
 import io.ringkv.coordinator.ring.Planner;
@@ -10,6 +13,9 @@ import io.ringkv.coordinator.ring.RingChange;
 import io.ringkv.coordinator.sim.SimCluster;
 import io.ringkv.coordinator.transport.ReplicaWrite;
 import io.ringkv.coordinator.version.LwwVersion;
+import io.ringkv.observability.HandoffTelemetry;
+import io.ringkv.observability.Telemetry;
+import io.ringkv.observability.TelemetrySettings;
 import io.ringkv.storage.Namespace;
 import io.ringkv.storage.StorageLimits;
 import io.ringkv.storage.chunk.ChunkingConfig;
@@ -52,11 +58,16 @@ class HintReplayerSimulationTest {
         byte[] lastStoredKey;
 
         Bench(HintSettings settings) {
+            this(settings, Telemetry.disabled().handoff());
+        }
+
+        Bench(HintSettings settings, HandoffTelemetry telemetry) {
             System.out.println("hint replay simulation: " + c);
-            store = new HintStore(engine, c.time, c.detector(SELF)::downForMillis, settings);
+            store = new HintStore(engine, c.time, c.detector(SELF)::downForMillis, settings, telemetry);
             transport = new RecordingTransport(c.network.transportFor(SELF), c.time);
             ring = new AtomicReference<>(Optional.of(c.ring()));
-            replayer = new HintReplayer(SELF, store, transport, c.detector(SELF), c.time, c.time, settings, ring::get);
+            replayer = new HintReplayer(SELF, store, transport, c.detector(SELF), c.time, c.time, settings, ring::get,
+                    telemetry);
             transport.windowFrom(() -> replayer.window(TARGET));
             // Let the first pings tell n1 that every other node is up.
             c.time.runFor(1_000);
@@ -251,6 +262,63 @@ class HintReplayerSimulationTest {
         assertThat(stats.delivered()).isEqualTo(before.size() + after.size());
         assertThat(stats.bytes()).isZero();
         assertThat(b.replayer.refusals(refusedSeq)).as("forgotten once dropped").isZero();
+    }
+
+    @Test
+    void eachReplayRunIsOneSpanOfItsOwnWithItsTotalsAndWhyItEnded() {
+        InMemorySpanExporter exporter = InMemorySpanExporter.create();
+        try (Telemetry telemetry = Telemetry.withExporters(TelemetrySettings.DEFAULTS, "ringkv-node", SELF, exporter)) {
+            int attempts = 3;
+            Bench b = new Bench(SimCluster.HINTS.withReplay(HintSettings.DEFAULT_REPLAY_MAX_IN_FLIGHT, attempts),
+                    telemetry.handoff());
+            List<String> first = b.hints(5);
+            b.hint("retired", "refused", new byte[200], 1);
+            first.addAll(b.hints(20));
+            b.replayer.start();
+            assertThat(b.drain(30_000)).as("%s", b.c).isTrue();
+
+            // One run delivers the 25 and is refused once; two more runs retry the refused hint, the last drops it.
+            List<SpanData> runs = replaySpans(exporter);
+            assertThat(runs).as("%s", b.c).hasSize(attempts);
+            assertThat(runs).allSatisfy(s -> {
+                assertThat(s.getParentSpanContext().isValid()).as("a trace of its own").isFalse();
+                assertThat(s.getAttributes().asMap().toString()).contains("target=" + TARGET, "outcome=drained",
+                        "window=" + HintSettings.DEFAULT_REPLAY_MAX_IN_FLIGHT);
+                assertThat(s.getStatus().getStatusCode()).isNotEqualTo(StatusCode.ERROR);
+            });
+            assertThat(runs).extracting(s -> s.getTraceId()).doesNotHaveDuplicates();
+            assertThat(runs).extracting(s -> attribute(s, "hints.delivered")).containsExactly(25L, 0L, 0L);
+            assertThat(runs).extracting(s -> attribute(s, "hints.refused")).containsExactly(1L, 1L, 1L);
+            assertThat(runs).extracting(s -> attribute(s, "hints.dropped")).containsExactly(0L, 0L, 1L);
+            assertThat(first).allSatisfy(k -> assertThat(b.onTarget(k)).isTrue());
+
+            // A run cut off by a partition ends early, marked failed; the next one, after the heal, drains.
+            exporter.reset();
+            List<String> more = b.hints(300);
+            assertThat(b.c.time.runUntil(() -> b.store.stats(TARGET, 0).delivered() >= 25 + 50, 30_000)).isTrue();
+            b.c.network.partition(SELF, TARGET);
+            assertThat(b.c.time.runUntil(() -> !b.replayer.delivering(TARGET), 30_000)).as("%s", b.c).isTrue();
+            b.c.network.heal();
+            assertThat(b.drain(120_000)).as("%s", b.c).isTrue();
+            List<SpanData> later = replaySpans(exporter);
+            SpanData cut = later.getFirst();
+            assertThat(cut.getStatus().getStatusCode()).isEqualTo(StatusCode.ERROR);
+            assertThat(cut.getAttributes().asMap().toString()).containsAnyOf("outcome=delivery_failed",
+                    "outcome=target_down");
+            assertThat(later.getLast().getAttributes().asMap().toString()).contains("outcome=drained");
+            assertThat(later.stream().mapToLong(s -> attribute(s, "hints.delivered")).sum())
+                    .as("every delivery counted in exactly one run").isEqualTo(more.size());
+            assertThat(more).allSatisfy(k -> assertThat(b.onTarget(k)).isTrue());
+        }
+    }
+
+    private static List<SpanData> replaySpans(InMemorySpanExporter exporter) {
+        return exporter.getFinishedSpanItems().stream().filter(s -> s.getName().equals("hint.replay")).toList();
+    }
+
+    private static long attribute(SpanData span, String key) {
+        Long value = span.getAttributes().get(io.opentelemetry.api.common.AttributeKey.longKey(key));
+        return value == null ? -1 : value;
     }
 
     @Test

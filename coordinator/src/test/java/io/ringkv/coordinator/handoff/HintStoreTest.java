@@ -6,6 +6,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.ringkv.coordinator.transport.FailureDetector;
 import io.ringkv.coordinator.transport.ReplicaWrite;
 import io.ringkv.coordinator.version.LwwVersion;
+import io.ringkv.observability.HandoffTelemetry;
+import io.ringkv.observability.PrometheusSamples;
+import io.ringkv.observability.Telemetry;
+import io.ringkv.observability.TelemetrySettings;
 import io.ringkv.storage.EngineConfig;
 import io.ringkv.storage.EntryIterator;
 import io.ringkv.storage.Namespace;
@@ -40,7 +44,7 @@ class HintStoreTest {
     }
 
     private HintStore store(ChunkingEngine engine, HintSettings settings) {
-        return new HintStore(engine, clock, detector::downForMillis, settings);
+        return new HintStore(engine, clock, detector::downForMillis, settings, Telemetry.disabled().handoff());
     }
 
     /** The stored size of one hint of this shape: the caps are checked against it. */
@@ -254,6 +258,97 @@ class HintStoreTest {
             assertThat(store.oldest("n2", 10, Long.MAX_VALUE)).extracting(h -> h.write().key()).containsExactly("b", "d");
             assertThat(store.pending("n2")).isEqualTo(2);
         }
+    }
+
+    /** The value of the one sample named {@code name} with these labels, 0 when there is none. */
+    private static double sample(String text, String name, Map<String, String> labels) {
+        return PrometheusSamples.parse(text).stream()
+                .filter(s -> s.name().equals(name) && s.labels().entrySet().containsAll(labels.entrySet()))
+                .mapToDouble(PrometheusSamples.Sample::value).sum();
+    }
+
+    @Test
+    void everyHintIsCountedInTheMetricsOnceWithTheReasonItWasDroppedFor() {
+        ReplicaWrite w = write("k", new byte[100], 1);
+        long one = sizeOfOne(w);
+        try (Telemetry telemetry = Telemetry.start(TelemetrySettings.DEFAULTS, "ringkv-node", "n1")) {
+            HintStore store = new HintStore(memory(), clock, detector::downForMillis,
+                    HintSettings.DEFAULTS.withCaps(3 * one, Long.MAX_VALUE).withWindow(60_000), telemetry.handoff());
+            telemetry.handoff().registerBacklog(store::backlog);
+            for (int i = 0; i < 4; i++) {
+                store.store("n2", w); // the fourth is over the cap
+            }
+            List<Hint> hints = store.oldest("n2", 10, Long.MAX_VALUE);
+            store.delivered(hints.get(0));
+            store.drop(hints.get(1), HintStore.DropReason.REJECTED);
+            store.drop(hints.get(2), HintStore.DropReason.TARGET_LEFT);
+            store.store("n3", w);
+            for (int i = 0; i < 3; i++) {
+                detector.onFailure("n3");
+            }
+            clock.advanceMillis(60_001);
+            assertThat(store.store("n3", w)).isEqualTo(HintStore.Outcome.DROPPED_WINDOW);
+
+            String text = telemetry.prometheus().scrape();
+            assertThat(sample(text, "ringkv_hints_stored_total", Map.of("target", "n2"))).isEqualTo(3);
+            assertThat(sample(text, "ringkv_hints_stored_total", Map.of("target", "n3"))).isEqualTo(1);
+            assertThat(sample(text, "ringkv_hints_delivered_total", Map.of("target", "n2"))).isEqualTo(1);
+            assertThat(sample(text, "ringkv_hints_dropped_total", Map.of("target", "n2", "reason", "full"))).isEqualTo(1);
+            assertThat(sample(text, "ringkv_hints_dropped_total", Map.of("target", "n2", "reason", "rejected")))
+                    .isEqualTo(1);
+            assertThat(sample(text, "ringkv_hints_dropped_total", Map.of("target", "n2", "reason", "target_removed")))
+                    .isEqualTo(1);
+            assertThat(sample(text, "ringkv_hints_dropped_total", Map.of("target", "n3", "reason", "expired")))
+                    .isEqualTo(1);
+            assertThat(sample(text, "ringkv_hints_dropped_total", Map.of())).as("four drops in all").isEqualTo(4);
+            assertThat(sample(text, "ringkv_hints_pending", Map.of("target", "n2"))).as("drained, still reported")
+                    .isZero();
+            assertThat(PrometheusSamples.parse(text)).anySatisfy(s -> {
+                assertThat(s.name()).isEqualTo("ringkv_hints_pending");
+                assertThat(s.labels()).containsEntry("target", "n2");
+            });
+            assertThat(sample(text, "ringkv_hints_pending", Map.of("target", "n3"))).isEqualTo(1);
+            assertThat(sample(text, "ringkv_hints_pending_size_bytes", Map.of("target", "n3"))).isEqualTo(one);
+            // The same drops, by reason, in the counters ListHints reads.
+            HintStats n2 = store.stats("n2", 0);
+            assertThat(List.of(n2.droppedFull(), n2.droppedWindow(), n2.droppedRejected(), n2.droppedTargetLeft()))
+                    .containsExactly(1L, 0L, 1L, 1L);
+            assertThat(store.stats("n3", 0).droppedWindow()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void theBacklogListsEveryKnownTargetWithItsPendingHintsAndBytes() {
+        HintStore store = store(memory(), HintSettings.DEFAULTS);
+        assertThat(store.backlog()).isEmpty();
+        ReplicaWrite w = write("k", new byte[100], 1);
+        long one = sizeOfOne(w);
+        store.store("n2", w);
+        store.store("n2", w);
+        store.store("n3", w);
+        store.delivered(store.oldest("n3", 1, Long.MAX_VALUE).getFirst());
+        assertThat(store.backlog()).containsExactlyInAnyOrder(new HandoffTelemetry.Backlog("n2", 2, 2 * one),
+                new HandoffTelemetry.Backlog("n3", 0, 0));
+    }
+
+    @Test
+    void dropsOfEarlierRunsCountInTheTotalButInNoReason() {
+        HintStore store = store(memory(), HintSettings.DEFAULTS);
+        store.seedTotals("n2", 5, 7);
+        HintStats stats = store.stats("n2", 0);
+        assertThat(stats.delivered()).isEqualTo(5);
+        assertThat(stats.droppedEarlier()).isEqualTo(7);
+        assertThat(List.of(stats.droppedFull(), stats.droppedWindow(), stats.droppedRejected(),
+                stats.droppedTargetLeft())).containsOnly(0L);
+        assertThat(stats.dropped()).isEqualTo(7);
+        store.drop(storeOne(store), HintStore.DropReason.REJECTED);
+        assertThat(store.stats("n2", 0).dropped()).isEqualTo(8);
+        assertThat(store.stats("n2", 0).droppedRejected()).isEqualTo(1);
+    }
+
+    private static Hint storeOne(HintStore store) {
+        store.store("n2", write("one", new byte[1], 1));
+        return store.oldest("n2", 1, Long.MAX_VALUE).getFirst();
     }
 
     private static ChunkingEngine wrap(StorageEngine engine) {

@@ -2,6 +2,7 @@ package io.ringkv.coordinator.server;
 
 import io.ringkv.coordinator.config.ConfigLoader;
 import io.ringkv.coordinator.config.NodeConfig;
+import io.ringkv.observability.Telemetry;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Path;
@@ -9,6 +10,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /** Real nodes on loopback in this JVM, on free ports; closes every node it started. */
 public final class LocalCluster implements AutoCloseable {
@@ -16,6 +18,12 @@ public final class LocalCluster implements AutoCloseable {
     public final List<String> addresses = new ArrayList<>();
 
     public LocalCluster(int count, Path dir, String backend, Map<String, Object> extra) throws Exception {
+        this(count, dir, backend, extra, null);
+    }
+
+    /** As above, each node reporting through {@code telemetryOf.apply(nodeId)} (null: what its config says). */
+    public LocalCluster(int count, Path dir, String backend, Map<String, Object> extra,
+                        Function<String, Telemetry> telemetryOf) throws Exception {
         for (int i = 0; i < count; i++) {
             addresses.add("127.0.0.1:" + freePort());
         }
@@ -30,7 +38,7 @@ public final class LocalCluster implements AutoCloseable {
                 flags.put("backend", backend);
                 flags.put("ping_interval_millis", 200);
                 NodeConfig cfg = ConfigLoader.load(null, Map.of(), flags);
-                nodes.add(NodeServer.start(cfg));
+                nodes.add(telemetryOf == null ? NodeServer.start(cfg) : NodeServer.start(cfg, telemetryOf.apply(cfg.id())));
             }
             for (NodeServer n : nodes) {
                 if (!n.awaitRing(30_000)) {

@@ -14,6 +14,7 @@ import io.ringkv.coordinator.ring.Planner;
 import io.ringkv.coordinator.ring.Ring;
 import io.ringkv.coordinator.transport.FailureDetector;
 import io.ringkv.coordinator.version.HybridLogicalClock;
+import io.ringkv.observability.Telemetry;
 import io.ringkv.storage.StorageLimits;
 import io.ringkv.storage.chunk.ChunkingConfig;
 import io.ringkv.storage.chunk.ChunkingEngine;
@@ -63,7 +64,8 @@ public final class SimCluster {
         for (Node n : members) {
             ChunkingEngine engine = new ChunkingEngine(new MemoryEngine(), ChunkingConfig.DEFAULTS, StorageLimits.DEFAULTS);
             FailureDetector fd = new FailureDetector(time, 3, 1_000);
-            HintedHandoff handoff = new HintedHandoff(n.id(), engine, fd, time, time, hints, null);
+            HintedHandoff handoff = new HintedHandoff(n.id(), engine, fd, time, time, hints, null,
+                    Telemetry.disabled().handoff());
             LocalReplica replica = new LocalReplica(engine, keyspaces, StorageLimits.DEFAULTS, handoff.keeper());
             replicas.put(n.id(), replica);
             repairPeers.put(n.id(), new LocalRepairPeer(n.id(), replica, keyspaces));
