@@ -10,6 +10,7 @@ import io.ringkv.coordinator.ring.Ring;
 import io.ringkv.coordinator.time.Clock;
 import io.ringkv.coordinator.time.Timer;
 import io.ringkv.observability.RepairTelemetry;
+import io.ringkv.observability.Spans;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -168,7 +169,8 @@ public final class RepairService implements AutoCloseable {
      */
     public RepairSession start(RepairScope scope) {
         RepairSession s = create(scope, null);
-        Thread.ofVirtual().name("repair-" + s.id()).start(s::run);
+        // With the caller's context, so the session's trace links to the StartRepair call that began it.
+        Thread.ofVirtual().name("repair-" + s.id()).start(Spans.wrap(s::run));
         return s;
     }
 

@@ -43,8 +43,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Anti-entropy as telemetry shows it, on three real nodes over loopback: after a StartRepair that
  * streams records to the node that lacked them, the repair counters and progress gauges on
- * {@code /metrics}, and the session's {@code repair.session} span with one {@code repair.vnode}
- * child per vnode, each naming its replicas, and the repair calls under those.
+ * {@code /metrics}, and the session's {@code repair.session} span (linked to the StartRepair call)
+ * with one {@code repair.vnode} child per vnode, each naming its replicas, and the repair calls
+ * under those.
  */
 class RepairTelemetryTest {
     private static final int VNODES = 16;
@@ -133,6 +134,10 @@ class RepairTelemetryTest {
                 assertThat(session.getAttributes().get(AttributeKey.longKey("vnodes"))).isEqualTo(VNODES);
                 assertThat(session.getAttributes().get(AttributeKey.longKey("keys.repaired"))).isEqualTo(KEYS);
                 assertThat(session.getStatus().getStatusCode()).isNotEqualTo(StatusCode.ERROR);
+                SpanData call = all.stream().filter(s -> s.getName().equals("ringkv.v1.Admin/StartRepair")
+                        && s.getKind() == SpanKind.SERVER).findFirst().orElseThrow();
+                assertThat(session.getLinks()).extracting(l -> l.getSpanContext().getSpanId())
+                        .as("linked to the StartRepair call that began it").containsExactly(call.getSpanId());
 
                 List<SpanData> vnodeSpans = all.stream().filter(s -> s.getName().equals("repair.vnode")).toList();
                 assertThat(vnodeSpans).hasSize(VNODES).allSatisfy(v -> {
