@@ -34,8 +34,10 @@ public final class MetricNames {
     public static final String REPAIR_VNODES_PLANNED = "ringkv.repair.vnodes.planned";
     /** Counter, keys; kind. */
     public static final String REPAIR_KEYS_COMPARED = "ringkv.repair.keys.compared";
-    /** Counter, keys; kind. */
+    /** Counter, keys; kind: keys found different and written to the replica that lacked them. */
     public static final String REPAIR_KEYS_REPAIRED = "ringkv.repair.keys.repaired";
+    /** Counter, bytes; kind: encoded size of the records repair exchanged. */
+    public static final String REPAIR_BYTES = "ringkv.repair.size";
     /** Gauge, vnodes; direction (in, out). */
     public static final String TRANSFER_VNODES_PENDING = "ringkv.transfer.vnodes.pending";
     /** Gauge, vnodes; direction. */

@@ -2,6 +2,7 @@ package io.ringkv.observability;
 
 import io.opentelemetry.api.common.Attributes;
 import java.util.Collection;
+import java.util.List;
 import java.util.function.Supplier;
 
 /**
@@ -13,7 +14,9 @@ import java.util.function.Supplier;
  * RepairTelemetry t = telemetry.repair();
  * t.registerRepairProgress(() -> sessions.progress());       // once: vnodes done / total per kind
  * try (SpanScope s = t.sessionSpan("on_demand", vnodes)) {   // a trace per session
- *   try (var v = s.makeCurrent(); SpanScope one = t.vnodeSpan(vnode, peer)) { ...; t.compared("on_demand", n); t.repaired("on_demand", k); }
+ *   try (var v = s.makeCurrent(); SpanScope one = t.vnodeSpan(vnode, replicas)) {
+ *     ...; t.compared("on_demand", n); t.repaired("on_demand", k, bytes);
+ *   }
  * }
  * t.registerTransferProgress(() -> transfers.progress());
  * try (SpanScope s = t.transferSpan(vnode, peer, "in")) { ...; t.streamed("in", keys, bytes); }
@@ -27,6 +30,9 @@ public final class RepairTelemetry {
     /** Transfer progress in one direction ({@code in}: vnodes this node gains; {@code out}). */
     public record TransferProgress(String direction, long vnodesPending, long vnodesDone) {
     }
+
+    /** The replicas a {@code repair.vnode} span compared. */
+    public static final String PEERS = "peers";
 
     private final Spans spans;
     private final RingkvMetrics metrics;
@@ -56,8 +62,11 @@ public final class RepairTelemetry {
         metrics.repairKeysCompared.add(keys, Attributes.of(RingkvMetrics.KIND, kind));
     }
 
-    public void repaired(String kind, long keys) {
-        metrics.repairKeysRepaired.add(keys, Attributes.of(RingkvMetrics.KIND, kind));
+    /** {@code keys} records, {@code bytes} of them encoded, written to replicas that lacked them or held older versions. */
+    public void repaired(String kind, long keys, long bytes) {
+        Attributes a = Attributes.of(RingkvMetrics.KIND, kind);
+        metrics.repairKeysRepaired.add(keys, a);
+        metrics.repairBytes.add(bytes, a);
     }
 
     public void streamed(String direction, long keys, long bytes) {
@@ -71,9 +80,13 @@ public final class RepairTelemetry {
         return spans.root("repair.session", Attributes.builder().put(RingkvMetrics.KIND, kind).put("vnodes", vnodes).build());
     }
 
-    /** {@code repair.vnode}: comparing one vnode with {@code peer}, under the current span (the session). */
-    public SpanScope vnodeSpan(long vnode, String peer) {
-        return spans.child("repair.vnode", Attributes.builder().put("vnode", vnode).put(RingkvMetrics.PEER, peer).build());
+    /**
+     * {@code repair.vnode}: comparing one vnode across {@code peers} (its replicas, this node among
+     * them when it is one), under the current span (the session).
+     */
+    public SpanScope vnodeSpan(long vnode, List<String> peers) {
+        return spans.child("repair.vnode", Attributes.builder().put("vnode", vnode)
+                .put(PEERS, peers.toArray(String[]::new)).build());
     }
 
     /** {@code transfer.vnode}: streaming one vnode from or to {@code peer}, a trace of its own. */

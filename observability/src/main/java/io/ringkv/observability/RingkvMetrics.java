@@ -56,6 +56,7 @@ public final class RingkvMetrics {
     final LongCounter hintsStored;
     final LongCounter repairKeysCompared;
     final LongCounter repairKeysRepaired;
+    final LongCounter repairBytes;
     final LongCounter transferBytes;
     final LongCounter transferKeys;
     /** Attribute sets reused per (operation, keyspace, consistency, code): no allocation per request once warm. */
@@ -88,6 +89,8 @@ public final class RingkvMetrics {
                 .setDescription("Keys anti-entropy compared with a peer").build();
         repairKeysRepaired = meter.counterBuilder(MetricNames.REPAIR_KEYS_REPAIRED).setUnit("{key}")
                 .setDescription("Keys anti-entropy found different and exchanged").build();
+        repairBytes = meter.counterBuilder(MetricNames.REPAIR_BYTES).setUnit("By")
+                .setDescription("Bytes of records anti-entropy exchanged").build();
         transferBytes = meter.counterBuilder(MetricNames.TRANSFER_BYTES).setUnit("By")
                 .setDescription("Bytes of records streamed for rebalancing").build();
         transferKeys = meter.counterBuilder(MetricNames.TRANSFER_KEYS).setUnit("{key}")

@@ -5,6 +5,7 @@ import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
+import java.util.List;
 
 /**
  * One started span and the context it belongs to. Not thread-confined: it may be ended on
@@ -41,6 +42,13 @@ public final class SpanScope implements AutoCloseable {
     public SpanScope set(String key, long value) {
         if (span != null) {
             span.setAttribute(AttributeKey.longKey(key), value);
+        }
+        return this;
+    }
+
+    public SpanScope set(String key, List<String> values) {
+        if (span != null) {
+            span.setAttribute(AttributeKey.stringArrayKey(key), values);
         }
         return this;
     }

@@ -52,7 +52,7 @@ class DocumentedNamesTest {
             t.repair().registerRepairProgress(() -> List.of(new RepairTelemetry.RepairProgress("on_demand", 3, 8)));
             t.repair().registerTransferProgress(() -> List.of(new RepairTelemetry.TransferProgress("in", 2, 5)));
             t.repair().compared("on_demand", 1);
-            t.repair().repaired("on_demand", 1);
+            t.repair().repaired("on_demand", 1, 1);
             t.repair().streamed("in", 1, 1);
             t.prometheus().scrape(); // the process CPU load reads -1 until it has a previous sample
             String text = t.prometheus().scrape();

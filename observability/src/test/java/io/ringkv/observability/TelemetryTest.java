@@ -33,7 +33,7 @@ class TelemetryTest {
             r.registerRepairProgress(() -> List.of(new RepairTelemetry.RepairProgress("on_demand", 3, 8)));
             r.registerTransferProgress(() -> List.of(new RepairTelemetry.TransferProgress("in", 2, 5)));
             r.compared("on_demand", 100);
-            r.repaired("on_demand", 4);
+            r.repaired("on_demand", 4, 400);
             r.streamed("in", 10, 1000);
 
             String text = t.prometheus().scrape();
@@ -45,6 +45,7 @@ class TelemetryTest {
                     "ringkv_hints_pending", "ringkv_hints_pending_size_bytes", "ringkv_hints_stored_total",
                     "ringkv_hints_delivered_total", "ringkv_hints_dropped_total", "ringkv_repair_vnodes_done",
                     "ringkv_repair_vnodes_planned", "ringkv_repair_keys_compared_total", "ringkv_repair_keys_repaired_total",
+                    "ringkv_repair_size_bytes_total",
                     "ringkv_transfer_vnodes_pending", "ringkv_transfer_vnodes_done", "ringkv_transfer_size_bytes_total",
                     "ringkv_transfer_keys_total", "jvm_memory_used_bytes", "jvm_thread_count", "jvm_gc_collections_total",
                     "jvm_cpu_count");

@@ -60,7 +60,7 @@ import java.util.Set;
  * repair_interval: 24h        # every vnode repaired at least this often (ms, s, m, h, d); off: no background repair
  * repair_bytes_per_second: 16777216
  * repair_concurrent_vnodes: 2
- * repair_pause_p99_ms: 50     # background repair waits while the foreground p99 is above this; 0: never
+ * repair_pause_p99_ms: 50     # background repair waits while the client-request p99 is above this; 0: never
  * gc_grace: 10d               # tombstones are kept at least this long, and until a full repair since
  * merkle_depth: 3             # 16^depth leaves per vnode tree
  * repair_rpc_timeout_millis: 60000

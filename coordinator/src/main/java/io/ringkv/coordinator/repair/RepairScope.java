@@ -36,6 +36,11 @@ public record RepairScope(String keyspace, Integer vnode, String node, boolean s
         return new RepairScope(null, null, null, true);
     }
 
+    /** {@code background} for a scheduled session, {@code on_demand} otherwise: how telemetry tells them apart. */
+    public String kind() {
+        return scheduled ? "background" : "on_demand";
+    }
+
     /** The catalog's form: {@code all}, {@code vnode:<v>}, {@code node:<id>} or {@code scheduled}. */
     public String describe() {
         return scheduled ? "scheduled" : vnode != null ? "vnode:" + vnode : node != null ? "node:" + node : "all";

@@ -9,6 +9,8 @@ import io.ringkv.coordinator.ring.Node;
 import io.ringkv.coordinator.ring.Ring;
 import io.ringkv.coordinator.time.Clock;
 import io.ringkv.coordinator.time.Timer;
+import io.ringkv.observability.RepairTelemetry;
+import io.ringkv.observability.Spans;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -17,6 +19,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.SortedSet;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -30,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * The node's anti-entropy: starts, resumes, lists and stops repair sessions, runs the background
  * scheduler, answers peers' repair calls through {@link #localPeer()}, and reports this node's
  * Merkle roots. Built once per node and closed with it; closing stops running sessions after their
- * current vnode, leaving them RUNNING in the catalog so the next start continues them.
+ * current vnode, leaving them RUNNING in the catalog so the next start continues them. Reports
+ * progress gauges, key counters and session spans to its {@link RepairTelemetry}.
  */
 public final class RepairService implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RepairService.class);
@@ -61,17 +65,22 @@ public final class RepairService implements AutoCloseable {
     private final RateLimiter limiter;
     private final VnodeRepair vnodeRepair;
     private final RepairScheduler scheduler;
+    private final RepairTelemetry telemetry;
     private final Map<String, RepairSession> sessions = new ConcurrentHashMap<>();
+    /** The newest session of each kind, kept past its end for the progress gauges. */
+    private final Map<String, RepairSession> newestOfKind = new ConcurrentHashMap<>();
     private final AtomicLong sequence = new AtomicLong();
     private volatile RepairSession scheduled;
 
     /**
      * @param remote              the peer of another node, by id
-     * @param foregroundP99Micros the node's recent foreground p99 in microseconds (negative: unknown)
+     * @param foregroundP99Micros the node's recent foreground p99 in microseconds (negative: unknown); the
+     *                            node gives its client-request p99
+     * @param telemetry           where progress, key counts and spans go; the gauges are registered here, once
      */
     public RepairService(String selfId, RepairSettings settings, Supplier<Optional<Ring>> ring, Keyspaces keyspaces,
                          LocalRepairPeer local, Function<String, RepairPeer> remote, SystemCatalog catalog, Clock clock,
-                         Timer timer, Sleeper sleeper, LongSupplier foregroundP99Micros) {
+                         Timer timer, Sleeper sleeper, LongSupplier foregroundP99Micros, RepairTelemetry telemetry) {
         this.selfId = selfId;
         this.settings = settings;
         this.ring = ring;
@@ -85,6 +94,8 @@ public final class RepairService implements AutoCloseable {
         this.limiter = new RateLimiter(settings.bytesPerSecond(), clock);
         this.vnodeRepair = new VnodeRepair(this::peer, new TreeExchange(this::throttle), clock, settings.gcGraceMillis());
         this.scheduler = new RepairScheduler(selfId, keyspaces.all(), settings, clock, timer, new SchedulerHooks());
+        this.telemetry = telemetry;
+        telemetry.registerRepairProgress(this::progress);
     }
 
     /** Starts the scheduler; its first tick (once a ring is known) also continues interrupted sessions. */
@@ -116,6 +127,26 @@ public final class RepairService implements AutoCloseable {
         }
     }
 
+    /**
+     * Per kind, the vnodes done and planned of the running sessions, or of the newest one when none
+     * runs (so a finished session reads done = planned until the next one starts). Kinds without a
+     * session since this node started are left out. Never blocks for long: the gauges call it.
+     */
+    List<RepairTelemetry.RepairProgress> progress() {
+        Map<String, long[]> byKind = new TreeMap<>();
+        for (RepairSession s : sessions.values()) {
+            if (!s.ended()) {
+                long[] p = byKind.computeIfAbsent(s.scope().kind(), k -> new long[2]);
+                p[0] += s.vnodesDone();
+                p[1] += s.vnodesTotal();
+            }
+        }
+        newestOfKind.forEach((kind, s) -> byKind.computeIfAbsent(kind, k -> new long[] {s.vnodesDone(), s.vnodesTotal()}));
+        List<RepairTelemetry.RepairProgress> out = new ArrayList<>(byKind.size());
+        byKind.forEach((kind, p) -> out.add(new RepairTelemetry.RepairProgress(kind, p[0], p[1])));
+        return out;
+    }
+
     /** True while the foreground p99 is above {@code repair_pause_p99_ms}: background repair holds off. */
     public boolean paused() {
         return settings.pauseP99Millis() > 0 && foregroundP99Micros.getAsLong() > settings.pauseP99Millis() * 1_000;
@@ -123,7 +154,7 @@ public final class RepairService implements AutoCloseable {
 
     private RepairSession.Context context(boolean background) {
         return new RepairSession.Context(this::requireRing, keyspaces, vnodeRepair, catalog, clock, sleeper,
-                settings.concurrentVnodes(), settings.merkleDepth(), background ? this::paused : () -> false);
+                settings.concurrentVnodes(), settings.merkleDepth(), background ? this::paused : () -> false, telemetry);
     }
 
     private Ring requireRing() {
@@ -138,7 +169,8 @@ public final class RepairService implements AutoCloseable {
      */
     public RepairSession start(RepairScope scope) {
         RepairSession s = create(scope, null);
-        Thread.ofVirtual().name("repair-" + s.id()).start(s::run);
+        // With the caller's context, so the session's trace links to the StartRepair call that began it.
+        Thread.ofVirtual().name("repair-" + s.id()).start(Spans.wrap(s::run));
         return s;
     }
 
@@ -186,6 +218,7 @@ public final class RepairService implements AutoCloseable {
         String id = selfId + "-" + clock.wallMillis() + "-" + sequence.incrementAndGet();
         RepairSession s = RepairSession.create(id, scope, vnodes, context(scope.scheduled()));
         sessions.put(id, s);
+        newestOfKind.put(scope.kind(), s);
         log.info("repair session {} started: {} of {}, {} vnodes", id, scope.describe(),
                 scope.keyspace() == null ? "every keyspace" : scope.keyspace(), vnodes.size());
         return s;
@@ -204,6 +237,7 @@ public final class RepairService implements AutoCloseable {
             RepairScope scope = RepairScope.parse(row.scope(), row.keyspace());
             RepairSession s = RepairSession.resume(row, cursor.get(), context(scope.scheduled()));
             sessions.put(s.id(), s);
+            newestOfKind.put(scope.kind(), s);
             if (scope.scheduled()) {
                 scheduled = s;
             }

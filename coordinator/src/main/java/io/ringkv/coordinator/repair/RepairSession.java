@@ -1,5 +1,6 @@
 package io.ringkv.coordinator.repair;
 
+import io.opentelemetry.context.Scope;
 import io.ringkv.coordinator.catalog.CatalogException;
 import io.ringkv.coordinator.catalog.RepairCursorRow;
 import io.ringkv.coordinator.catalog.RepairSessionRow;
@@ -9,9 +10,14 @@ import io.ringkv.coordinator.keyspace.Keyspaces;
 import io.ringkv.coordinator.ring.Node;
 import io.ringkv.coordinator.ring.Ring;
 import io.ringkv.coordinator.time.Clock;
+import io.ringkv.observability.RepairTelemetry;
+import io.ringkv.observability.SpanScope;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.SortedSet;
 import java.util.TreeSet;
 import java.util.concurrent.CountDownLatch;
@@ -26,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * {@code concurrentVnodes} at a time. After each vnode its counters and the vnodes it has yet to
  * finish are saved to the catalog, so a session stopped by a shutdown (or a crash) is continued by
  * the next start from where it stood. Ends DONE when every vnode was fully repaired, FAILED when
- * some vnode had an unreachable replica.
+ * some vnode had an unreachable replica. Traced as one {@code repair.session} span with a
+ * {@code repair.vnode} child per vnode; counts keys compared and repaired per vnode.
  */
 public final class RepairSession {
     private static final Logger log = LoggerFactory.getLogger(RepairSession.class);
@@ -39,7 +46,8 @@ public final class RepairSession {
 
     /** What a session needs from the node: shared by every session of a {@link RepairService}. */
     record Context(Supplier<Ring> ring, Keyspaces keyspaces, VnodeRepair repair, SystemCatalog catalog,
-                   Clock clock, Sleeper sleeper, int concurrentVnodes, int merkleDepth, BooleanSupplier paused) {
+                   Clock clock, Sleeper sleeper, int concurrentVnodes, int merkleDepth, BooleanSupplier paused,
+                   RepairTelemetry telemetry) {
     }
 
     private final String id;
@@ -100,6 +108,11 @@ public final class RepairSession {
 
     /** Repairs every remaining vnode on this thread and up to {@code concurrentVnodes - 1} more; returns when done or stopped. */
     public void run() {
+        SpanScope span = ctx.telemetry().sessionSpan(scope.kind(), total).set("session.id", id)
+                .set("scope", scope.describe());
+        if (scope.keyspace() != null) {
+            span.set("keyspace", scope.keyspace());
+        }
         try {
             int workers;
             synchronized (this) {
@@ -107,9 +120,11 @@ public final class RepairSession {
             }
             List<Thread> threads = new ArrayList<>();
             for (int i = 1; i < workers; i++) {
-                threads.add(Thread.ofVirtual().name("repair-" + id + "-" + i).start(this::work));
+                threads.add(Thread.ofVirtual().name("repair-" + id + "-" + i).start(span.wrap(this::work)));
             }
-            work();
+            try (Scope current = span.makeCurrent()) {
+                work();
+            }
             for (Thread t : threads) {
                 t.join();
             }
@@ -124,8 +139,23 @@ public final class RepairSession {
             stopped = true;
             Thread.currentThread().interrupt();
         } finally {
+            endSpan(span);
             ended.countDown();
         }
+    }
+
+    /** The session's totals on its span: STOPPED when a shutdown left it to resume, an error when FAILED. */
+    private void endSpan(SpanScope span) {
+        synchronized (this) {
+            String outcome = stopped && state.equals(RUNNING) ? "STOPPED" : state;
+            span.set("state", outcome).set("vnodes.done", total - unfinished.size()).set("vnodes.failed", failed)
+                    .set("keys.compared", keysCompared).set("keys.repaired", keysStreamed)
+                    .set("bytes.repaired", bytesStreamed);
+            if (outcome.equals(FAILED)) {
+                span.fail(failed + " of " + total + " vnodes not fully repaired");
+            }
+        }
+        span.end();
     }
 
     /** Asks the workers to stop after their current vnode; the session stays RUNNING in the catalog. */
@@ -174,6 +204,8 @@ public final class RepairSession {
                 log.warn("repair session {}: vnode {} failed: {}", id, vnode, e.toString());
                 ok = false;
             }
+            ctx.telemetry().compared(scope.kind(), result.keysCompared());
+            ctx.telemetry().repaired(scope.kind(), result.keysStreamed(), result.bytesStreamed());
             synchronized (this) {
                 unfinished.remove(vnode);
                 keysCompared += result.keysCompared();
@@ -193,28 +225,50 @@ public final class RepairSession {
     private VnodeResult repairVnode(int vnode) {
         Ring ring = ctx.ring().get();
         VnodeRepair repair = ctx.repair();
-        boolean ok = true;
-        ExchangeResult total = ExchangeResult.NONE;
+        Map<Keyspace, List<String>> replicasOf = new LinkedHashMap<>();
+        LinkedHashSet<String> peers = new LinkedHashSet<>();
         for (Keyspace ks : keyspaces()) {
             List<Node> all = ring.replicas(vnode);
             List<String> replicas = all.subList(0, Math.min(ks.n(), all.size())).stream().map(Node::id).toList();
             if (scope.node() != null && !replicas.contains(scope.node())) {
                 continue;
             }
-            VnodeRepair.Outcome o = repair.repair(new TreeSpec(ks.name(), vnode, ring.vnodeCount(), ctx.merkleDepth()),
-                    replicas);
-            total = total.plus(o.result());
-            if (o.full()) {
-                try {
-                    ctx.catalog().recordVnodeRepaired(ks.name(), vnode, Instant.ofEpochMilli(o.startedAtMillis()));
-                } catch (CatalogException e) {
-                    log.warn("catalog: {}", e.getMessage());
+            replicasOf.put(ks, replicas);
+            peers.addAll(replicas);
+        }
+        // Current while the vnode is exchanged: the repair calls to the peers are traced under it.
+        try (SpanScope span = ctx.telemetry().vnodeSpan(vnode, List.copyOf(peers)); Scope current = span.makeCurrent()) {
+            try {
+                boolean ok = true;
+                ExchangeResult total = ExchangeResult.NONE;
+                LinkedHashSet<String> unreachable = new LinkedHashSet<>();
+                for (Map.Entry<Keyspace, List<String>> e : replicasOf.entrySet()) {
+                    Keyspace ks = e.getKey();
+                    VnodeRepair.Outcome o = repair.repair(new TreeSpec(ks.name(), vnode, ring.vnodeCount(),
+                            ctx.merkleDepth()), e.getValue());
+                    total = total.plus(o.result());
+                    if (o.full()) {
+                        try {
+                            ctx.catalog().recordVnodeRepaired(ks.name(), vnode, Instant.ofEpochMilli(o.startedAtMillis()));
+                        } catch (CatalogException ce) {
+                            log.warn("catalog: {}", ce.getMessage());
+                        }
+                    } else {
+                        ok = false;
+                        unreachable.addAll(o.unreachable());
+                    }
                 }
-            } else {
-                ok = false;
+                span.set("keys.compared", total.keysCompared()).set("keys.repaired", total.keysStreamed())
+                        .set("bytes.repaired", total.bytesStreamed()).set("outcome", ok ? "full" : "partial");
+                if (!ok) {
+                    span.set("unreachable", List.copyOf(unreachable)).fail("unreachable: " + String.join(", ", unreachable));
+                }
+                return new VnodeResult(ok, total);
+            } catch (RuntimeException e) {
+                span.set("outcome", "failed").fail(e.toString());
+                throw e;
             }
         }
-        return new VnodeResult(ok, total);
     }
 
     private List<Keyspace> keyspaces() {
@@ -231,6 +285,15 @@ public final class RepairSession {
 
     public synchronized int vnodesFailed() {
         return failed;
+    }
+
+    /** Vnodes finished (repaired or given up on), of {@link #vnodesTotal()}. */
+    public synchronized int vnodesDone() {
+        return total - unfinished.size();
+    }
+
+    public int vnodesTotal() {
+        return total;
     }
 
     private void save() {

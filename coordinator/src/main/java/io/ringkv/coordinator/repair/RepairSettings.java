@@ -7,7 +7,7 @@ package io.ringkv.coordinator.repair;
  *                             0 turns the background scheduler off
  * @param bytesPerSecond       records streamed by repair, at most ({@code repair_bytes_per_second})
  * @param concurrentVnodes     vnodes one session repairs at a time ({@code repair_concurrent_vnodes})
- * @param pauseP99Millis       background repair pauses while the recent foreground p99 is above
+ * @param pauseP99Millis       background repair pauses while the node's recent client-request p99 is above
  *                             this ({@code repair_pause_p99_ms}); 0 never pauses
  * @param gcGraceMillis        a tombstone is kept at least this long ({@code gc_grace})
  * @param merkleDepth          levels below a tree's root; the tree has 16^depth leaves ({@code merkle_depth})

@@ -6,6 +6,7 @@
  * the system catalog and resume after a restart; a scheduler repairs every vnode once per
  * interval at a bounded rate; tombstones are purged after {@code gc_grace} only once their vnode
  * was fully repaired since they were written. {@link io.ringkv.coordinator.repair.RepairService}
- * is the one facade the node builds.
+ * is the one facade the node builds; it reports progress gauges, key and byte counters and a
+ * trace per session (a span per vnode) through {@code io.ringkv.observability.RepairTelemetry}.
  */
 package io.ringkv.coordinator.repair;

@@ -44,6 +44,8 @@ public final class Coordinator {
     private final HybridLogicalClock hlc;
     private final StorageLimits limits;
     private final Env env;
+    /** Client requests (get, put, conditional put) from validation to outcome, failures included. */
+    private final LatencyTracker requestLatency = new LatencyTracker(1024);
     /** Per key, the tail of the conditional puts running through this node (serializes them). */
     private final java.util.concurrent.ConcurrentHashMap<String, CompletableFuture<?>> conditionalTurns =
             new java.util.concurrent.ConcurrentHashMap<>();
@@ -75,9 +77,24 @@ public final class Coordinator {
         return selfId;
     }
 
-    /** The recent p99 of this node's replica reads in microseconds, or -1 before there are enough: how busy the foreground is. */
+    /** The recent p99 of this node's replica reads in microseconds, or -1 before there are enough. */
     public long recentReplicaP99Micros() {
         return env.readLatency().p99Micros();
+    }
+
+    /**
+     * The recent p99 of the client requests this node coordinated (gets, puts, deletes, conditional
+     * puts; failures and timeouts included, requests refused as invalid left out), in microseconds,
+     * or -1 before there are enough: how busy the foreground is as its clients see it.
+     */
+    public long recentRequestP99Micros() {
+        return requestLatency.p99Micros();
+    }
+
+    /** {@code request} as a client request: its latency feeds {@link #recentRequestP99Micros()}. */
+    private <T> CompletableFuture<T> measured(long startedNanos, CompletableFuture<T> request) {
+        request.whenComplete((r, e) -> requestLatency.record((env.clock().monotonicNanos() - startedNanos) / 1_000));
+        return request;
     }
 
     public Ring ring() {
@@ -115,8 +132,9 @@ public final class Coordinator {
     }
 
     public CompletableFuture<PutOutcome> put(PutCommand command) {
+        long started = env.clock().monotonicNanos();
         try {
-            return startPut(command);
+            return measured(started, startPut(command));
         } catch (RequestFailure f) {
             return CompletableFuture.failedFuture(f);
         }
@@ -134,6 +152,7 @@ public final class Coordinator {
         if (condition.isNone()) {
             return put(command);
         }
+        long startedNanos = env.clock().monotonicNanos();
         try {
             checkRequest(command.keyspace(), command.key());
         } catch (RequestFailure f) {
@@ -155,15 +174,15 @@ public final class Coordinator {
                         }));
         // Forget the chain once it is idle, so the map holds only keys with conditional puts in flight.
         turn.whenComplete((ignored, error) -> conditionalTurns.remove(lockKey, turn));
-        return result;
+        return measured(startedNanos, result);
     }
 
     private CompletableFuture<PutOutcome> checkThenPut(PutCommand command, Condition condition) {
         long started = env.clock().monotonicMillis();
         long timeout = timeoutOf(command.timeoutMillis());
-        return get(new GetCommand(command.keyspace(), command.key(),
+        return unmeasured(() -> startGet(new GetCommand(command.keyspace(), command.key(),
                 io.ringkv.coordinator.keyspace.Consistency.of(io.ringkv.coordinator.keyspace.Consistency.Level.QUORUM),
-                timeout)).thenCompose(current -> {
+                timeout))).thenCompose(current -> {
                     String violation = condition.violation(current);
                     if (violation != null) {
                         return CompletableFuture.failedFuture(
@@ -176,7 +195,7 @@ public final class Coordinator {
                     // fsync: start it through the timer (a virtual thread in a node, the event queue in
                     // the simulation).
                     CompletableFuture<PutOutcome> written = new CompletableFuture<>();
-                    env.timer().schedule(0, () -> put(write).whenComplete((o, e) -> {
+                    env.timer().schedule(0, () -> unmeasured(() -> startPut(write)).whenComplete((o, e) -> {
                         if (e != null) {
                             written.completeExceptionally(e);
                         } else {
@@ -188,8 +207,18 @@ public final class Coordinator {
     }
 
     public CompletableFuture<GetOutcome> get(GetCommand command) {
+        long started = env.clock().monotonicNanos();
         try {
-            return startGet(command);
+            return measured(started, startGet(command));
+        } catch (RequestFailure f) {
+            return CompletableFuture.failedFuture(f);
+        }
+    }
+
+    /** A step of a conditional put: its latency counts as part of the conditional put's, not as a request. */
+    private static <T> CompletableFuture<T> unmeasured(Supplier<CompletableFuture<T>> step) {
+        try {
+            return step.get();
         } catch (RequestFailure f) {
             return CompletableFuture.failedFuture(f);
         }

@@ -3,7 +3,7 @@ package io.ringkv.coordinator.request;
 import java.util.Arrays;
 
 /**
- * The recent p95 and p99 of replica read latencies, over the last {@code capacity} samples, recomputed
+ * The recent p95 and p99 of a latency (replica reads, client requests), over the last {@code capacity} samples, recomputed
  * every {@code capacity / 8} samples so recording stays O(1) on the hot path. Thread-safe.
  */
 final class LatencyTracker {

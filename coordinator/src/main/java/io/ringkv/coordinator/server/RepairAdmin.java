@@ -13,6 +13,7 @@ import io.ringkv.coordinator.catalog.RepairSessionRow;
 import io.ringkv.coordinator.repair.RepairScope;
 import io.ringkv.coordinator.repair.RepairService;
 import io.ringkv.coordinator.repair.RepairSession;
+import io.ringkv.observability.Spans;
 import java.time.Instant;
 
 /** The Admin service's repair calls: StartRepair, ListRepairs, VnodeDigests, over a {@link RepairService}. */
@@ -26,8 +27,8 @@ final class RepairAdmin {
     }
 
     void startRepair(StartRepairRequest req, StreamObserver<RepairSessionInfo> out) {
-        // Recording the session writes the catalog: off the event loop.
-        Thread.startVirtualThread(() -> {
+        // Recording the session writes the catalog: off the event loop, in the call's trace (the session links to it).
+        Thread.startVirtualThread(Spans.wrap(() -> {
             try {
                 RepairScope scope = new RepairScope(req.getKeyspace(), req.hasVnode() ? req.getVnode() : null,
                         req.getNode(), false);
@@ -39,7 +40,7 @@ final class RepairAdmin {
             } catch (RuntimeException e) {
                 out.onError(Protos.status(e).asRuntimeException());
             }
-        });
+        }));
     }
 
     void listRepairs(ListRepairsRequest req, StreamObserver<ListRepairsResponse> out) {

@@ -8,7 +8,10 @@ import io.ringkv.coordinator.keyspace.Keyspaces;
 import io.ringkv.coordinator.request.CoordinatorSettings;
 import io.ringkv.coordinator.sim.SimCluster;
 import io.ringkv.coordinator.transport.ReplicaWrite;
+import io.ringkv.observability.RepairTelemetry;
+import io.ringkv.observability.Telemetry;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -18,7 +21,10 @@ import java.util.function.IntConsumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A session's progress in the catalog, and a session interrupted by a restart finishing from its cursor. */
+/**
+ * A session's progress in the catalog and in the progress gauges, and a session interrupted by a
+ * restart finishing from its cursor.
+ */
 class RepairProgressTest {
     private static final long SEED = Long.getLong("ringkv.sim.seed", 20261204L);
     private static final int VNODES = 16;
@@ -38,7 +44,7 @@ class RepairProgressTest {
                         }
                         return super.hashes(spec, level, indexes);
                     }
-                }, catalog, c.time, c.time, nanos -> { }, () -> -1);
+                }, catalog, c.time, c.time, nanos -> { }, () -> -1, Telemetry.disabled().repair());
     }
 
     @Test
@@ -100,6 +106,40 @@ class RepairProgressTest {
             }
         }
         Replicas.assertSameRecords(c, VNODES);
+    }
+
+    @Test
+    void theProgressGaugesSumARunningKindAndKeepTheNewestSessionWhenNoneRuns() throws Exception {
+        SimCluster c = new SimCluster(SEED, 3, VNODES, 3, Keyspaces.defaults(), CoordinatorSettings.DEFAULTS);
+        RepairSettings settings = RepairSettings.DEFAULTS.withIntervalMillis(0).withConcurrentVnodes(1);
+        try (SystemCatalog catalog = SystemCatalog.open(dir.resolve("catalog"), c.time)) {
+            List<List<RepairTelemetry.RepairProgress>> atFifthVnode = new ArrayList<>();
+            Set<Integer> started = new TreeSet<>();
+            RepairService[] service = new RepairService[1];
+            service[0] = service(c, catalog, settings, v -> {
+                if (started.add(v) && started.size() == 5) {
+                    atFifthVnode.add(service[0].progress());
+                }
+            });
+            try (RepairService s = service[0]) {
+                assertThat(s.progress()).as("no session since the start").isEmpty();
+                s.runNow(RepairScope.all(null));
+                assertThat(atFifthVnode).containsExactly(List.of(new RepairTelemetry.RepairProgress("on_demand", 4, VNODES)));
+                assertThat(s.progress()).as("the finished session, until another starts")
+                        .containsExactly(new RepairTelemetry.RepairProgress("on_demand", VNODES, VNODES));
+
+                RepairSession three = s.prepare(RepairScope.ofVnode(null, 3));
+                RepairSession five = s.prepare(RepairScope.ofVnode(null, 5));
+                assertThat(s.progress()).as("two running sessions of one kind add up")
+                        .containsExactly(new RepairTelemetry.RepairProgress("on_demand", 0, 2));
+                three.run();
+                assertThat(s.progress()).as("an ended session leaves the sum while another runs")
+                        .containsExactly(new RepairTelemetry.RepairProgress("on_demand", 0, 1));
+                five.run();
+                assertThat(s.progress()).as("none runs: the newest one")
+                        .containsExactly(new RepairTelemetry.RepairProgress("on_demand", 1, 1));
+            }
+        }
     }
 
     private static List<Integer> range(int from, int to) {

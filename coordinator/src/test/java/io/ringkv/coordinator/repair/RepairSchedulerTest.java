@@ -9,6 +9,7 @@ import io.ringkv.coordinator.request.CoordinatorSettings;
 import io.ringkv.coordinator.ring.Ring;
 import io.ringkv.coordinator.sim.SimCluster;
 import io.ringkv.coordinator.transport.ReplicaWrite;
+import io.ringkv.observability.Telemetry;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.HashMap;
@@ -64,7 +65,7 @@ class RepairSchedulerTest {
         try (SystemCatalog catalog = SystemCatalog.open(dir.resolve("catalog"), c.time);
              RepairService service = new RepairService("n1", settings, () -> Optional.of(c.ring()), Keyspaces.defaults(),
                      c.localRepairPeer("n1"), id -> c.repairPeer("n1", id), catalog, c.time, c.time, nanos -> { },
-                     p99Micros::get)) {
+                     p99Micros::get, Telemetry.disabled().repair())) {
             c.time.runFor(24 * HOUR);
             assertThat(service.paused()).as("80 ms p99 is above the 50 ms threshold").isTrue();
             service.tick();

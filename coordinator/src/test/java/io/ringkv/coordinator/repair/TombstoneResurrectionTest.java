@@ -12,6 +12,7 @@ import io.ringkv.coordinator.request.PutOutcome;
 import io.ringkv.coordinator.ring.Node;
 import io.ringkv.coordinator.sim.SimCluster;
 import io.ringkv.coordinator.version.Sibling;
+import io.ringkv.observability.Telemetry;
 import io.ringkv.storage.Tokens;
 import io.ringkv.storage.record.Record;
 import java.nio.file.Path;
@@ -75,7 +76,7 @@ class TombstoneResurrectionTest {
         RepairService service(SystemCatalog catalog) {
             return new RepairService(orchestrator, RepairSettings.DEFAULTS.withIntervalMillis(0).withGcGraceMillis(GC_GRACE), () -> Optional.of(c.ring()),
                     io.ringkv.coordinator.keyspace.Keyspaces.defaults(), c.localRepairPeer(orchestrator), id -> recording(id),
-                    catalog, c.time, c.time, nanos -> { }, () -> -1);
+                    catalog, c.time, c.time, nanos -> { }, () -> -1, Telemetry.disabled().repair());
         }
 
         /** The peer of {@code id}, noting every record written to it. */
