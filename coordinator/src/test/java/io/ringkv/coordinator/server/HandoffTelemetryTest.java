@@ -52,7 +52,7 @@ class HandoffTelemetryTest {
     }
 
     private static List<PrometheusSamples.Sample> scrape(String address) throws Exception {
-        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+        HttpResponse<String> r = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(HttpRequest.newBuilder(
                 URI.create("http://" + address + "/metrics")).GET().build(), HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).isEqualTo(200);
         return PrometheusSamples.parse(r.body());

@@ -114,7 +114,7 @@ class NodeTelemetryTest {
                 client.get("k" + i);
             }
         }
-        HttpClient http = HttpClient.newHttpClient();
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         String text = "";
         int served = 0;
         for (String address : addresses) {
@@ -142,7 +142,7 @@ class NodeTelemetryTest {
     void metricsEndpointSaysSoWhenPrometheusIsOff() throws Exception {
         startCluster(id -> Telemetry.start(TelemetrySettings.from(Map.of("otel_metrics_exporter", "none")),
                 "ringkv-node", id));
-        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+        HttpResponse<String> r = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(HttpRequest.newBuilder(
                 URI.create("http://" + addresses.getFirst() + "/metrics")).GET().build(), HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).isEqualTo(404);
         assertThat(r.body()).contains("otel_metrics_exporter");
