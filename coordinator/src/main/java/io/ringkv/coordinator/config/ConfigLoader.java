@@ -6,6 +6,7 @@ import io.ringkv.coordinator.handoff.HintSettings;
 import io.ringkv.coordinator.keyspace.ConflictMode;
 import io.ringkv.coordinator.keyspace.Keyspace;
 import io.ringkv.coordinator.keyspace.Keyspaces;
+import io.ringkv.coordinator.transport.ReplicaChannelSettings;
 import io.ringkv.observability.TelemetrySettings;
 import io.ringkv.storage.StorageLimits;
 import io.ringkv.storage.SyncMode;
@@ -52,6 +53,10 @@ import java.util.Set;
  * max_hint_window: 3h         # a node down longer gets no new hints (ms, or 500ms, 90s, 30m, 3h)
  * hint_replay_bytes_per_second: 16777216
  * hint_replay_interval: 1s    # how often replay looks for nodes that are back
+ * replica_channel: true       # small replica calls share one stream per peer (off: one RPC per call)
+ * replica_channel_max_record_bytes: 65536       # larger records use the unary/streaming RPCs
+ * replica_channel_max_in_flight: 4096           # calls waiting on one peer's stream; more go unary
+ * replica_channel_reconnect_backoff_millis: 200 # after a stream fails, calls go unary this long
  * otel_traces_exporter: otlp  # and every other OTEL_* variable as a lower-case key (TelemetrySettings);
  *                             # their environment variables are the standard OTEL_* names
  * </pre>
@@ -63,7 +68,10 @@ public final class ConfigLoader {
             "vnodes", "replicas", "keyspaces", "max_key_bytes", "max_value_bytes", "request_timeout_millis",
             "replica_timeout_millis", "read_repair_chance", "ping_interval_millis", "membership", "consul_url", "cluster",
             "min_nodes", "hints_max_bytes_per_target", "hints_max_bytes_total", "max_hint_window",
-            "hint_replay_bytes_per_second", "hint_replay_interval");
+            "hint_replay_bytes_per_second", "hint_replay_interval",
+            // The multiplexed replica channel (transport.ReplicaChannelSettings).
+            "replica_channel", "replica_channel_max_record_bytes", "replica_channel_max_in_flight",
+            "replica_channel_reconnect_backoff_millis");
 
     private ConfigLoader() {
     }
@@ -140,7 +148,21 @@ public final class ConfigLoader {
                 num(m, "ping_interval_millis", 1000), str(m, "membership", "static"),
                 consulAddress(str(m, "consul_url", "http://127.0.0.1:8500")), str(m, "cluster", "ringkv"),
                 (int) num(m, "min_nodes", 3), hints(m, num(m, "replica_timeout_millis", 2000)),
-                TelemetrySettings.from(m));
+                TelemetrySettings.from(m), replicaChannel(m));
+    }
+
+    static ReplicaChannelSettings replicaChannel(Map<String, Object> m) {
+        String enabled = str(m, "replica_channel", "true").trim().toLowerCase(Locale.ROOT);
+        if (!enabled.equals("true") && !enabled.equals("false")) {
+            throw new IllegalArgumentException("replica_channel must be true or false, was '" + enabled + "'");
+        }
+        long maxRecord = num(m, "replica_channel_max_record_bytes", ReplicaChannelSettings.DEFAULT_MAX_RECORD_BYTES);
+        long maxInFlight = num(m, "replica_channel_max_in_flight", ReplicaChannelSettings.DEFAULT_MAX_IN_FLIGHT);
+        if (maxRecord > Integer.MAX_VALUE || maxInFlight > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("replica_channel_max_record_bytes and replica_channel_max_in_flight must fit an int");
+        }
+        return new ReplicaChannelSettings(enabled.equals("true"), (int) maxRecord, (int) maxInFlight,
+                num(m, "replica_channel_reconnect_backoff_millis", ReplicaChannelSettings.DEFAULT_RECONNECT_BACKOFF_MILLIS));
     }
 
     static HintSettings hints(Map<String, Object> m, long deliveryTimeoutMillis) {
