@@ -6,6 +6,7 @@ import io.grpc.stub.StreamObserver;
 import io.ringkv.api.v1.ReplicaCallError;
 import io.ringkv.api.v1.ReplicaChannelGrpc;
 import io.ringkv.api.v1.ReplicaEnvelope;
+import io.ringkv.coordinator.transport.EventLoopSender;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
@@ -30,18 +31,14 @@ final class ReplicaChannelService extends ReplicaChannelGrpc.ReplicaChannelImplB
         private final StreamObserver<ReplicaEnvelope> out;
         private boolean ended;
 
-        Peer(StreamObserver<ReplicaEnvelope> out) {
-            this.out = out;
+        Peer(StreamObserver<ReplicaEnvelope> out, java.util.concurrent.Executor eventLoop) {
+            // Replies come from the event loop (reads) and from virtual threads (writes): one writer keeps them in order.
+            this.out = eventLoop == null ? out : new EventLoopSender<>(out, eventLoop);
         }
 
         synchronized void send(ReplicaEnvelope reply) {
             if (!ended) {
-                try {
-                    out.onNext(reply);
-                } catch (RuntimeException e) {
-                    // The call was cancelled under us: the caller times the request out.
-                    ended = true;
-                }
+                out.onNext(reply);
             }
         }
 
@@ -120,7 +117,7 @@ final class ReplicaChannelService extends ReplicaChannelGrpc.ReplicaChannelImplB
             ctx.clearRequestTimeout();
             ctx.setMaxRequestLength(0);
         }
-        Peer peer = new Peer(out);
+        Peer peer = new Peer(out, ctx == null ? null : ctx.eventLoop().withoutContext());
         open.add(peer);
         return peer;
     }

@@ -96,8 +96,10 @@ public final class GrpcTransport implements Transport, AutoCloseable {
         String address = addressOf.apply(nodeId)
                 .orElseThrow(() -> new PeerException(nodeId, false, "not on the ring"));
         return replicaChannels.computeIfAbsent(address, a -> {
+            // h2c: HTTP/2 from the first byte. With plain "http" the client may first probe the protocol on
+            // the new connection, and a long-lived stream opened during that probe failed with it.
             ReplicaChannelGrpc.ReplicaChannelStub stub = com.linecorp.armeria.client.grpc.GrpcClients
-                    .builder("http://" + a)
+                    .builder("h2c://" + a)
                     .maxResponseMessageLength(STREAM_THRESHOLD_BYTES * 4)
                     .maxRequestMessageLength(STREAM_THRESHOLD_BYTES * 4)
                     // The stream lives as long as the peer: no whole-response timeout or length cap.

@@ -99,7 +99,7 @@ public final class ReplicaChannelClient implements AutoCloseable {
                     cancel(p);
                     p.reply.completeExceptionally(new PeerException(p.nodeId, false, "replica channel to " + address
                             + " failed: " + status.getCode() + (status.getDescription() == null ? "" : ": "
-                            + status.getDescription())));
+                            + status.getDescription()) + (status.getCause() == null ? "" : " (" + status.getCause() + ")")));
                 }
             }
             try {
@@ -135,13 +135,17 @@ public final class ReplicaChannelClient implements AutoCloseable {
     private Stream stream() {
         Stream s = current;
         if (s != null) {
-            return s;
+            if (!s.broken) {
+                return s;
+            }
+            // It failed while being published: its failure could not clear it.
+            streamEnded(s);
         }
         synchronized (this) {
             if (closed) {
                 return null;
             }
-            if (current != null) {
+            if (current != null && !current.broken) {
                 return current;
             }
             if (closedAtNanos != Long.MIN_VALUE
@@ -149,7 +153,6 @@ public final class ReplicaChannelClient implements AutoCloseable {
                 return null;
             }
             Stream fresh = new Stream();
-            current = fresh;
             try {
                 StreamObserver<ReplicaEnvelope> out = opener.apply(fresh);
                 synchronized (fresh) {
@@ -157,9 +160,14 @@ public final class ReplicaChannelClient implements AutoCloseable {
                 }
             } catch (RuntimeException e) {
                 fresh.fail(Status.fromThrowable(e));
+            }
+            if (fresh.broken) {
+                closedAtNanos = clock.monotonicNanos();
                 return null;
             }
-            return fresh.broken ? null : fresh;
+            // Published only now, with its sender set: other threads take current without the lock.
+            current = fresh;
+            return fresh;
         }
     }
 
@@ -179,6 +187,7 @@ public final class ReplicaChannelClient implements AutoCloseable {
         s.pending.put(id, p);
         if (s.broken) {
             // The stream failed between stream() and put: its failure may not have seen this call.
+            streamEnded(s);
             if (s.pending.remove(id) != null) {
                 return null;
             }
