@@ -32,6 +32,10 @@ final class DevCommand implements Callable<Integer> {
     String sync;
     @Option(names = "--consul", description = "run a local Consul dev agent (loopback, free ports) and use Consul membership")
     boolean consul;
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "a node YAML file applied to every node (e.g. read_repair_chance, replica_channel); "
+                    + "the per-node keys (id, listen, rack, data_dir, seeds, backend, sync) still come from dev")
+    Path config;
     @Option(names = "--exit-after-start", hidden = true, description = "start, print, stop (for tests)")
     boolean exitAfterStart;
 
@@ -92,7 +96,7 @@ final class DevCommand implements Callable<Integer> {
                     flags.put("min_nodes", nodes);
                 }
                 // Only the OTEL_* variables reach dev nodes (tracing on/off for `ringkv bench` comparisons).
-                NodeConfig cfg = ConfigLoader.load(null, io.ringkv.observability.TelemetrySettings.variables(System.getenv()), flags);
+                NodeConfig cfg = ConfigLoader.load(config, io.ringkv.observability.TelemetrySettings.variables(System.getenv()), flags);
                 started.add(NodeServer.start(cfg));
             }
             for (NodeServer node : started) {

@@ -6,6 +6,7 @@ import io.ringkv.coordinator.handoff.HintSettings;
 import io.ringkv.coordinator.keyspace.ConflictMode;
 import io.ringkv.coordinator.keyspace.Keyspace;
 import io.ringkv.coordinator.keyspace.Keyspaces;
+import io.ringkv.coordinator.transport.ReplicaChannelSettings;
 import io.ringkv.observability.TelemetrySettings;
 import io.ringkv.coordinator.repair.RepairSettings;
 import io.ringkv.storage.StorageLimits;
@@ -55,6 +56,10 @@ import java.util.Set;
  * hint_replay_interval: 1s    # how often replay looks for nodes that are back
  * hint_replay_max_in_flight: 32  # hints unacknowledged at once per target during replay (1..1024)
  * hint_max_attempts: 10      # refusals (INVALID_ARGUMENT) before a hint is dropped (1..1000000)
+ * replica_channel: true       # small replica calls share one stream per peer (off: one RPC per call)
+ * replica_channel_max_record_bytes: 65536       # larger records use the unary/streaming RPCs
+ * replica_channel_max_in_flight: 4096           # calls waiting on one peer's stream; more go unary
+ * replica_channel_reconnect_backoff_millis: 200 # after a stream fails, calls go unary this long
  * otel_traces_exporter: otlp  # and every other OTEL_* variable as a lower-case key (TelemetrySettings);
  *                             # their environment variables are the standard OTEL_* names
  * repair_interval: 24h        # every vnode repaired at least this often (ms, s, m, h, d); off: no background repair
@@ -75,7 +80,10 @@ public final class ConfigLoader {
             "min_nodes", "hints_max_bytes_per_target", "hints_max_bytes_total", "max_hint_window",
             "hint_replay_bytes_per_second", "hint_replay_interval", "hint_replay_max_in_flight", "hint_max_attempts",
             "repair_interval", "repair_bytes_per_second", "repair_concurrent_vnodes", "repair_pause_p99_ms",
-            "gc_grace", "merkle_depth", "repair_rpc_timeout_millis");
+            "gc_grace", "merkle_depth", "repair_rpc_timeout_millis",
+            // The multiplexed replica channel (transport.ReplicaChannelSettings).
+            "replica_channel", "replica_channel_max_record_bytes", "replica_channel_max_in_flight",
+            "replica_channel_reconnect_backoff_millis");
 
     private ConfigLoader() {
     }
@@ -152,7 +160,21 @@ public final class ConfigLoader {
                 num(m, "ping_interval_millis", 1000), str(m, "membership", "static"),
                 consulAddress(str(m, "consul_url", "http://127.0.0.1:8500")), str(m, "cluster", "ringkv"),
                 (int) num(m, "min_nodes", 3), hints(m, num(m, "replica_timeout_millis", 2000)),
-                TelemetrySettings.from(m), repair(m));
+                TelemetrySettings.from(m), repair(m), replicaChannel(m));
+    }
+
+    static ReplicaChannelSettings replicaChannel(Map<String, Object> m) {
+        String enabled = str(m, "replica_channel", "true").trim().toLowerCase(Locale.ROOT);
+        if (!enabled.equals("true") && !enabled.equals("false")) {
+            throw new IllegalArgumentException("replica_channel must be true or false, was '" + enabled + "'");
+        }
+        long maxRecord = num(m, "replica_channel_max_record_bytes", ReplicaChannelSettings.DEFAULT_MAX_RECORD_BYTES);
+        long maxInFlight = num(m, "replica_channel_max_in_flight", ReplicaChannelSettings.DEFAULT_MAX_IN_FLIGHT);
+        if (maxRecord > Integer.MAX_VALUE || maxInFlight > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("replica_channel_max_record_bytes and replica_channel_max_in_flight must fit an int");
+        }
+        return new ReplicaChannelSettings(enabled.equals("true"), (int) maxRecord, (int) maxInFlight,
+                num(m, "replica_channel_reconnect_backoff_millis", ReplicaChannelSettings.DEFAULT_RECONNECT_BACKOFF_MILLIS));
     }
 
     static HintSettings hints(Map<String, Object> m, long deliveryTimeoutMillis) {

@@ -21,13 +21,15 @@ import java.util.List;
  * @param cluster    the cluster's name: its Consul keys live under {@code ringkv/<cluster>/}
  * @param minNodes   with Consul, the leader forms the first ring once this many nodes pass
  * @param hints      hinted handoff caps, window and replay pacing
+ * @param replicaChannel whether and for what replica calls share one multiplexed stream per peer
  */
 public record NodeConfig(String id, HostPort listen, HostPort advertise, String rack, Path dataDir, String backend,
                          SyncMode sync, List<HostPort> seeds, int vnodes, int replicas, Keyspaces keyspaces,
                          StorageLimits limits, long requestTimeoutMillis, double readRepairChance,
                          long replicaTimeoutMillis, long pingIntervalMillis, String membership, HostPort consul,
                          String cluster, int minNodes, HintSettings hints,
-                         io.ringkv.observability.TelemetrySettings telemetry, RepairSettings repair) {
+                         io.ringkv.observability.TelemetrySettings telemetry, RepairSettings repair,
+                         io.ringkv.coordinator.transport.ReplicaChannelSettings replicaChannel) {
     public NodeConfig {
         if (id == null || !id.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,62}")) {
             throw new IllegalArgumentException("node id '" + id + "' must be 1-63 letters, digits, '_', '.', '-'");

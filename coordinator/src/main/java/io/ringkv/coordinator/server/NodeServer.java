@@ -39,6 +39,7 @@ import io.ringkv.coordinator.time.SystemTimer;
 import io.ringkv.coordinator.transport.FailureDetector;
 import io.ringkv.coordinator.transport.GrpcTransport;
 import io.ringkv.coordinator.transport.Pinger;
+import io.ringkv.coordinator.transport.ReplicaChannelSettings;
 import io.ringkv.coordinator.version.HybridLogicalClock;
 import io.ringkv.observability.PrometheusText;
 import io.ringkv.observability.Telemetry;
@@ -82,6 +83,7 @@ public final class NodeServer implements AutoCloseable {
     private final HintedHandoff handoff;
     private final Telemetry telemetry;
     private final RepairService repair;
+    private final ReplicaChannelService replicaChannelService;
 
     private NodeServer(NodeConfig config, Telemetry telemetry) {
         this.config = config;
@@ -118,8 +120,11 @@ public final class NodeServer implements AutoCloseable {
                 }
             });
             Node self = new Node(config.id(), config.advertise().toString(), config.rack(), NodeState.ACTIVE);
+            // The replica channel carries no trace context: with tracing on, replica calls stay unary RPCs,
+            // whose interceptors propagate it.
             this.transport = new GrpcTransport(config.id(), replica,
-                    id -> ring.ring().flatMap(r -> r.node(id)).map(Node::address), telemetry.grpcClientInterceptors());
+                    id -> ring.ring().flatMap(r -> r.node(id)).map(Node::address), telemetry.grpcClientInterceptors(),
+                    telemetry.tracingEnabled() ? ReplicaChannelSettings.DISABLED : config.replicaChannel(), timer);
             HybridLogicalClock hlc = new HybridLogicalClock(Clock.SYSTEM.asInstantSource(), 60_000);
             CoordinatorSettings settings = new CoordinatorSettings(config.requestTimeoutMillis(),
                     config.readRepairChance(), true, 1);
@@ -149,11 +154,14 @@ public final class NodeServer implements AutoCloseable {
             int maxMessage = config.limits().maxValueBytes() + MESSAGE_SLACK_BYTES;
             AdminGrpcService admin = new AdminGrpcService(self, ring, transport, detector, config.backend(), VERSION,
                     membership, handoff, repair);
+            ReplicaGrpcService replicaService = new ReplicaGrpcService(replica, ring, config.id(),
+                    StorageLimits.ABSOLUTE_MAX_VALUE_BYTES, repair.localPeer());
+            this.replicaChannelService = new ReplicaChannelService(replicaService);
             GrpcService grpc = GrpcService.builder()
                     .addService(new KvGrpcService(coordinator, ring, transport, config.limits().maxValueBytes(),
                             membership::status, telemetry))
-                    .addService(new ReplicaGrpcService(replica, ring, config.id(), StorageLimits.ABSOLUTE_MAX_VALUE_BYTES,
-                            repair.localPeer()))
+                    .addService(replicaService)
+                    .addService(replicaChannelService)
                     .addService(admin)
                     .addService(ProtoReflectionServiceV1.newInstance())
                     .addService(health.getHealthService())
@@ -302,6 +310,9 @@ public final class NodeServer implements AutoCloseable {
         pinger.close();
         membership.close();
         health.enterTerminalState();
+        // Long-lived replica channel streams would hold the graceful shutdown open: end ours and theirs first.
+        transport.closeReplicaChannels();
+        replicaChannelService.close();
         try {
             server.stop().get(10, TimeUnit.SECONDS);
         } catch (Exception e) {

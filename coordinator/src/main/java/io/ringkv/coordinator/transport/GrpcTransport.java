@@ -11,6 +11,9 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
 import io.ringkv.api.v1.PingRequest;
 import io.ringkv.api.v1.PingResponse;
+import io.ringkv.api.v1.ReplicaCallError;
+import io.ringkv.api.v1.ReplicaChannelGrpc;
+import io.ringkv.api.v1.ReplicaEnvelope;
 import io.ringkv.api.v1.ReplicaGrpc;
 import io.ringkv.api.v1.ReplicaReadChunk;
 import io.ringkv.api.v1.ReplicaReadRequest;
@@ -19,6 +22,8 @@ import io.ringkv.api.v1.ReplicaWriteChunk;
 import io.ringkv.api.v1.ReplicaWriteRequest;
 import io.ringkv.api.v1.ReplicaWriteResponse;
 import io.ringkv.coordinator.replica.LocalReplica;
+import io.ringkv.coordinator.time.Clock;
+import io.ringkv.coordinator.time.Timer;
 import io.ringkv.storage.record.RecordCodec;
 import java.util.List;
 import java.util.Map;
@@ -33,6 +38,11 @@ import java.util.function.Function;
  * node itself go straight to the local replica. Records larger than {@link #STREAM_THRESHOLD_BYTES}
  * travel as streams of {@link #CHUNK_BYTES} chunks, so no message comes near gRPC's limits and a
  * large value never holds up small ones on the connection.
+ *
+ * <p>With {@link ReplicaChannelSettings#enabled()}, calls with records up to its
+ * {@code maxRecordBytes} (and pings) go over one multiplexed stream per peer
+ * ({@link ReplicaChannelClient}) instead of one RPC each; larger records, and any call the channel
+ * declines (backing off after a failure, too many in flight), use the unary and streaming RPCs.
  */
 public final class GrpcTransport implements Transport, AutoCloseable {
     public static final int STREAM_THRESHOLD_BYTES = 1 << 20;
@@ -44,6 +54,9 @@ public final class GrpcTransport implements Transport, AutoCloseable {
     private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
     private final Map<String, ReplicaGrpc.ReplicaStub> replicaStubs = new ConcurrentHashMap<>();
     private final List<ClientInterceptor> interceptors;
+    private final ReplicaChannelSettings channelSettings;
+    private final Timer timer;
+    private final Map<String, ReplicaChannelClient> replicaChannels = new ConcurrentHashMap<>();
 
     /**
      * @param addressOf maps a node id to its {@code host:port} on the current ring
@@ -55,10 +68,99 @@ public final class GrpcTransport implements Transport, AutoCloseable {
     /** @param interceptors on every channel and replica stub (trace context propagation) */
     public GrpcTransport(String selfId, LocalReplica local, Function<String, Optional<String>> addressOf,
                          List<ClientInterceptor> interceptors) {
+        this(selfId, local, addressOf, interceptors, ReplicaChannelSettings.DISABLED, null);
+    }
+
+    /**
+     * @param channelSettings whether and for what the multiplexed replica channel is used
+     * @param timer           enforces the timeouts of calls on the replica channel (unused when it is disabled)
+     */
+    public GrpcTransport(String selfId, LocalReplica local, Function<String, Optional<String>> addressOf,
+                         List<ClientInterceptor> interceptors, ReplicaChannelSettings channelSettings, Timer timer) {
+        if (channelSettings.enabled() && timer == null) {
+            throw new IllegalArgumentException("the replica channel needs a timer");
+        }
         this.selfId = selfId;
         this.local = local;
         this.addressOf = addressOf;
         this.interceptors = List.copyOf(interceptors);
+        this.channelSettings = channelSettings;
+        this.timer = timer;
+    }
+
+    /** The replica channel to a peer, or null when the channel is disabled. */
+    private ReplicaChannelClient replicaChannel(String nodeId) {
+        if (!channelSettings.enabled()) {
+            return null;
+        }
+        String address = addressOf.apply(nodeId)
+                .orElseThrow(() -> new PeerException(nodeId, false, "not on the ring"));
+        return replicaChannels.computeIfAbsent(address, a -> {
+            // h2c: HTTP/2 from the first byte. With plain "http" the client may first probe the protocol on
+            // the new connection, and a long-lived stream opened during that probe failed with it.
+            ReplicaChannelGrpc.ReplicaChannelStub stub = com.linecorp.armeria.client.grpc.GrpcClients
+                    .builder("h2c://" + a)
+                    .maxResponseMessageLength(STREAM_THRESHOLD_BYTES * 4)
+                    .maxRequestMessageLength(STREAM_THRESHOLD_BYTES * 4)
+                    // The stream lives as long as the peer: no whole-response timeout or length cap.
+                    // Each call on it has its own timeout (ReplicaChannelClient).
+                    .responseTimeoutMillis(0)
+                    .maxResponseLength(0)
+                    .build(ReplicaChannelGrpc.ReplicaChannelStub.class);
+            return new ReplicaChannelClient(a, replies -> openExchange(stub, replies), timer, Clock.SYSTEM, channelSettings);
+        });
+    }
+
+    /**
+     * Starts an Exchange call from a thread with no request context (the stream outlives whatever request
+     * first needed it) and returns a sender that writes on the call's event loop.
+     */
+    private static StreamObserver<ReplicaEnvelope> openExchange(ReplicaChannelGrpc.ReplicaChannelStub stub,
+                                                                StreamObserver<ReplicaEnvelope> replies) {
+        var opened = new CompletableFuture<StreamObserver<ReplicaEnvelope>>();
+        Thread.ofVirtual().name("replica-channel-open").start(() -> {
+            try (com.linecorp.armeria.client.ClientRequestContextCaptor captor =
+                         com.linecorp.armeria.client.Clients.newContextCaptor()) {
+                StreamObserver<ReplicaEnvelope> out = stub.exchange(replies);
+                opened.complete(new EventLoopSender<>(out, captor.get().eventLoop()));
+            } catch (RuntimeException e) {
+                opened.completeExceptionally(e);
+            }
+        });
+        try {
+            return opened.get(10, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while opening the replica channel");
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("the replica channel did not open within 10 s");
+        }
+    }
+
+    /** Completes {@code result} from a channel reply: {@code map} of the reply, or the replica's error. */
+    private static <T> void completeFrom(String nodeId, CompletableFuture<ReplicaEnvelope> reply,
+                                         CompletableFuture<T> result, Function<ReplicaEnvelope, T> map) {
+        reply.whenComplete((env, error) -> {
+            if (error != null) {
+                result.completeExceptionally(error);
+            } else if (env.hasError()) {
+                result.completeExceptionally(toPeerException(nodeId, env.getError()));
+            } else {
+                try {
+                    result.complete(map.apply(env));
+                } catch (RuntimeException e) {
+                    result.completeExceptionally(new PeerException(nodeId, false, "bad reply: " + e.getMessage()));
+                }
+            }
+        });
+    }
+
+    static PeerException toPeerException(String nodeId, ReplicaCallError error) {
+        Status.Code code = Status.fromCodeValue(error.getCode()).getCode();
+        return new PeerException(nodeId, code == Status.Code.DEADLINE_EXCEEDED,
+                code + (error.getMessage().isEmpty() ? "" : ": " + error.getMessage()));
     }
 
     /** The channel to a peer, created on first use. */
@@ -112,6 +214,14 @@ public final class GrpcTransport implements Transport, AutoCloseable {
             if (write.isHint()) {
                 header.setHintFor(write.hintFor());
             }
+            ReplicaChannelClient channel = encoded.length <= channelSettings.maxRecordBytes() ? replicaChannel(nodeId) : null;
+            CompletableFuture<ReplicaEnvelope> reply = channel == null ? null : channel.call(nodeId,
+                    ReplicaEnvelope.newBuilder().setWrite(header.setRecord(UnsafeByteOperations.unsafeWrap(encoded))),
+                    timeoutMillis);
+            if (reply != null) {
+                completeFrom(nodeId, reply, result, env -> null);
+                return result;
+            }
             StreamObserver<ReplicaWriteResponse> observer = observer(nodeId, result, r -> null);
             if (encoded.length <= STREAM_THRESHOLD_BYTES) {
                 stub(nodeId, timeoutMillis).write(header.setRecord(UnsafeByteOperations.unsafeWrap(encoded)).build(), observer);
@@ -136,6 +246,40 @@ public final class GrpcTransport implements Transport, AutoCloseable {
             return local(() -> local.read(read));
         }
         CompletableFuture<ReadReply> result = new CompletableFuture<>();
+        try {
+            ReplicaChannelClient channel = replicaChannel(nodeId);
+            CompletableFuture<ReplicaEnvelope> reply = channel == null ? null : channel.call(nodeId,
+                    ReplicaEnvelope.newBuilder().setRead(ReplicaReadRequest.newBuilder().setKeyspace(read.keyspace())
+                            .setKey(read.key()).setDigestOnly(read.digestOnly()).setRingEpoch(read.ringEpoch())
+                            .setMaxInlineBytes(Math.max(1, channelSettings.maxRecordBytes()))),
+                    timeoutMillis);
+            if (reply != null) {
+                reply.whenComplete((env, error) -> {
+                    if (error != null) {
+                        result.completeExceptionally(error);
+                    } else if (env.hasError()) {
+                        result.completeExceptionally(toPeerException(nodeId, env.getError()));
+                    } else {
+                        ReplicaReadResponse r = env.getReadReply();
+                        if (r.getFound() && !read.digestOnly() && r.getRecord().isEmpty() && r.getRecordSize() > 0) {
+                            // Too large for the shared stream: read it again the unary (or streaming) way.
+                            unaryRead(nodeId, read, timeoutMillis, result);
+                        } else {
+                            result.complete(toReply(r, r.getRecord().isEmpty() ? null : r.getRecord().toByteArray()));
+                        }
+                    }
+                });
+                return result;
+            }
+        } catch (RuntimeException e) {
+            result.completeExceptionally(e instanceof PeerException ? e : new PeerException(nodeId, false, e.getMessage()));
+            return result;
+        }
+        unaryRead(nodeId, read, timeoutMillis, result);
+        return result;
+    }
+
+    private void unaryRead(String nodeId, ReplicaRead read, long timeoutMillis, CompletableFuture<ReadReply> result) {
         ReplicaReadRequest request = ReplicaReadRequest.newBuilder().setKeyspace(read.keyspace()).setKey(read.key())
                 .setDigestOnly(read.digestOnly()).setRingEpoch(read.ringEpoch())
                 .setMaxInlineBytes(STREAM_THRESHOLD_BYTES).build();
@@ -154,7 +298,6 @@ public final class GrpcTransport implements Transport, AutoCloseable {
         } catch (RuntimeException e) {
             result.completeExceptionally(e instanceof PeerException ? e : new PeerException(nodeId, false, e.getMessage()));
         }
-        return result;
     }
 
     private void readStream(String nodeId, ReplicaReadRequest request, long timeoutMillis,
@@ -204,6 +347,13 @@ public final class GrpcTransport implements Transport, AutoCloseable {
         }
         CompletableFuture<Void> result = new CompletableFuture<>();
         try {
+            ReplicaChannelClient replicaChannel = replicaChannel(nodeId);
+            CompletableFuture<ReplicaEnvelope> reply = replicaChannel == null ? null : replicaChannel.call(nodeId,
+                    ReplicaEnvelope.newBuilder().setPing(PingRequest.getDefaultInstance()), timeoutMillis);
+            if (reply != null) {
+                completeFrom(nodeId, reply, result, env -> null);
+                return result;
+            }
             ManagedChannel channel = channel(nodeId);
             // After failed connects a channel waits out an exponential backoff (up to two minutes)
             // before it dials again, failing every call locally meanwhile, so a peer that came back
@@ -256,6 +406,13 @@ public final class GrpcTransport implements Transport, AutoCloseable {
 
     /** Closes channels to peers that left the ring. */
     public void retainOnly(java.util.Set<String> addresses) {
+        replicaChannels.entrySet().removeIf(e -> {
+            if (!addresses.contains(e.getKey())) {
+                e.getValue().close();
+                return true;
+            }
+            return false;
+        });
         channels.entrySet().removeIf(e -> {
             if (!addresses.contains(e.getKey())) {
                 e.getValue().shutdown();
@@ -265,8 +422,15 @@ public final class GrpcTransport implements Transport, AutoCloseable {
         });
     }
 
+    /** Ends the replica channel streams (calls then use unary RPCs); a node does this before it stops serving. */
+    public void closeReplicaChannels() {
+        replicaChannels.values().forEach(ReplicaChannelClient::close);
+    }
+
     @Override
     public void close() {
+        replicaChannels.values().forEach(ReplicaChannelClient::close);
+        replicaChannels.clear();
         channels.values().forEach(ManagedChannel::shutdownNow);
         channels.clear();
     }
