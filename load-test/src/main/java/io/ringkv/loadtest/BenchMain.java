@@ -394,6 +394,7 @@ public final class BenchMain implements Callable<Integer> {
         try (BenchTelemetry telemetry = BenchTelemetry.start(telemetrySettings, "bench-" + ProcessHandle.current().pid())) {
             if (telemetry.describe() != null) {
                 err.println(telemetry.describe());
+                BenchTelemetry.logTo(err);
             }
             return call(config, clusterSpec, scenario, telemetry);
         }

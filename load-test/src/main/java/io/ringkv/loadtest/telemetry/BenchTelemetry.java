@@ -3,10 +3,15 @@ package io.ringkv.loadtest.telemetry;
 import io.opentelemetry.api.OpenTelemetry;
 import io.ringkv.observability.Telemetry;
 import io.ringkv.observability.TelemetrySettings;
+import java.io.PrintStream;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 
 /**
  * The bench's OpenTelemetry, built once at start from {@link #settings}: the client's spans and
@@ -19,6 +24,9 @@ public final class BenchTelemetry implements AutoCloseable {
     public static final String SERVICE_NAME = "ringkv-bench";
     /** The instrumentation scope of the bench's spans and metrics. */
     static final String SCOPE = "io.ringkv.loadtest";
+
+    /** Held so the handler set on it is not lost when java.util.logging drops an unreferenced logger. */
+    private static final Logger SDK_LOG = Logger.getLogger("io.opentelemetry");
 
     /** Nothing: the client gets no OpenTelemetry, workers start no spans, nothing records metrics. */
     public static final BenchTelemetry OFF = new BenchTelemetry(null);
@@ -89,6 +97,38 @@ public final class BenchTelemetry implements AutoCloseable {
             return OFF;
         }
         return new BenchTelemetry(Telemetry.start(settings, SERVICE_NAME, instanceId));
+    }
+
+    /**
+     * Sends the SDK's warnings (an unreachable collector, a full span queue) to {@code err} as one
+     * line each, instead of java.util.logging's two lines and a stack trace per failed export.
+     */
+    public static void logTo(PrintStream err) {
+        for (Handler h : SDK_LOG.getHandlers()) {
+            SDK_LOG.removeHandler(h);
+        }
+        SDK_LOG.setUseParentHandlers(false);
+        SDK_LOG.addHandler(new Handler() {
+            @Override
+            public void publish(LogRecord r) {
+                if (r.getLevel().intValue() < Level.WARNING.intValue()) {
+                    return;
+                }
+                String message = r.getParameters() == null ? r.getMessage()
+                        : java.text.MessageFormat.format(r.getMessage(), r.getParameters());
+                Throwable t = r.getThrown();
+                err.println("ringkv bench: telemetry: " + message + (t == null ? "" : " (" + t.getMessage() + ")"));
+            }
+
+            @Override
+            public void flush() {
+                err.flush();
+            }
+
+            @Override
+            public void close() {
+            }
+        });
     }
 
     public boolean tracingEnabled() {

@@ -79,4 +79,18 @@ class BenchTelemetryTest {
                     + "(sampler parentbased_traceidratio 0.01), metrics off");
         }
     }
+
+    @Test
+    void sdkWarningsBecomeOneLineEach() {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        BenchTelemetry.logTo(new java.io.PrintStream(bytes, true, java.nio.charset.StandardCharsets.UTF_8));
+        java.util.logging.Logger sdk = java.util.logging.Logger.getLogger("io.opentelemetry.sdk.test");
+        sdk.log(java.util.logging.Level.SEVERE, "Failed to export 3 spans.",
+                new java.net.ConnectException("Failed to connect to /127.0.0.1:1"));
+        sdk.log(java.util.logging.Level.WARNING, "Exporter timed out after {0} ms", 10);
+        sdk.info("not shown");
+        assertThat(bytes.toString(java.nio.charset.StandardCharsets.UTF_8).lines().toList()).containsExactly(
+                "ringkv bench: telemetry: Failed to export 3 spans. (Failed to connect to /127.0.0.1:1)",
+                "ringkv bench: telemetry: Exporter timed out after 10 ms");
+    }
 }
