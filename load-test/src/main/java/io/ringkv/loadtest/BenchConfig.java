@@ -17,12 +17,17 @@ import java.util.Objects;
  * @param targetOps   0 for a closed loop; otherwise the open loop's total rate in operations per second
  * @param maxOps      0 for no limit; otherwise the most operations the measured phase issues
  * @param htmlFile    where the HTML report goes, or null
+ * @param readAttemptTimeout     how long one get attempt waits before the client asks the next replica
+ *                               (0: the whole request timeout); null: the client's default
+ * @param unreachableNodeBackoff how long the client tries a node that timed out or refused last
+ *                               (0: never); null: the client's default
  */
 public record BenchConfig(List<String> seeds, int threads, boolean virtualThreads, double durationSeconds,
                           double warmupSeconds, long records, boolean load, int loadThreads, Workload workload,
                           int multiReadMax, ValueSizes valueSizes, KeyDistribution keyDistribution,
                           double hotspotSetFraction, double hotspotOpFraction, Map<OpType, Consistency> consistency,
-                          String keyspace, Duration requestTimeout, long seed, double targetOps, long maxOps,
+                          String keyspace, Duration requestTimeout, Duration readAttemptTimeout,
+                          Duration unreachableNodeBackoff, long seed, double targetOps, long maxOps,
                           boolean validate, Path jsonFile, Path htmlFile, double progressIntervalSeconds,
                           double timelineIntervalSeconds) {
     /** Values above this would need more memory per thread than a load generator should take. */
@@ -33,6 +38,8 @@ public record BenchConfig(List<String> seeds, int threads, boolean virtualThread
     public static final int MAX_VALUE_CLASSES = 8;
     /** The longest run (warmup plus measured phase). */
     public static final double MAX_SECONDS = 86_400;
+    /** The longest --request-timeout, --read-attempt-timeout and --unreachable-node-backoff (the client's own cap). */
+    public static final long MAX_CLIENT_MILLIS = 3_600_000;
 
     public BenchConfig {
         seeds = List.copyOf(seeds);
@@ -69,6 +76,16 @@ public record BenchConfig(List<String> seeds, int threads, boolean virtualThread
         require(hotspotOpFraction >= 0 && hotspotOpFraction <= 1,
                 "--hotspot-op-fraction must be in [0, 1], was " + hotspotOpFraction);
         require(!requestTimeout.isNegative() && !requestTimeout.isZero(), "--request-timeout must be > 0");
+        require(requestTimeout.toMillis() <= MAX_CLIENT_MILLIS,
+                "--request-timeout must be at most " + MAX_CLIENT_MILLIS + " ms, was " + requestTimeout.toMillis());
+        require(readAttemptTimeout == null
+                        || (!readAttemptTimeout.isNegative() && readAttemptTimeout.toMillis() <= MAX_CLIENT_MILLIS),
+                "--read-attempt-timeout must be in [0, " + MAX_CLIENT_MILLIS + "] ms (0: one attempt may take the "
+                        + "whole --request-timeout), was " + (readAttemptTimeout == null ? null : readAttemptTimeout.toMillis()));
+        require(unreachableNodeBackoff == null
+                        || (!unreachableNodeBackoff.isNegative() && unreachableNodeBackoff.toMillis() <= MAX_CLIENT_MILLIS),
+                "--unreachable-node-backoff must be in [0, " + MAX_CLIENT_MILLIS + "] ms (0: never try a node last), was "
+                        + (unreachableNodeBackoff == null ? null : unreachableNodeBackoff.toMillis()));
         require(targetOps >= 0 && targetOps <= 100_000_000, "--target-ops must be in [0, 1e8], was " + targetOps);
         require(maxOps >= 0, "--max-ops must be >= 0, was " + maxOps);
         require(progressIntervalSeconds > 0, "--progress-interval must be > 0, was " + progressIntervalSeconds);

@@ -12,6 +12,8 @@ import io.ringkv.loadtest.cluster.ClusterSpec;
 import io.ringkv.loadtest.cluster.NodeProcessCluster;
 import io.ringkv.loadtest.scenario.Scenario;
 import io.ringkv.loadtest.scenario.ScenarioRunner;
+import io.ringkv.loadtest.telemetry.BenchTelemetry;
+import io.ringkv.observability.TelemetrySettings;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
@@ -138,6 +140,16 @@ public final class BenchMain implements Callable<Integer> {
             description = "Deadline of each request (default: ${DEFAULT-VALUE}).")
     long requestTimeoutMillis;
 
+    @Option(names = "--read-attempt-timeout", paramLabel = "MILLIS",
+            description = "How long one get attempt waits before the client asks the next replica; 0: the whole "
+                    + "--request-timeout (default: the client's, 500).")
+    Long readAttemptTimeoutMillis;
+
+    @Option(names = "--unreachable-node-backoff", paramLabel = "MILLIS",
+            description = "How long a node that timed out or refused a connection is tried last; 0: never "
+                    + "(default: the client's, 2000).")
+    Long unreachableNodeBackoffMillis;
+
     @Option(names = "--seed", paramLabel = "N",
             description = "Seed of all randomness (default: from the clock; printed either way).")
     Long seed;
@@ -210,11 +222,19 @@ public final class BenchMain implements Callable<Integer> {
             description = "Seconds between progress lines (default: ${DEFAULT-VALUE}).")
     double progressInterval;
 
+    @Option(names = "--otel", paramLabel = "KEY=VALUE",
+            description = "An OpenTelemetry setting over its OTEL_* variable, e.g. --otel traces_exporter=otlp "
+                    + "--otel exporter_otlp_endpoint=http://127.0.0.1:4317 (repeatable; off by default; "
+                    + "load-test/README.md lists them).")
+    Map<String, String> otel;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     private PrintStream out = System.out;
     private PrintStream err = System.err;
+    /** Where the OTEL_* variables come from. */
+    private Map<String, String> env = System.getenv();
 
     public static void main(String[] args) {
         System.exit(run(System.out, System.err, args));
@@ -222,11 +242,17 @@ public final class BenchMain implements Callable<Integer> {
 
     /** Runs the command and returns its exit code (for tests): 0 ok, 1 failed run, 2 bad usage. */
     public static int run(PrintStream out, PrintStream err, String... args) {
+        return run(out, err, System.getenv(), args);
+    }
+
+    /** As {@link #run(PrintStream, PrintStream, String...)}, with {@code env} in place of the process's environment. */
+    public static int run(PrintStream out, PrintStream err, Map<String, String> env, String... args) {
         // The client reports background ring fetches through java.util.logging; the bench prints its own errors.
         CLIENT_LOG.setLevel(java.util.logging.Level.WARNING);
         BenchMain main = new BenchMain();
         main.out = out;
         main.err = err;
+        main.env = Map.copyOf(env);
         CommandLine cli = new CommandLine(main);
         cli.setCaseInsensitiveEnumValuesAllowed(true);
         cli.setOut(new PrintWriter(out, true));
@@ -269,8 +295,14 @@ public final class BenchMain implements Callable<Integer> {
         }
         return new BenchConfig(nodes, threads, virtualThreads, seconds, warmup, records, !noLoad,
                 loadThreads != null ? loadThreads : threads, mix, multiReadMax, ValueSizes.parse(valueSize), distribution,
-                hotspotSetFraction, hotspotOpFraction, levels, keyspace, Duration.ofMillis(requestTimeoutMillis), s,
+                hotspotSetFraction, hotspotOpFraction, levels, keyspace, Duration.ofMillis(requestTimeoutMillis),
+                millis(readAttemptTimeoutMillis), millis(unreachableNodeBackoffMillis), s,
                 targetOps, maxOps, validate, json, html, progressInterval, interval);
+    }
+
+    /** A duration in milliseconds, or null (the client's default) when the option was not given. */
+    private static Duration millis(Long value) {
+        return value == null ? null : Duration.ofMillis(value);
     }
 
     /** The workload preset, or the mix the proportion options give. */
@@ -319,6 +351,16 @@ public final class BenchMain implements Callable<Integer> {
                 Duration.ofMillis(Math.round(clusterStartTimeout * 1000)));
     }
 
+    /** The OpenTelemetry settings: OTEL_* variables, then --otel flags. */
+    TelemetrySettings telemetrySettings() {
+        try {
+            return BenchTelemetry.settings(env, otel == null ? Map.of() : otel);
+        } catch (IllegalArgumentException e) {
+            String m = e.getMessage();
+            throw new IllegalArgumentException(m.startsWith("--otel") ? m : "OpenTelemetry settings (OTEL_* or --otel): " + m, e);
+        }
+    }
+
     Scenario scenario(ClusterSpec cluster) {
         if (scenarioFile == null) {
             return null;
@@ -337,6 +379,7 @@ public final class BenchMain implements Callable<Integer> {
         BenchConfig config;
         ClusterSpec clusterSpec;
         Scenario scenario;
+        TelemetrySettings telemetrySettings;
         try {
             if (startCluster != null && spec.commandLine().getParseResult().hasMatchedOption("--seeds")) {
                 throw new IllegalArgumentException("--seeds and --start-cluster exclude each other");
@@ -344,12 +387,24 @@ public final class BenchMain implements Callable<Integer> {
             config = config();
             clusterSpec = clusterSpec();
             scenario = scenario(clusterSpec);
+            telemetrySettings = telemetrySettings();
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
+        try (BenchTelemetry telemetry = BenchTelemetry.start(telemetrySettings, "bench-" + ProcessHandle.current().pid())) {
+            if (telemetry.describe() != null) {
+                err.println(telemetry.describe());
+                BenchTelemetry.logTo(err);
+            }
+            return call(config, clusterSpec, scenario, telemetry);
+        }
+    }
+
+    private int call(BenchConfig config, ClusterSpec clusterSpec, Scenario scenario, BenchTelemetry telemetry)
+            throws Exception {
         Instant startedAt = Instant.now();
         if (clusterSpec == null) {
-            return run(config, startedAt, null, null);
+            return run(config, startedAt, null, null, telemetry);
         }
         NodeProcessCluster cluster;
         try {
@@ -365,7 +420,7 @@ public final class BenchMain implements Callable<Integer> {
                 err.println("ringkv bench: note: scenario steps after " + (config.warmupSeconds() + config.durationSeconds())
                         + " s come after the end of the run and will not be applied");
             }
-            code = run(config, startedAt, cluster, scenario);
+            code = run(config, startedAt, cluster, scenario, telemetry);
             return code;
         } finally {
             cluster.close(code == 0);
@@ -375,13 +430,29 @@ public final class BenchMain implements Callable<Integer> {
     private static BenchConfig withSeeds(BenchConfig c, List<String> seeds) {
         return new BenchConfig(seeds, c.threads(), c.virtualThreads(), c.durationSeconds(), c.warmupSeconds(), c.records(),
                 c.load(), c.loadThreads(), c.workload(), c.multiReadMax(), c.valueSizes(), c.keyDistribution(),
-                c.hotspotSetFraction(), c.hotspotOpFraction(), c.consistency(), c.keyspace(), c.requestTimeout(), c.seed(),
+                c.hotspotSetFraction(), c.hotspotOpFraction(), c.consistency(), c.keyspace(), c.requestTimeout(),
+                c.readAttemptTimeout(), c.unreachableNodeBackoff(), c.seed(),
                 c.targetOps(), c.maxOps(), c.validate(), c.jsonFile(), c.htmlFile(), c.progressIntervalSeconds(),
                 c.timelineIntervalSeconds());
     }
 
-    private int run(BenchConfig config, Instant startedAt, NodeProcessCluster cluster, Scenario scenario)
-            throws Exception {
+    /** The client the run uses: the config's timeouts, traced when tracing is on (and only then). */
+    static RingkvClient.Builder client(BenchConfig config, BenchTelemetry telemetry) {
+        RingkvClient.Builder b = RingkvClient.builder().seeds(config.seeds()).requestTimeout(config.requestTimeout());
+        if (config.readAttemptTimeout() != null) {
+            b.readAttemptTimeout(config.readAttemptTimeout());
+        }
+        if (config.unreachableNodeBackoff() != null) {
+            b.unreachableNodeBackoff(config.unreachableNodeBackoff());
+        }
+        if (telemetry.tracingEnabled()) {
+            b.openTelemetry(telemetry.openTelemetry());
+        }
+        return b;
+    }
+
+    private int run(BenchConfig config, Instant startedAt, NodeProcessCluster cluster, Scenario scenario,
+                    BenchTelemetry telemetry) throws Exception {
         err.println(describe(config));
         SplittableRandom root = new SplittableRandom(config.seed());
         SplittableRandom loadRandom = root.split();
@@ -389,8 +460,7 @@ public final class BenchMain implements Callable<Integer> {
         // One pool of random payload bytes for every thread: read-only, and values may be megabytes.
         byte[] pool = ValueCodec.payloadPool(root.split(), config.valueSizes().max());
         ErrorLog errorLog = new ErrorLog(err);
-        try (RingkvClient client = RingkvClient.builder().seeds(config.seeds()).requestTimeout(config.requestTimeout())
-                .build()) {
+        try (RingkvClient client = client(config, telemetry).build()) {
             try {
                 client.ring();
             } catch (RingkvException e) {
@@ -405,7 +475,8 @@ public final class BenchMain implements Callable<Integer> {
             ScenarioRunner runner = scenario == null ? null : new ScenarioRunner(scenario, cluster, err);
             RunResult run;
             try {
-                run = new Benchmark(config, client, runRandom, err, errorLog).run(pool, start -> {
+                run = new Benchmark(config, client, runRandom, err, errorLog, telemetry.operationTracer(),
+                        telemetry.metrics()).run(pool, start -> {
                     if (runner != null) {
                         runner.start(start);
                     }

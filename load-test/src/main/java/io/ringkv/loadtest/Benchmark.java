@@ -1,6 +1,8 @@
 package io.ringkv.loadtest;
 
 import io.ringkv.client.RingkvClient;
+import io.ringkv.loadtest.telemetry.BenchMetrics;
+import io.ringkv.loadtest.telemetry.OperationTracer;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,13 +19,22 @@ final class Benchmark {
     private final SplittableRandom random;
     private final PrintStream err;
     private final ErrorLog errorLog;
+    private final OperationTracer tracer;
+    private final BenchMetrics metrics;
 
-    Benchmark(BenchConfig config, RingkvClient client, SplittableRandom random, PrintStream err, ErrorLog errorLog) {
+    /**
+     * @param tracer  a span per operation, or null (tracing off)
+     * @param metrics fed at each progress line, or null (metrics off)
+     */
+    Benchmark(BenchConfig config, RingkvClient client, SplittableRandom random, PrintStream err, ErrorLog errorLog,
+              OperationTracer tracer, BenchMetrics metrics) {
         this.config = config;
         this.client = client;
         this.random = random;
         this.err = err;
         this.errorLog = errorLog;
+        this.tracer = tracer;
+        this.metrics = metrics;
     }
 
     /**
@@ -43,7 +54,7 @@ final class Benchmark {
         long runStart = System.nanoTime();
         Timeline timeline = new Timeline(runStart, config.timelineIntervalSeconds(), config.warmupSeconds(),
                 config.durationSeconds());
-        Worker.Shared shared = new Worker.Shared(keys, inserts, pool, timeline, errorLog);
+        Worker.Shared shared = new Worker.Shared(keys, inserts, pool, timeline, errorLog, tracer);
         long measureStart = runStart + config.warmupNanos();
         long measureEnd = measureStart + config.durationNanos();
         Worker.Schedule schedule = new Worker.Schedule(runStart, measureStart, measureEnd, measureEnd + drain,
@@ -78,15 +89,20 @@ final class Benchmark {
         long interval = Math.round(config.progressIntervalSeconds() * 1e9);
         long lastTick = runStart;
         long nextTick = runStart + interval;
+        long[] failuresSeen = new long[OpType.ALL.length];
         while (!done.await(Math.max(0, nextTick - System.nanoTime()), TimeUnit.NANOSECONDS)) {
             long now = System.nanoTime();
             Histogram[] tick = newHistograms(OpType.ALL.length);
             drain(workers, totals, tick);
-            progress(now - runStart, now - lastTick, lastTick - measureStart >= 0, tick, workers);
+            long[] failures = failures(workers);
+            progress(now - runStart, now - lastTick, lastTick - measureStart >= 0, tick, failures);
+            record(tick, failures, failuresSeen);
             lastTick = now;
             nextTick += interval;
         }
-        drain(workers, totals, newHistograms(OpType.ALL.length));
+        Histogram[] last = newHistograms(OpType.ALL.length);
+        drain(workers, totals, last);
+        record(last, failures(workers), failuresSeen);
         if (crash.get() != null) {
             throw new IllegalStateException("a benchmark thread failed", crash.get());
         }
@@ -136,14 +152,38 @@ final class Benchmark {
         }
     }
 
-    private void progress(long elapsed, long tickNanos, boolean measuring, Histogram[] tick, List<Worker> workers) {
+    /** Every worker's failures so far, per op (any phase). */
+    private static long[] failures(List<Worker> workers) {
+        long[] failures = new long[OpType.ALL.length];
+        for (Worker w : workers) {
+            for (int op = 0; op < failures.length; op++) {
+                failures[op] += w.failures.getAcquire(op);
+            }
+        }
+        return failures;
+    }
+
+    /** Hands one progress interval to the metrics, if they are on: the successes and the new failures. */
+    private void record(Histogram[] tick, long[] failures, long[] failuresSeen) {
+        if (metrics == null) {
+            return;
+        }
+        long[] fresh = new long[failures.length];
+        for (int op = 0; op < fresh.length; op++) {
+            fresh[op] = failures[op] - failuresSeen[op];
+            failuresSeen[op] = failures[op];
+        }
+        metrics.record(tick, fresh);
+    }
+
+    private void progress(long elapsed, long tickNanos, boolean measuring, Histogram[] tick, long[] failuresByOp) {
         long ops = 0;
         for (Histogram h : tick) {
             ops += h.getTotalCount();
         }
         long failures = 0;
-        for (Worker w : workers) {
-            failures += w.failures.getAcquire();
+        for (long f : failuresByOp) {
+            failures += f;
         }
         StringBuilder line = new StringBuilder(160);
         line.append(String.format("[%7.1fs] %-7s %9.0f ops/s", elapsed / 1e9, measuring ? "measure" : "warmup",

@@ -167,6 +167,9 @@ public final class Report {
         c.put("consistency", consistency);
         c.put("keyspace", config.keyspace());
         c.put("request_timeout_ms", config.requestTimeout().toMillis());
+        c.put("read_attempt_timeout_ms", config.readAttemptTimeout() == null ? null : config.readAttemptTimeout().toMillis());
+        c.put("unreachable_node_backoff_ms",
+                config.unreachableNodeBackoff() == null ? null : config.unreachableNodeBackoff().toMillis());
         c.put("seed", config.seed());
         c.put("target_ops_per_sec", config.targetOps());
         c.put("max_ops", config.maxOps());

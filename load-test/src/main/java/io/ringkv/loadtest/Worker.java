@@ -5,12 +5,15 @@ import io.ringkv.client.PutOptions;
 import io.ringkv.client.ReadOptions;
 import io.ringkv.client.RingkvClient;
 import io.ringkv.client.Versioned;
+import io.ringkv.loadtest.telemetry.OperationTracer;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.LockSupport;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Scope;
 import org.HdrHistogram.SingleWriterRecorder;
 
 /**
@@ -33,8 +36,12 @@ final class Worker implements Runnable {
                     int threads) {
     }
 
-    /** What every worker shares: the key choice, the insert sequence, the payload pool and the timeline. */
-    record Shared(KeyChooser keys, InsertSequence inserts, byte[] pool, Timeline timeline, ErrorLog errorLog) {
+    /**
+     * What every worker shares: the key choice, the insert sequence, the payload pool, the timeline,
+     * and the span per operation (null when tracing is off).
+     */
+    record Shared(KeyChooser keys, InsertSequence inserts, byte[] pool, Timeline timeline, ErrorLog errorLog,
+                  OperationTracer tracer) {
     }
 
     private final int id;
@@ -68,11 +75,19 @@ final class Worker implements Runnable {
     long unissued;
     /** When the last measured operation ended (0 if none). */
     long lastMeasuredEnd;
-    /** Failures in any phase, for the progress lines (written with release semantics by this thread only). */
-    final AtomicLong failures = new AtomicLong();
+    /**
+     * Failures in any phase per op, for the progress lines and the metrics (written with release
+     * semantics by this thread only).
+     */
+    final AtomicLongArray failures = new AtomicLongArray(OpType.ALL.length);
 
     /** The size class of the operation in progress (the value written, or the largest value read). */
     private int sizeClass;
+    /** Null when tracing is off: then no operation touches OpenTelemetry. */
+    private final OperationTracer tracer;
+    /** The (first) key and the number of keys of the operation in progress, for its span. */
+    private String opKey = "";
+    private int opKeys;
 
     Worker(int id, Schedule schedule, RingkvClient client, Shared shared, SplittableRandom random, BenchConfig config,
            long quota) {
@@ -80,6 +95,7 @@ final class Worker implements Runnable {
         this.schedule = schedule;
         this.client = client;
         this.shared = shared;
+        this.tracer = shared.tracer();
         this.random = random;
         this.workload = config.workload();
         this.sizes = config.valueSizes();
@@ -180,8 +196,45 @@ final class Worker implements Runnable {
     private void operate(long start, boolean measuring) {
         OpType op = workload.pick(random);
         sizeClass = 0;
+        ErrorKind failure = tracer == null ? perform(op, measuring) : traced(op, measuring);
+        long end = System.nanoTime();
+        if (failure == null) {
+            long micros = (end - start + 500) / 1000;
+            if (measuring) {
+                measured[op.ordinal()][sizeClass].recordValue(micros);
+            } else {
+                warmup[op.ordinal()].recordValue(micros);
+            }
+            shared.timeline().success(op, start, micros);
+        } else {
+            failures.setRelease(op.ordinal(), failures.getPlain(op.ordinal()) + 1);
+            if (measuring) {
+                errors[op.ordinal()][failure.ordinal()]++;
+            }
+            shared.timeline().failure(op, start);
+        }
+        if (measuring) {
+            lastMeasuredEnd = end;
+        }
+    }
+
+    /** {@link #perform} inside its span, which is current meanwhile so the client's spans are its children. */
+    private ErrorKind traced(OpType op, boolean measuring) {
+        Span span = tracer.start(op, measuring);
+        ErrorKind failure = null;
+        try (Scope ignored = span.makeCurrent()) {
+            failure = perform(op, measuring);
+            return failure;
+        } finally {
+            tracer.end(span, opKey, opKeys, failure);
+        }
+    }
+
+    /** Runs one operation of type {@code op}; returns null, or why it failed. */
+    private ErrorKind perform(OpType op, boolean measuring) {
         ErrorKind failure;
         String name = "";
+        opKeys = 1;
         try {
             failure = switch (op) {
                 case READ -> {
@@ -217,25 +270,8 @@ final class Worker implements Runnable {
             failure = ErrorKind.of(cause);
             shared.errorLog().first(failure, op, name, cause);
         }
-        long end = System.nanoTime();
-        if (failure == null) {
-            long micros = (end - start + 500) / 1000;
-            if (measuring) {
-                measured[op.ordinal()][sizeClass].recordValue(micros);
-            } else {
-                warmup[op.ordinal()].recordValue(micros);
-            }
-            shared.timeline().success(op, start, micros);
-        } else {
-            failures.setRelease(failures.getPlain() + 1);
-            if (measuring) {
-                errors[op.ordinal()][failure.ordinal()]++;
-            }
-            shared.timeline().failure(op, start);
-        }
-        if (measuring) {
-            lastMeasuredEnd = end;
-        }
+        opKey = name;
+        return failure;
     }
 
     /** Writes the key's digits into {@link #key} and returns its name. */
@@ -271,6 +307,7 @@ final class Worker implements Runnable {
         for (int i = 0; i < length; i++) {
             reads[i] = client.getAsync(keyName(first + i), options);
         }
+        opKeys = length;
         ErrorKind failure = null;
         int largestClass = 0;
         RuntimeException thrown = null;

@@ -86,7 +86,10 @@ class BenchMainOptionsTest {
             {"--scenario", "x.txt"}, {"--start-cluster", "0", "--node-classpath", "x"},
             {"--start-cluster", "3", "--membership", "zookeeper", "--node-classpath", "x"},
             {"--start-cluster", "3", "--seeds", "h:1", "--node-classpath", "x"},
-            {"--timeline-interval", "0.001"}}) {
+            {"--timeline-interval", "0.001"}, {"--read-attempt-timeout", "-1"}, {"--read-attempt-timeout", "3600001"},
+            {"--unreachable-node-backoff", "-1"}, {"--unreachable-node-backoff", "3600001"},
+            {"--request-timeout", "3600001"}, {"--read-attempt-timeout", "soon"},
+            {"--otel", "tracing=on"}, {"--otel", "traces_exporter=zipkin"}, {"--otel", "noequals"}}) {
             ByteArrayOutputStream err = new ByteArrayOutputStream();
             int code = BenchMain.run(new PrintStream(new ByteArrayOutputStream()), new PrintStream(err, true), args);
             assertThat(code).as(String.join(" ", args)).isEqualTo(2);
@@ -94,6 +97,41 @@ class BenchMainOptionsTest {
             assertThat(message).as(String.join(" ", args)).startsWith("ringkv bench: ");
             assertThat(message.strip().lines().count()).as(message).isEqualTo(1);
         }
+    }
+
+    @Test
+    void clientTimeoutsPassThroughAndAreTheClientsDefaultsWhenAbsent() {
+        BenchConfig absent = parse("--seed", "1");
+        assertThat(absent.readAttemptTimeout()).isNull();
+        assertThat(absent.unreachableNodeBackoff()).isNull();
+        // The edges: 0 (no per-attempt bound, never demote) and an hour, as the client accepts.
+        BenchConfig zero = parse("--read-attempt-timeout", "0", "--unreachable-node-backoff", "0");
+        assertThat(zero.readAttemptTimeout()).isZero();
+        assertThat(zero.unreachableNodeBackoff()).isZero();
+        BenchConfig hour = parse("--read-attempt-timeout", "3600000", "--unreachable-node-backoff", "3600000",
+                "--request-timeout", "3600000");
+        assertThat(hour.readAttemptTimeout().toHours()).isEqualTo(1);
+        assertThat(hour.unreachableNodeBackoff().toHours()).isEqualTo(1);
+        BenchConfig c = parse("--read-attempt-timeout", "150", "--unreachable-node-backoff", "5000");
+        assertThat(c.readAttemptTimeout().toMillis()).isEqualTo(150);
+        assertThat(c.unreachableNodeBackoff().toMillis()).isEqualTo(5000);
+        // The client accepts what the bench accepted (it would refuse a bad value with an exception).
+        for (BenchConfig ok : List.of(absent, zero, hour, c)) {
+            try (var client = BenchMain.client(ok, io.ringkv.loadtest.telemetry.BenchTelemetry.OFF).build()) {
+                assertThat(client).isNotNull();
+            }
+        }
+    }
+
+    @Test
+    void badOpenTelemetryEnvironmentIsAUsageError() {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = BenchMain.run(new PrintStream(new ByteArrayOutputStream()), new PrintStream(err, true),
+                java.util.Map.of("OTEL_TRACES_SAMPLER", "sometimes"), "--seeds", "127.0.0.1:1");
+        assertThat(code).isEqualTo(2);
+        String message = err.toString(StandardCharsets.UTF_8);
+        assertThat(message).startsWith("ringkv bench: OpenTelemetry settings (OTEL_* or --otel): otel_traces_sampler");
+        assertThat(message.strip().lines().count()).as(message).isEqualTo(1);
     }
 
     @Test

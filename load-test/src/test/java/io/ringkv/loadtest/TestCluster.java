@@ -21,6 +21,11 @@ final class TestCluster implements AutoCloseable {
     final List<String> addresses = new ArrayList<>();
 
     TestCluster(int count, Path dir) throws Exception {
+        this(count, dir, Map.of());
+    }
+
+    /** {@code extraFlags}: more node settings, e.g. the {@code otel_*} keys to trace the nodes. */
+    TestCluster(int count, Path dir, Map<String, Object> extraFlags) throws Exception {
         for (int i = 0; i < count; i++) {
             addresses.add("127.0.0.1:" + freePort());
         }
@@ -34,6 +39,7 @@ final class TestCluster implements AutoCloseable {
                 flags.put("seeds", String.join(",", addresses));
                 flags.put("backend", "memory");
                 flags.put("ping_interval_millis", 200);
+                flags.putAll(extraFlags);
                 NodeConfig cfg = ConfigLoader.load(null, Map.of(), flags);
                 nodes.add(NodeServer.start(cfg));
             }

@@ -135,6 +135,8 @@ public final class NodeProcessCluster implements FaultTarget, AutoCloseable {
         ProcessBuilder pb = new ProcessBuilder(command);
         // The node takes its settings from these flags only, never from this shell's RINGKV_* variables.
         pb.environment().keySet().removeIf(k -> k.startsWith("RINGKV_"));
+        // The OTEL_* variables reach the nodes as with `ringkv dev`, except the bench's own service name.
+        pb.environment().remove("OTEL_SERVICE_NAME");
         pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
         Process p = pb.start();
         started.add(p);
