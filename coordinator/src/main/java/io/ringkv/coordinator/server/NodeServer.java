@@ -39,7 +39,6 @@ import io.ringkv.coordinator.time.SystemTimer;
 import io.ringkv.coordinator.transport.FailureDetector;
 import io.ringkv.coordinator.transport.GrpcTransport;
 import io.ringkv.coordinator.transport.Pinger;
-import io.ringkv.coordinator.transport.ReplicaChannelSettings;
 import io.ringkv.coordinator.version.HybridLogicalClock;
 import io.ringkv.observability.PrometheusText;
 import io.ringkv.observability.Telemetry;
@@ -120,11 +119,15 @@ public final class NodeServer implements AutoCloseable {
                 }
             });
             Node self = new Node(config.id(), config.advertise().toString(), config.rack(), NodeState.ACTIVE);
-            // The replica channel carries no trace context: with tracing on, replica calls stay unary RPCs,
-            // whose interceptors propagate it.
             this.transport = new GrpcTransport(config.id(), replica,
                     id -> ring.ring().flatMap(r -> r.node(id)).map(Node::address), telemetry.grpcClientInterceptors(),
-                    telemetry.tracingEnabled() ? ReplicaChannelSettings.DISABLED : config.replicaChannel(), timer);
+                    config.replicaChannel(), timer);
+            if (telemetry.tracingEnabled()) {
+                // The replica channel carries no trace context: a replica call inside a sampled trace goes as a
+                // unary RPC, whose interceptors propagate it; unsampled calls keep the channel, so tracing at a
+                // low sampling ratio costs little.
+                transport.unaryWhen(() -> io.opentelemetry.api.trace.Span.current().getSpanContext().isSampled());
+            }
             HybridLogicalClock hlc = new HybridLogicalClock(Clock.SYSTEM.asInstantSource(), 60_000);
             CoordinatorSettings settings = new CoordinatorSettings(config.requestTimeoutMillis(),
                     config.readRepairChance(), true, 1);

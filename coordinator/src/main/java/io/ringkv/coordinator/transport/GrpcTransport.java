@@ -55,6 +55,11 @@ public final class GrpcTransport implements Transport, AutoCloseable {
     private final Map<String, ReplicaGrpc.ReplicaStub> replicaStubs = new ConcurrentHashMap<>();
     private final List<ClientInterceptor> interceptors;
     private final ReplicaChannelSettings channelSettings;
+    /**
+     * True for a call that must travel as its own RPC: the channel's envelope carries no trace
+     * context, so a call inside a sampled trace goes unary, where the interceptors propagate it.
+     */
+    private volatile java.util.function.BooleanSupplier unaryRequired = () -> false;
     private final Timer timer;
     private final Map<String, ReplicaChannelClient> replicaChannels = new ConcurrentHashMap<>();
 
@@ -88,9 +93,17 @@ public final class GrpcTransport implements Transport, AutoCloseable {
         this.timer = timer;
     }
 
-    /** The replica channel to a peer, or null when the channel is disabled. */
+    /**
+     * Calls for which {@code required} is true (checked on the calling thread) bypass the replica
+     * channel; the node passes "the current trace is sampled" when tracing is on.
+     */
+    public void unaryWhen(java.util.function.BooleanSupplier required) {
+        this.unaryRequired = required;
+    }
+
+    /** The replica channel to a peer, or null when the channel is disabled or this call must go unary. */
     private ReplicaChannelClient replicaChannel(String nodeId) {
-        if (!channelSettings.enabled()) {
+        if (!channelSettings.enabled() || unaryRequired.getAsBoolean()) {
             return null;
         }
         String address = addressOf.apply(nodeId)
