@@ -81,7 +81,8 @@ public final class GrpcRepairPeer implements RepairPeer {
             req.addIndexes(i);
         }
         CompletableFuture<RepairTreeResponse> reply = new CompletableFuture<>();
-        start(reply, () -> asyncStub().repairTree(req.build(), new Collector<RepairTreeResponse, RepairTreeResponse>(reply, null, (acc, m) -> m)));
+        start(reply, () -> asyncStub().repairTree(req.build(),
+                new Collector<RepairTreeResponse, RepairTreeResponse>(reply, null, (acc, m) -> m)));
         return guard(reply).thenApply(r -> {
             if (r.getHashesCount() != indexes.length) {
                 throw new PeerException(nodeId, false, "answered " + r.getHashesCount() + " hashes for "

@@ -80,7 +80,8 @@ public final class TreeExchange {
         for (int from = 0; from < Math.max(1, indexes.length); from += HASHES_PER_CALL) {
             int f = from;
             int to = Math.min(indexes.length, from + HASHES_PER_CALL);
-            done = done.thenCompose(v -> PeerCalls.call(() -> peer.hashesAsync(spec, level, Arrays.copyOfRange(indexes, f, to))))
+            int[] part = Arrays.copyOfRange(indexes, f, to);
+            done = done.thenCompose(v -> PeerCalls.call(() -> peer.hashesAsync(spec, level, part)))
                     .thenAccept(h -> System.arraycopy(h, 0, out, f, to - f));
         }
         return done.thenApply(v -> out);
