@@ -65,7 +65,9 @@ import java.util.Set;
  * repair_interval: 24h        # every vnode repaired at least this often (ms, s, m, h, d); off: no background repair
  * repair_bytes_per_second: 16777216
  * repair_concurrent_vnodes: 2
+ * repair_keys_in_flight: 64   # differing keys one exchange reconciles at once (1..1024); ~3 records held per key
  * repair_pause_p99_ms: 50     # background repair waits while the client-request p99 is above this; 0: never
+ * repair_pause_window: 60s    # that p99 is over the requests of the last 60 s (1s..1h); none: no pause
  * gc_grace: 10d               # tombstones are kept at least this long, and until a full repair since
  * merkle_depth: 3             # 16^depth leaves per vnode tree
  * repair_rpc_timeout_millis: 60000
@@ -79,8 +81,8 @@ public final class ConfigLoader {
             "replica_timeout_millis", "read_repair_chance", "ping_interval_millis", "membership", "consul_url", "cluster",
             "min_nodes", "hints_max_bytes_per_target", "hints_max_bytes_total", "max_hint_window",
             "hint_replay_bytes_per_second", "hint_replay_interval", "hint_replay_max_in_flight", "hint_max_attempts",
-            "repair_interval", "repair_bytes_per_second", "repair_concurrent_vnodes", "repair_pause_p99_ms",
-            "gc_grace", "merkle_depth", "repair_rpc_timeout_millis",
+            "repair_interval", "repair_bytes_per_second", "repair_concurrent_vnodes", "repair_keys_in_flight",
+            "repair_pause_p99_ms", "repair_pause_window", "gc_grace", "merkle_depth", "repair_rpc_timeout_millis",
             // The multiplexed replica channel (transport.ReplicaChannelSettings).
             "replica_channel", "replica_channel_max_record_bytes", "replica_channel_max_in_flight",
             "replica_channel_reconnect_backoff_millis");
@@ -215,9 +217,12 @@ public final class ConfigLoader {
         long intervalMillis = interval == null ? d.intervalMillis()
                 : interval.equalsIgnoreCase("off") ? 0 : durationMillis("repair_interval", interval);
         String grace = str(m, "gc_grace", null);
+        String pauseWindow = str(m, "repair_pause_window", null);
         return new RepairSettings(intervalMillis, num(m, "repair_bytes_per_second", d.bytesPerSecond()),
                 (int) num(m, "repair_concurrent_vnodes", d.concurrentVnodes()),
+                intNum(m, "repair_keys_in_flight", d.keysInFlight()),
                 num(m, "repair_pause_p99_ms", d.pauseP99Millis()),
+                pauseWindow == null ? d.pauseWindowMillis() : durationMillis("repair_pause_window", pauseWindow),
                 grace == null ? d.gcGraceMillis() : durationMillis("gc_grace", grace),
                 (int) num(m, "merkle_depth", d.merkleDepth()),
                 num(m, "repair_rpc_timeout_millis", d.rpcTimeoutMillis()));
@@ -334,6 +339,12 @@ public final class ConfigLoader {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException(key + " must be a whole number, was '" + v + "'");
         }
+    }
+
+    /** A whole number that must fit an int: a larger one is out of any int limit's range, not silently wrapped. */
+    private static int intNum(Map<String, Object> m, String key, int dflt) {
+        long v = num(m, key, dflt);
+        return (int) Math.clamp(v, Integer.MIN_VALUE, Integer.MAX_VALUE);
     }
 
     private static List<String> list(Object raw) {

@@ -15,6 +15,8 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 
 /**
@@ -22,9 +24,16 @@ import java.util.function.Consumer;
  * replica's engine and applies repair writes through {@link LocalReplica#apply}, which merges by
  * version. It is what the gRPC service answers peers with. The trees of the last
  * {@value #CACHED_TREES} root requests are kept so deeper levels need no second scan. Thread-safe.
+ *
+ * <p>Its async writes, trees and digests run on virtual threads of their own: a repair write waits
+ * for the engine's group-committed fsync, and writes kept in flight together share one, where
+ * writes made one after the other on the caller's thread would wait for one each. Reads of single
+ * keys are answered on the caller's thread.
  */
 public final class LocalRepairPeer implements RepairPeer {
     static final int CACHED_TREES = 64;
+    /** One virtual thread per async call: callers bound how many they keep in flight. */
+    private static final Executor VIRTUAL = task -> Thread.ofVirtual().name("repair-local").start(task);
 
     private final String nodeId;
     private final LocalReplica replica;
@@ -121,6 +130,21 @@ public final class LocalRepairPeer implements RepairPeer {
     @Override
     public void write(String keyspace, byte[] storedKey, Record record) {
         replica.apply(new ReplicaWrite(keyspace, StorageKeys.userKey(storedKey), record, 0));
+    }
+
+    @Override
+    public CompletableFuture<Void> writeAsync(String keyspace, byte[] storedKey, Record record) {
+        return CompletableFuture.runAsync(() -> write(keyspace, storedKey, record), VIRTUAL);
+    }
+
+    @Override
+    public CompletableFuture<long[]> hashesAsync(TreeSpec spec, int level, int[] indexes) {
+        return CompletableFuture.supplyAsync(() -> hashes(spec, level, indexes), VIRTUAL);
+    }
+
+    @Override
+    public CompletableFuture<List<KeyDigest>> digestsAsync(TreeSpec spec, int[] leaves) {
+        return CompletableFuture.supplyAsync(() -> digests(spec, leaves), VIRTUAL);
     }
 
     @Override

@@ -24,7 +24,6 @@ import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
-import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,6 +47,13 @@ public final class RepairService implements AutoCloseable {
     public record SessionView(RepairSessionRow row, int vnodesFailed, long etaMillis) {
     }
 
+    /** How slow the node's foreground is: what background repair pauses on. */
+    @FunctionalInterface
+    public interface ForegroundLatency {
+        /** The p99 in microseconds of the client requests completed in the last {@code windowMillis}; -1: none. */
+        long p99Micros(long windowMillis);
+    }
+
     /** This node's Merkle root of one vnode of a keyspace, and how many records it covers. */
     public record VnodeRoot(int vnode, long root, long keys) {
     }
@@ -61,7 +67,7 @@ public final class RepairService implements AutoCloseable {
     private final SystemCatalog catalog;
     private final Clock clock;
     private final Sleeper sleeper;
-    private final LongSupplier foregroundP99Micros;
+    private final ForegroundLatency foreground;
     private final RateLimiter limiter;
     private final VnodeRepair vnodeRepair;
     private final RepairScheduler scheduler;
@@ -74,13 +80,12 @@ public final class RepairService implements AutoCloseable {
 
     /**
      * @param remote              the peer of another node, by id
-     * @param foregroundP99Micros the node's recent foreground p99 in microseconds (negative: unknown); the
-     *                            node gives its client-request p99
+     * @param foreground          the node's recent foreground p99; the node gives its client-request p99
      * @param telemetry           where progress, key counts and spans go; the gauges are registered here, once
      */
     public RepairService(String selfId, RepairSettings settings, Supplier<Optional<Ring>> ring, Keyspaces keyspaces,
                          LocalRepairPeer local, Function<String, RepairPeer> remote, SystemCatalog catalog, Clock clock,
-                         Timer timer, Sleeper sleeper, LongSupplier foregroundP99Micros, RepairTelemetry telemetry) {
+                         Timer timer, Sleeper sleeper, ForegroundLatency foreground, RepairTelemetry telemetry) {
         this.selfId = selfId;
         this.settings = settings;
         this.ring = ring;
@@ -90,9 +95,10 @@ public final class RepairService implements AutoCloseable {
         this.catalog = catalog;
         this.clock = clock;
         this.sleeper = sleeper;
-        this.foregroundP99Micros = foregroundP99Micros;
+        this.foreground = foreground;
         this.limiter = new RateLimiter(settings.bytesPerSecond(), clock);
-        this.vnodeRepair = new VnodeRepair(this::peer, new TreeExchange(this::throttle), clock, settings.gcGraceMillis());
+        this.vnodeRepair = new VnodeRepair(this::peer, new TreeExchange(this::throttle, settings.keysInFlight()), clock,
+                settings.gcGraceMillis());
         this.scheduler = new RepairScheduler(selfId, keyspaces.all(), settings, clock, timer, new SchedulerHooks());
         this.telemetry = telemetry;
         telemetry.registerRepairProgress(this::progress);
@@ -147,9 +153,14 @@ public final class RepairService implements AutoCloseable {
         return out;
     }
 
-    /** True while the foreground p99 is above {@code repair_pause_p99_ms}: background repair holds off. */
+    /**
+     * True while the p99 of the client requests of the last {@code repair_pause_window} is above
+     * {@code repair_pause_p99_ms}: background repair holds off. With no request in the window it
+     * does not, so a burst of slow requests on a node that then goes idle does not hold repair off.
+     */
     public boolean paused() {
-        return settings.pauseP99Millis() > 0 && foregroundP99Micros.getAsLong() > settings.pauseP99Millis() * 1_000;
+        return settings.pauseP99Millis() > 0
+                && foreground.p99Micros(settings.pauseWindowMillis()) > settings.pauseP99Millis() * 1_000;
     }
 
     private RepairSession.Context context(boolean background) {

@@ -1,17 +1,18 @@
 package io.ringkv.coordinator.repair;
 
-import io.ringkv.coordinator.version.Records;
-import io.ringkv.storage.record.Record;
-import io.ringkv.storage.record.RecordCodec;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Makes two replicas of one vnode hold the same records: compares their trees top-down, level by
  * level, descending only into differing nodes; then compares the key digests of the differing
  * leaves and, for each key that differs, writes the merge of both records (by the keyspace's
- * rules: the newer LWW version, or the causal sync of both sets) to each side that lacks it.
- * Afterwards both sides hold the same records, but for writes that raced the exchange.
+ * rules: the newer LWW version, or the causal sync of both sets) to each side that lacks it, up to
+ * {@code keysInFlight} keys at a time ({@link KeySync}). Both sides are asked for their hashes and
+ * digests at once. Afterwards both sides hold the same records, but for writes that raced the
+ * exchange.
  *
  * <p>Pure logic over two {@link RepairPeer}s; failures of a peer propagate as its exception.
  */
@@ -30,10 +31,23 @@ public final class TreeExchange {
         };
     }
 
+    /** Keys reconciled at once when none is given: the default of {@code repair_keys_in_flight}. */
+    public static final int DEFAULT_KEYS_IN_FLIGHT = 64;
+
     private final Throttle throttle;
+    private final int keysInFlight;
 
     public TreeExchange(Throttle throttle) {
+        this(throttle, DEFAULT_KEYS_IN_FLIGHT);
+    }
+
+    /** @param keysInFlight differing keys reconciled at once ({@code repair_keys_in_flight}); 1: one at a time */
+    public TreeExchange(Throttle throttle, int keysInFlight) {
+        if (keysInFlight < 1) {
+            throw new IllegalArgumentException("keysInFlight must be positive, was " + keysInFlight);
+        }
         this.throttle = throttle;
+        this.keysInFlight = keysInFlight;
     }
 
     /** The leaves where the two replicas' trees differ, found top-down. */
@@ -41,8 +55,12 @@ public final class TreeExchange {
         int[] diff = {0};
         for (int level = 0; level <= spec.depth() && diff.length > 0; level++) {
             int[] candidates = level == 0 ? diff : MerkleTree.children(diff);
-            long[] ha = hashes(a, spec, level, candidates);
-            long[] hb = hashes(b, spec, level, candidates);
+            // Both sides at once: each call waits for its own replica's scan (level 0) or lookup.
+            CompletableFuture<long[]> fa = hashes(a, spec, level, candidates);
+            CompletableFuture<long[]> fb = hashes(b, spec, level, candidates);
+            PeerCalls.awaitBoth(fa, fb);
+            long[] ha = fa.join();
+            long[] hb = fb.join();
             int n = 0;
             int[] next = new int[candidates.length];
             for (int i = 0; i < candidates.length; i++) {
@@ -55,16 +73,18 @@ public final class TreeExchange {
         return diff;
     }
 
-    private static long[] hashes(RepairPeer peer, TreeSpec spec, int level, int[] indexes) {
-        if (indexes.length <= HASHES_PER_CALL) {
-            return peer.hashes(spec, level, indexes);
-        }
+    /** The hashes in calls of at most {@link #HASHES_PER_CALL}, one after the other. */
+    private static CompletableFuture<long[]> hashes(RepairPeer peer, TreeSpec spec, int level, int[] indexes) {
         long[] out = new long[indexes.length];
-        for (int from = 0; from < indexes.length; from += HASHES_PER_CALL) {
+        CompletableFuture<Void> done = CompletableFuture.completedFuture(null);
+        for (int from = 0; from < Math.max(1, indexes.length); from += HASHES_PER_CALL) {
+            int f = from;
             int to = Math.min(indexes.length, from + HASHES_PER_CALL);
-            System.arraycopy(peer.hashes(spec, level, Arrays.copyOfRange(indexes, from, to)), 0, out, from, to - from);
+            int[] part = Arrays.copyOfRange(indexes, f, to);
+            done = done.thenCompose(v -> PeerCalls.call(() -> peer.hashesAsync(spec, level, part)))
+                    .thenAccept(h -> System.arraycopy(h, 0, out, f, to - f));
         }
-        return out;
+        return done.thenApply(v -> out);
     }
 
     /** Exchanges until {@code a} and {@code b} agree on the vnode; returns what it did. */
@@ -75,8 +95,12 @@ public final class TreeExchange {
         long bytes = 0;
         for (int from = 0; from < leaves.length; from += LEAVES_PER_CALL) {
             int[] batch = Arrays.copyOfRange(leaves, from, Math.min(leaves.length, from + LEAVES_PER_CALL));
-            List<KeyDigest> da = a.digests(spec, batch);
-            List<KeyDigest> db = b.digests(spec, batch);
+            CompletableFuture<List<KeyDigest>> fa = PeerCalls.call(() -> a.digestsAsync(spec, batch));
+            CompletableFuture<List<KeyDigest>> fb = PeerCalls.call(() -> b.digestsAsync(spec, batch));
+            PeerCalls.awaitBoth(fa, fb);
+            List<KeyDigest> da = fa.join();
+            List<KeyDigest> db = fb.join();
+            List<byte[]> differing = new ArrayList<>();
             int i = 0;
             int j = 0;
             while (i < da.size() || j < db.size()) {
@@ -87,48 +111,21 @@ public final class TreeExchange {
                 if (order == 0) {
                     i++;
                     j++;
-                    if (x.sameRecord(y)) {
-                        continue;
+                    if (!x.sameRecord(y)) {
+                        differing.add(x.storedKey());
                     }
-                }
-                else if (order < 0) {
+                } else if (order < 0) {
                     i++;
-                    y = null;
+                    differing.add(x.storedKey());
                 } else {
                     j++;
-                    x = null;
+                    differing.add(y.storedKey());
                 }
-                long[] sent = sync(spec.keyspace(), x != null ? x.storedKey() : y.storedKey(), a, b);
-                streamed += sent[0];
-                bytes += sent[1];
             }
+            long[] sent = new KeySync(spec.keyspace(), a, b, throttle, keysInFlight).run(differing);
+            streamed += sent[0];
+            bytes += sent[1];
         }
         return new ExchangeResult(leaves.length, compared, streamed, bytes);
-    }
-
-    /** Brings one key to the merge of both sides' records; returns {records written, bytes}. */
-    private long[] sync(String keyspace, byte[] key, RepairPeer a, RepairPeer b) {
-        // Read now rather than trust the digests: a write may have landed since the scan.
-        Record ra = a.read(keyspace, key);
-        Record rb = b.read(keyspace, key);
-        Record merged = ra == null ? rb : rb == null ? ra : Records.merge(ra, rb);
-        if (merged == null) {
-            return new long[] {0, 0};
-        }
-        long[] sent = {0, 0};
-        long size = -1;
-        for (RepairPeer side : new RepairPeer[] {a, b}) {
-            Record held = side == a ? ra : rb;
-            if (!Records.sameVersion(held, merged) || held.tombstone() != merged.tombstone()) {
-                if (size < 0) {
-                    size = RecordCodec.encode(merged).length;
-                }
-                throttle.acquire(size);
-                side.write(keyspace, key, merged);
-                sent[0]++;
-                sent[1] += size;
-            }
-        }
-        return sent;
     }
 }

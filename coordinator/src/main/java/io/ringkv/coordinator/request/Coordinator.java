@@ -37,6 +37,8 @@ import java.util.random.RandomGenerator;
  * a {@link QuorumWrite} or {@link QuorumRead}. Keeps no per-request state of its own.
  */
 public final class Coordinator {
+    /** Client-request latencies kept for {@link #recentRequestP99Micros}: the newest ones, within its window. */
+    static final int REQUEST_LATENCY_SAMPLES = 1024;
     private final String selfId;
     private final Supplier<Ring> ring;
     private final Keyspaces keyspaces;
@@ -45,7 +47,7 @@ public final class Coordinator {
     private final StorageLimits limits;
     private final Env env;
     /** Client requests (get, put, conditional put) from validation to outcome, failures included. */
-    private final LatencyTracker requestLatency = new LatencyTracker(1024);
+    private final LatencyWindow requestLatency = new LatencyWindow(REQUEST_LATENCY_SAMPLES);
     /** Per key, the tail of the conditional puts running through this node (serializes them). */
     private final java.util.concurrent.ConcurrentHashMap<String, CompletableFuture<?>> conditionalTurns =
             new java.util.concurrent.ConcurrentHashMap<>();
@@ -83,17 +85,22 @@ public final class Coordinator {
     }
 
     /**
-     * The recent p99 of the client requests this node coordinated (gets, puts, deletes, conditional
-     * puts; failures and timeouts included, requests refused as invalid left out), in microseconds,
-     * or -1 before there are enough: how busy the foreground is as its clients see it.
+     * The p99 of the client requests this node coordinated (gets, puts, deletes, conditional puts;
+     * failures and timeouts included, requests refused as invalid left out) that completed in the last
+     * {@code windowMillis}, over the newest {@value #REQUEST_LATENCY_SAMPLES} of them, in microseconds;
+     * -1 when none did: how busy the foreground is as its clients see it now. An idle node reads -1
+     * once its last request is older than the window.
      */
-    public long recentRequestP99Micros() {
-        return requestLatency.p99Micros();
+    public long recentRequestP99Micros(long windowMillis) {
+        return requestLatency.p99Micros(env.clock().monotonicNanos(), windowMillis * 1_000_000);
     }
 
-    /** {@code request} as a client request: its latency feeds {@link #recentRequestP99Micros()}. */
+    /** {@code request} as a client request: its latency feeds {@link #recentRequestP99Micros}. */
     private <T> CompletableFuture<T> measured(long startedNanos, CompletableFuture<T> request) {
-        request.whenComplete((r, e) -> requestLatency.record((env.clock().monotonicNanos() - startedNanos) / 1_000));
+        request.whenComplete((r, e) -> {
+            long now = env.clock().monotonicNanos();
+            requestLatency.record(now, (now - startedNanos) / 1_000);
+        });
         return request;
     }
 

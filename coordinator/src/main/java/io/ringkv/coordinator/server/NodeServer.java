@@ -148,7 +148,7 @@ public final class NodeServer implements AutoCloseable {
                     () -> ring.ring().map(r -> r.nodes().stream().map(Node::id).filter(id -> !id.equals(config.id())).toList())
                             .orElse(List.of()),
                     config.pingIntervalMillis(), Math.min(1_000, config.pingIntervalMillis()));
-            // Background repair yields to the clients: it pauses on the p99 of the requests this node serves.
+            // Background repair yields to the clients: it pauses on the p99 of the requests this node served lately.
             this.repair = new RepairService(config.id(), config.repair(), ring::ring, config.keyspaces(),
                     new LocalRepairPeer(config.id(), replica, config.keyspaces()),
                     id -> new GrpcRepairPeer(id, transport, ring::epoch, config.repair().rpcTimeoutMillis()), catalog,

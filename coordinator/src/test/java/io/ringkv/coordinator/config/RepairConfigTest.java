@@ -35,6 +35,8 @@ class RepairConfigTest {
         assertThat(r.bytesPerSecond()).isEqualTo(16L << 20);
         assertThat(r.concurrentVnodes()).isEqualTo(2);
         assertThat(r.pauseP99Millis()).isEqualTo(50);
+        assertThat(r.keysInFlight()).isEqualTo(64);
+        assertThat(r.pauseWindowMillis()).isEqualTo(60_000);
         assertThat(r.merkleDepth()).isEqualTo(3);
         assertThat(r.schedulerEnabled()).isTrue();
     }
@@ -112,5 +114,26 @@ class RepairConfigTest {
     void rpcTimeoutEdges() {
         assertThat(with("repair_rpc_timeout_millis", 1).rpcTimeoutMillis()).isEqualTo(1);
         refused("repair_rpc_timeout_millis", 0, "repair_rpc_timeout_millis must be positive");
+    }
+
+    @Test
+    void keysInFlightEdges() {
+        assertThat(with("repair_keys_in_flight", 1).keysInFlight()).isEqualTo(1);
+        assertThat(with("repair_keys_in_flight", 1024).keysInFlight()).isEqualTo(1024);
+        refused("repair_keys_in_flight", 0, "repair_keys_in_flight must be in [1, 1024]");
+        refused("repair_keys_in_flight", 1025, "repair_keys_in_flight must be in [1, 1024]");
+        refused("repair_keys_in_flight", 4_294_967_297L, "repair_keys_in_flight must be in [1, 1024]");
+        assertThat(ConfigLoader.load(null, Map.of("RINGKV_REPAIR_KEYS_IN_FLIGHT", "8"), Map.of()).repair().keysInFlight())
+                .isEqualTo(8);
+    }
+
+    @Test
+    void pauseWindowEdges() {
+        assertThat(with("repair_pause_window", "1s").pauseWindowMillis()).isEqualTo(1_000);
+        assertThat(with("repair_pause_window", "1h").pauseWindowMillis()).isEqualTo(3_600_000);
+        assertThat(with("repair_pause_window", "90s").pauseWindowMillis()).isEqualTo(90_000);
+        refused("repair_pause_window", "999ms", "repair_pause_window must be in [1s, 1h]");
+        refused("repair_pause_window", "3601s", "repair_pause_window must be in [1s, 1h]");
+        refused("repair_pause_window", "60", "repair_pause_window must be a whole number with a unit");
     }
 }

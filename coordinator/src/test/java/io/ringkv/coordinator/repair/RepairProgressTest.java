@@ -44,7 +44,7 @@ class RepairProgressTest {
                         }
                         return super.hashes(spec, level, indexes);
                     }
-                }, catalog, c.time, c.time, nanos -> { }, () -> -1, Telemetry.disabled().repair());
+                }, catalog, c.time, c.time, nanos -> { }, windowMillis -> -1, Telemetry.disabled().repair());
     }
 
     @Test

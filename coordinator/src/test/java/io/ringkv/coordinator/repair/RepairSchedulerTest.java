@@ -1,11 +1,15 @@
 package io.ringkv.coordinator.repair;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ringkv.coordinator.catalog.SystemCatalog;
 import io.ringkv.coordinator.keyspace.Keyspace;
 import io.ringkv.coordinator.keyspace.Keyspaces;
+import io.ringkv.coordinator.keyspace.Consistency;
+import io.ringkv.coordinator.request.Coordinator;
 import io.ringkv.coordinator.request.CoordinatorSettings;
+import io.ringkv.coordinator.request.PutCommand;
 import io.ringkv.coordinator.ring.Ring;
 import io.ringkv.coordinator.sim.SimCluster;
 import io.ringkv.coordinator.transport.ReplicaWrite;
@@ -65,7 +69,7 @@ class RepairSchedulerTest {
         try (SystemCatalog catalog = SystemCatalog.open(dir.resolve("catalog"), c.time);
              RepairService service = new RepairService("n1", settings, () -> Optional.of(c.ring()), Keyspaces.defaults(),
                      c.localRepairPeer("n1"), id -> c.repairPeer("n1", id), catalog, c.time, c.time, nanos -> { },
-                     p99Micros::get, Telemetry.disabled().repair())) {
+                     windowMillis -> p99Micros.get(), Telemetry.disabled().repair())) {
             c.time.runFor(24 * HOUR);
             assertThat(service.paused()).as("80 ms p99 is above the 50 ms threshold").isTrue();
             service.tick();
@@ -86,6 +90,41 @@ class RepairSchedulerTest {
             service.tick();
             assertThat(service.lastScheduled()).containsSame(s);
             assertThat(catalog.repairSessions(10)).hasSize(1);
+        }
+    }
+
+    @Test
+    void aBurstOfSlowRequestsHoldsBackgroundRepairOffOnlyUntilItIsAPauseWindowOld() throws Exception {
+        System.out.println("seed " + SEED);
+        SimCluster c = new SimCluster(SEED, 3, VNODES, 3, Keyspaces.defaults(), CoordinatorSettings.DEFAULTS);
+        Coordinator n1 = c.node("n1");
+        long window = 10_000;
+        RepairSettings settings = RepairSettings.DEFAULTS.withIntervalMillis(24 * HOUR).withPauseWindowMillis(window);
+        try (SystemCatalog catalog = SystemCatalog.open(dir.resolve("catalog"), c.time);
+             RepairService service = new RepairService("n1", settings, () -> Optional.of(c.ring()), Keyspaces.defaults(),
+                     c.localRepairPeer("n1"), id -> c.repairPeer("n1", id), catalog, c.time, c.time, nanos -> { },
+                     n1::recentRequestP99Micros, Telemetry.disabled().repair())) {
+            c.time.runFor(24 * HOUR);
+            assertThat(service.paused()).as("no request at all: nothing to yield to").isFalse();
+
+            // Every message takes 40-60 ms: a W=2 put takes at least 80 ms, above the 50 ms threshold.
+            c.network.setDelays(40_000, 60_000);
+            for (int i = 0; i < 50; i++) {
+                c.await(n1.put(PutCommand.put("", "k" + i, "v".getBytes(UTF_8), Consistency.DEFAULT, 0))).join();
+            }
+            assertThat(service.paused()).as("seed %d: slow foreground", SEED).isTrue();
+            service.tick();
+            assertThat(service.lastScheduled()).isEmpty();
+
+            // No request since: the burst holds repair off until its newest request is a window old.
+            c.time.runFor(window - 1);
+            assertThat(service.paused()).isTrue();
+            c.time.runFor(1);
+            assertThat(service.paused()).as("idle for a whole window").isFalse();
+            service.tick();
+            RepairSession s = service.lastScheduled().orElseThrow();
+            assertThat(s.await(30_000)).isTrue();
+            assertThat(s.row().state()).isEqualTo(RepairSession.DONE);
         }
     }
 }

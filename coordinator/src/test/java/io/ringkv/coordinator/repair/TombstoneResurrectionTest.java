@@ -76,7 +76,7 @@ class TombstoneResurrectionTest {
         RepairService service(SystemCatalog catalog) {
             return new RepairService(orchestrator, RepairSettings.DEFAULTS.withIntervalMillis(0).withGcGraceMillis(GC_GRACE), () -> Optional.of(c.ring()),
                     io.ringkv.coordinator.keyspace.Keyspaces.defaults(), c.localRepairPeer(orchestrator), id -> recording(id),
-                    catalog, c.time, c.time, nanos -> { }, () -> -1, Telemetry.disabled().repair());
+                    catalog, c.time, c.time, nanos -> { }, windowMillis -> -1, Telemetry.disabled().repair());
         }
 
         /** The peer of {@code id}, noting every record written to it. */
