@@ -270,27 +270,32 @@ public final class SystemCatalog implements AutoCloseable {
     public void upsertRepairSession(RepairSessionRow row) {
         Objects.requireNonNull(row, "row");
         run("upsert repair session " + row.sessionId(), c -> {
-            try (PreparedStatement p = c.prepareStatement("""
-                    MERGE INTO repair_sessions (session_id, scope, keyspace, vnodes_total, vnodes_done, keys_compared,
-                                                keys_streamed, bytes_streamed, started_at, updated_at, finished_at,
-                                                state)
-                    KEY (session_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")) {
-                p.setString(1, row.sessionId());
-                p.setString(2, row.scope());
-                p.setString(3, row.keyspace());
-                p.setInt(4, row.vnodesTotal());
-                p.setInt(5, row.vnodesDone());
-                p.setLong(6, row.keysCompared());
-                p.setLong(7, row.keysStreamed());
-                p.setLong(8, row.bytesStreamed());
-                setInstant(p, 9, row.startedAt());
-                setInstant(p, 10, row.updatedAt());
-                setInstant(p, 11, row.finishedAt());
-                p.setString(12, row.state());
-                p.executeUpdate();
-            }
+            mergeRepairSession(c, row);
             return null;
         });
+    }
+
+    /** The one statement that writes a session row, alone or in {@link #saveRepairProgress}'s transaction. */
+    private static void mergeRepairSession(java.sql.Connection c, RepairSessionRow row) throws java.sql.SQLException {
+        try (PreparedStatement p = c.prepareStatement("""
+                MERGE INTO repair_sessions (session_id, scope, keyspace, vnodes_total, vnodes_done, keys_compared,
+                                            keys_streamed, bytes_streamed, started_at, updated_at, finished_at,
+                                            state)
+                KEY (session_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")) {
+            p.setString(1, row.sessionId());
+            p.setString(2, row.scope());
+            p.setString(3, row.keyspace());
+            p.setInt(4, row.vnodesTotal());
+            p.setInt(5, row.vnodesDone());
+            p.setLong(6, row.keysCompared());
+            p.setLong(7, row.keysStreamed());
+            p.setLong(8, row.bytesStreamed());
+            setInstant(p, 9, row.startedAt());
+            setInstant(p, 10, row.updatedAt());
+            setInstant(p, 11, row.finishedAt());
+            p.setString(12, row.state());
+            p.executeUpdate();
+        }
     }
 
     /** The {@code limit} most recently started repair sessions, newest first. */
@@ -316,25 +321,7 @@ public final class SystemCatalog implements AutoCloseable {
                     + row.sessionId());
         }
         inTransaction("save repair progress " + row.sessionId(), c -> {
-            try (PreparedStatement p = c.prepareStatement("""
-                    MERGE INTO repair_sessions (session_id, scope, keyspace, vnodes_total, vnodes_done, keys_compared,
-                                                keys_streamed, bytes_streamed, started_at, updated_at, finished_at,
-                                                state)
-                    KEY (session_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")) {
-                p.setString(1, row.sessionId());
-                p.setString(2, row.scope());
-                p.setString(3, row.keyspace());
-                p.setInt(4, row.vnodesTotal());
-                p.setInt(5, row.vnodesDone());
-                p.setLong(6, row.keysCompared());
-                p.setLong(7, row.keysStreamed());
-                p.setLong(8, row.bytesStreamed());
-                setInstant(p, 9, row.startedAt());
-                setInstant(p, 10, row.updatedAt());
-                setInstant(p, 11, row.finishedAt());
-                p.setString(12, row.state());
-                p.executeUpdate();
-            }
+            mergeRepairSession(c, row);
             try (PreparedStatement p = c.prepareStatement("""
                     MERGE INTO repair_cursors (session_id, remaining_vnodes, vnodes_failed, updated_at)
                     KEY (session_id) VALUES (?, ?, ?, ?)""")) {
