@@ -18,7 +18,8 @@ record ClientConfig(
         int maxInboundMessageBytes,
         Duration ringRefreshInterval,
         Duration unreachableNodeBackoff,
-        Duration readAttemptTimeout) {
+        Duration readAttemptTimeout,
+        KvChannelSettings kvChannel) {
 
     static final int KIB = 1024;
     static final int MIB = 1024 * KIB;
@@ -92,6 +93,7 @@ record ClientConfig(
             throw new IllegalArgumentException("readAttemptTimeout must be 0 (one attempt may use the whole"
                     + " requestTimeout) or positive, was " + readAttemptTimeout);
         }
+        Objects.requireNonNull(kvChannel, "kvChannel");
     }
 
     /** Accepts host:port (IPv6 hosts in brackets) with a port in [1, 65535]. */

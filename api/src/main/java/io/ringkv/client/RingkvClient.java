@@ -12,6 +12,7 @@ import io.ringkv.api.v1.GetRequest;
 import io.ringkv.api.v1.GetResponse;
 import io.ringkv.api.v1.GetRingRequest;
 import io.ringkv.api.v1.KVGrpc;
+import io.ringkv.api.v1.KvEnvelope;
 import io.ringkv.api.v1.PutRequest;
 import io.ringkv.api.v1.PutResponse;
 import io.ringkv.api.v1.RingView;
@@ -61,10 +62,16 @@ import java.util.function.Supplier;
  * arrays in results belong to the caller. Values above {@code streamThresholdBytes} travel as
  * streams of chunks in both directions.
  *
+ * <p><b>Transport.</b> Gets, puts and deletes of values up to {@code kvChannelMaxValueBytes} share
+ * one long-lived stream per node (the {@code KVChannel} service), each call one message each way;
+ * the rest, and every call of a client given an OpenTelemetry, are RPCs of the {@code KV} service.
+ * Both behave the same: same deadlines, same errors, same retries.
+ *
  * <p><b>Futures.</b> The async forms never throw: every failure, including invalid arguments,
  * completes the future exceptionally with a {@link RingkvException} (or IllegalStateException once
- * closed). They complete on gRPC threads: chain blocking work onto an executor of your own.
- * Cancelling a future cancels its RPC.
+ * closed). They complete on gRPC threads (often a connection's event loop): chain blocking work
+ * onto an executor of your own. Cancelling a future cancels its RPC; a call on the KV channel is
+ * left to finish on the node, and its reply is dropped.
  */
 public final class RingkvClient implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(RingkvClient.class.getName());
@@ -75,6 +82,9 @@ public final class RingkvClient implements AutoCloseable {
     private final long requestTimeoutNanos;
     private final long readAttemptTimeoutNanos;
     private final ChannelPool channels;
+    /** Null when calls go as RPCs only: the channel is off, or the client traces (RPCs carry the trace context). */
+    private final KvChannels kvChannels;
+    private final int maxInlineBytes;
     private final NodeHealth health;
     private final RingTracker ring;
     private final ScheduledExecutorService refresher;
@@ -85,6 +95,11 @@ public final class RingkvClient implements AutoCloseable {
         this.config = config;
         this.requestTimeoutNanos = config.requestTimeout().toNanos();
         this.channels = new ChannelPool(config.maxInboundMessageBytes(), CLOSE_TIMEOUT_MILLIS, interceptors);
+        this.kvChannels = config.kvChannel().enabled() && interceptors.isEmpty()
+                ? new KvChannels(channels, config.kvChannel(), System::nanoTime) : null;
+        // Larger values are fetched with GetStream, off the shared channel stream.
+        this.maxInlineBytes = kvChannels == null ? config.streamThresholdBytes()
+                : Math.min(config.streamThresholdBytes(), config.kvChannel().maxValueBytes());
         this.health = new NodeHealth(nanoClock, config.unreachableNodeBackoff().toNanos());
         this.readAttemptTimeoutNanos = config.readAttemptTimeout().toNanos();
         this.ring = new RingTracker(config.seeds(), this::fetchRing, nanoClock);
@@ -144,7 +159,7 @@ public final class RingkvClient implements AutoCloseable {
                     .setKey(key)
                     .setConsistency(options.consistency().toProto())
                     .setR(options.r())
-                    .setMaxInlineBytes(config.streamThresholdBytes())
+                    .setMaxInlineBytes(maxInlineBytes)
                     .build();
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
@@ -201,11 +216,14 @@ public final class RingkvClient implements AutoCloseable {
         }
         Deadline deadline = newDeadline();
         List<String> plan = writePlan(key);
+        boolean channelled = !stream && value.length <= config.kvChannel().maxValueBytes();
         return run(ctx -> attempt(plan, 0, deadline, ctx, (node, c) -> {
-            KVGrpc.KVStub stub = stub(node, deadline);
-            CompletableFuture<PutResponse> call = stream
-                    ? Calls.putStream(stub, request, value, config.streamChunkBytes())
-                    : Calls.<PutRequest, PutResponse>unary(stub::put, request);
+            Supplier<CompletableFuture<PutResponse>> rpc = () -> stream
+                    ? Calls.putStream(stub(node, deadline), request, value, config.streamChunkBytes())
+                    : Calls.<PutRequest, PutResponse>unary(stub(node, deadline)::put, request);
+            CompletableFuture<PutResponse> call = channelled
+                    ? send(node, KvEnvelope.newBuilder().setPut(request), deadline, KvEnvelope::getPutReply, c, rpc)
+                    : rpc.get();
             return call.thenApply(response -> {
                 ring.observeEpoch(response.getRingEpoch(), node);
                 return new PutResult(response.getContext().toByteArray(), response.getTimestampMillis(),
@@ -248,13 +266,15 @@ public final class RingkvClient implements AutoCloseable {
         }
         Deadline deadline = newDeadline();
         List<String> plan = writePlan(key);
-        return run(ctx -> attempt(plan, 0, deadline, ctx,
-                (node, c) -> Calls.<DeleteRequest, DeleteResponse>unary(stub(node, deadline)::delete, request)
-                        .thenApply(response -> {
-                            ring.observeEpoch(response.getRingEpoch(), node);
-                            return (Void) null;
-                        }),
-                Errors::neverSent, new ArrayList<>()));
+        return run(ctx -> attempt(plan, 0, deadline, ctx, (node, c) -> {
+            CompletableFuture<DeleteResponse> call = send(node, KvEnvelope.newBuilder().setDelete(request), deadline,
+                    KvEnvelope::getDeleteReply, c,
+                    () -> Calls.<DeleteRequest, DeleteResponse>unary(stub(node, deadline)::delete, request));
+            return call.thenApply(response -> {
+                ring.observeEpoch(response.getRingEpoch(), node);
+                return (Void) null;
+            });
+        }, Errors::neverSent, new ArrayList<>()));
     }
 
     // ---- ring ----
@@ -293,6 +313,9 @@ public final class RingkvClient implements AutoCloseable {
         }
         if (refresher != null) {
             refresher.shutdownNow();
+        }
+        if (kvChannels != null) {
+            kvChannels.close();
         }
         channels.close();
     }
@@ -337,25 +360,71 @@ public final class RingkvClient implements AutoCloseable {
         return plan.subList(0, Math.min(plan.size(), config.maxAttempts()));
     }
 
-    /** One Get attempt on {@code node}: unary, then GetStream there if values were left out. */
+    /**
+     * Sends a call on {@code node}'s KV channel when it can (the channel is on and does not decline),
+     * else as the RPC {@code rpc} starts. A failed call's status arrives as a
+     * {@code StatusRuntimeException} without a cause, like one a server sent to an RPC; calls the node
+     * did not serve on its channel (an older node) are resent as RPCs.
+     */
+    private <T> CompletableFuture<T> send(String node, KvEnvelope.Builder request, Deadline deadline,
+                                          Function<KvEnvelope, T> body, Context ctx,
+                                          Supplier<CompletableFuture<T>> rpc) {
+        KvChannel channel = kvChannels == null ? null : kvChannels.channel(node);
+        CompletableFuture<KvEnvelope> reply = channel == null ? null
+                : channel.call(request, System.nanoTime() + deadline.timeRemaining(TimeUnit.NANOSECONDS));
+        if (reply == null) {
+            return rpc.get();
+        }
+        return reply.handle((envelope, failure) -> {
+            if (failure != null) {
+                return Errors.unwrap(failure) == KvChannel.NOT_SERVED ? inContext(ctx, rpc)
+                        : CompletableFuture.<T>failedFuture(failure);
+            }
+            if (envelope.hasError()) {
+                return CompletableFuture.<T>failedFuture(Status.fromCodeValue(envelope.getError().getCode())
+                        .withDescription(envelope.getError().getMessage()).asRuntimeException());
+            }
+            return CompletableFuture.completedFuture(body.apply(envelope));
+        }).thenCompose(Function.identity());
+    }
+
+    /** One Get attempt on {@code node}: unary (on the KV channel when it can), then GetStream there if values were left out. */
     private CompletableFuture<GetResult> getOnce(String node, GetRequest request, Deadline deadline,
                                                  Context.CancellableContext ctx) {
-        KVGrpc.KVStub stub = stub(node, deadline);
         // Only the unary part is bounded per attempt: a large value's stream may take longer.
         Deadline attemptDeadline = readAttemptTimeoutNanos > 0
                 ? deadline.minimum(Deadline.after(readAttemptTimeoutNanos, TimeUnit.NANOSECONDS)) : deadline;
-        return Calls.<GetRequest, GetResponse>unary(stub.withDeadline(attemptDeadline)::get, request)
-                .thenCompose(response -> {
-                    ring.observeEpoch(response.getRingEpoch(), node);
-                    if (!response.getValuesOmitted()) {
-                        return CompletableFuture.completedFuture(toResult(response));
-                    }
-                    GetRequest streamRequest = request.toBuilder().clearMaxInlineBytes().build();
-                    return inContext(ctx, () -> Calls.getStream(stub, streamRequest, node)).thenApply(result -> {
-                        ring.observeEpoch(result.ringEpoch(), node);
-                        return result;
-                    });
-                });
+        CompletableFuture<GetResponse> call = send(node, KvEnvelope.newBuilder().setGet(request), attemptDeadline,
+                KvEnvelope::getGetReply, ctx,
+                () -> Calls.<GetRequest, GetResponse>unary(stub(node, attemptDeadline)::get, request));
+        return call.thenCompose(response -> complete(node, request, deadline, ctx, response));
+    }
+
+    /**
+     * The result of a Get whose answer is {@code response}: as is, or, when values were left out,
+     * fetched again from the same node: inline with a Get RPC when every value is within the stream
+     * threshold (the KV channel's answer leaves out more), else with GetStream.
+     */
+    private CompletableFuture<GetResult> complete(String node, GetRequest request, Deadline deadline, Context ctx,
+                                                  GetResponse response) {
+        ring.observeEpoch(response.getRingEpoch(), node);
+        if (!response.getValuesOmitted()) {
+            return CompletableFuture.completedFuture(toResult(response));
+        }
+        long largest = 0;
+        for (Value v : response.getValuesList()) {
+            largest = Math.max(largest, v.getSize());
+        }
+        if (request.getMaxInlineBytes() < config.streamThresholdBytes() && largest <= config.streamThresholdBytes()) {
+            GetRequest inline = request.toBuilder().setMaxInlineBytes(config.streamThresholdBytes()).build();
+            return inContext(ctx, () -> Calls.<GetRequest, GetResponse>unary(stub(node, deadline)::get, inline))
+                    .thenCompose(again -> complete(node, inline, deadline, ctx, again));
+        }
+        GetRequest streamRequest = request.toBuilder().clearMaxInlineBytes().build();
+        return inContext(ctx, () -> Calls.getStream(stub(node, deadline), streamRequest, node)).thenApply(result -> {
+            ring.observeEpoch(result.ringEpoch(), node);
+            return result;
+        });
     }
 
     /**
@@ -535,6 +604,11 @@ public final class RingkvClient implements AutoCloseable {
         private Duration ringRefreshInterval = ClientConfig.DEFAULT_RING_REFRESH_INTERVAL;
         private Duration unreachableNodeBackoff = ClientConfig.DEFAULT_UNREACHABLE_NODE_BACKOFF;
         private Duration readAttemptTimeout = ClientConfig.DEFAULT_READ_ATTEMPT_TIMEOUT;
+        private boolean kvChannel = true;
+        private int kvChannelMaxValueBytes = KvChannelSettings.DEFAULT_MAX_VALUE_BYTES;
+        private int kvChannelMaxInFlight = KvChannelSettings.DEFAULT_MAX_IN_FLIGHT;
+        private Duration kvChannelReconnectBackoff = KvChannelSettings.DEFAULT_RECONNECT_BACKOFF;
+        private Duration kvChannelTimeoutTick = KvChannelSettings.DEFAULT_TIMEOUT_TICK;
         private LongSupplier nanoClock = System::nanoTime;
         private List<io.grpc.ClientInterceptor> interceptors = List.of();
 
@@ -619,6 +693,43 @@ public final class RingkvClient implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Whether small calls share one long-lived stream per node (the {@code KVChannel} service,
+         * default true) instead of one RPC each. A client given an OpenTelemetry always uses RPCs, which
+         * carry the trace context.
+         */
+        public Builder kvChannel(boolean enabled) {
+            this.kvChannel = enabled;
+            return this;
+        }
+
+        /**
+         * Values up to this size travel on the KV channel (default 64 KiB); larger ones use their own
+         * RPCs, so they never hold up small calls on the shared stream.
+         */
+        public Builder kvChannelMaxValueBytes(int bytes) {
+            this.kvChannelMaxValueBytes = bytes;
+            return this;
+        }
+
+        /** Calls waiting for replies on one node's KV channel (default 1024); more go as RPCs. */
+        public Builder kvChannelMaxInFlight(int calls) {
+            this.kvChannelMaxInFlight = calls;
+            return this;
+        }
+
+        /** After a node's KV channel fails, how long its calls go as RPCs before a new one is opened (default 200 ms). */
+        public Builder kvChannelReconnectBackoff(Duration backoff) {
+            this.kvChannelReconnectBackoff = backoff;
+            return this;
+        }
+
+        /** How often calls on KV channels are checked against their deadlines (default 5 ms, in [1 ms, 1 s]). */
+        public Builder kvChannelTimeoutTick(Duration tick) {
+            this.kvChannelTimeoutTick = tick;
+            return this;
+        }
+
         /** The monotonic clock for backoffs (tests pass a fake one). */
         Builder nanoClock(LongSupplier nanoClock) {
             this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
@@ -633,7 +744,8 @@ public final class RingkvClient implements AutoCloseable {
         public RingkvClient build() {
             ClientConfig config = new ClientConfig(seeds, defaultKeyspace, requestTimeout, maxAttempts,
                     streamThresholdBytes, streamChunkBytes, maxInboundMessageBytes, ringRefreshInterval,
-                    unreachableNodeBackoff, readAttemptTimeout);
+                    unreachableNodeBackoff, readAttemptTimeout, new KvChannelSettings(kvChannel, kvChannelMaxValueBytes,
+                    kvChannelMaxInFlight, kvChannelReconnectBackoff, kvChannelTimeoutTick));
             return new RingkvClient(config, nanoClock, interceptors);
         }
     }

@@ -45,6 +45,21 @@ class ClientSettingsTest {
         assertThatThrownBy(() -> valid().readAttemptTimeout(null).build()).isInstanceOf(NullPointerException.class);
         valid().readAttemptTimeout(Duration.ZERO).build().close();
         assertThatThrownBy(() -> valid().defaultKeyspace(null).build()).isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> valid().kvChannelMaxValueBytes(0).build()).hasMessageContaining("kvChannelMaxValueBytes");
+        valid().kvChannelMaxValueBytes(1).build().close();
+        assertThatThrownBy(() -> valid().kvChannelMaxInFlight(0).build()).hasMessageContaining("kvChannelMaxInFlight");
+        assertThatThrownBy(() -> valid().kvChannelMaxInFlight((1 << 16) + 1).build())
+                .hasMessageContaining("kvChannelMaxInFlight");
+        valid().kvChannelMaxInFlight(1 << 16).build().close();
+        assertThatThrownBy(() -> valid().kvChannelReconnectBackoff(Duration.ofMillis(-1)).build())
+                .hasMessageContaining("kvChannelReconnectBackoff");
+        valid().kvChannelReconnectBackoff(Duration.ZERO).build().close();
+        assertThatThrownBy(() -> valid().kvChannelTimeoutTick(Duration.ofNanos(999_999)).build())
+                .hasMessageContaining("kvChannelTimeoutTick");
+        assertThatThrownBy(() -> valid().kvChannelTimeoutTick(Duration.ofMillis(1001)).build())
+                .hasMessageContaining("kvChannelTimeoutTick");
+        valid().kvChannelTimeoutTick(Duration.ofMillis(1)).build().close();
+        valid().kvChannelTimeoutTick(Duration.ofSeconds(1)).build().close();
     }
 
     @Test

@@ -11,7 +11,10 @@ import io.ringkv.api.v1.GetRequest;
 import io.ringkv.api.v1.GetResponse;
 import io.ringkv.api.v1.GetRingRequest;
 import io.ringkv.api.v1.GetStreamResponse;
+import io.ringkv.api.v1.KVChannelGrpc;
 import io.ringkv.api.v1.KVGrpc;
+import io.ringkv.api.v1.KvCallError;
+import io.ringkv.api.v1.KvEnvelope;
 import io.ringkv.api.v1.NodeState;
 import io.ringkv.api.v1.PutRequest;
 import io.ringkv.api.v1.PutResponse;
@@ -38,9 +41,18 @@ import java.util.function.Function;
  * fields: the ring they hand out, the epoch they report, injected failures, hanging.
  */
 final class FakeCluster implements AutoCloseable {
-    /** One call as a node saw it; {@code request} is the (header) request message. */
-    record Call(String node, String method, String key, int chunks, Object request) {
+    /**
+     * One call as a node saw it; {@code request} is the (header) request message; {@code channel}
+     * when it came on the KV channel rather than as an RPC.
+     */
+    record Call(String node, String method, String key, int chunks, Object request, boolean channel) {
+        Call(String node, String method, String key, int chunks, Object request) {
+            this(node, method, key, chunks, request, VIA_CHANNEL.get());
+        }
     }
+
+    /** Set while a node serves a call that arrived on its KV channel. */
+    private static final ThreadLocal<Boolean> VIA_CHANNEL = ThreadLocal.withInitial(() -> false);
 
     /** What the shared store holds for a key: its siblings and causal context. */
     record Stored(List<Value> values, ByteString context) {
@@ -65,10 +77,15 @@ final class FakeCluster implements AutoCloseable {
     volatile int truncateStreamBytes;
 
     static FakeCluster start(int nodeCount) throws IOException {
+        return start(nodeCount, true);
+    }
+
+    /** @param kvChannel whether the nodes serve the KV channel (false: like a node of an older version) */
+    static FakeCluster start(int nodeCount, boolean kvChannel) throws IOException {
         FakeCluster cluster = new FakeCluster();
         try {
             for (int i = 0; i < nodeCount; i++) {
-                cluster.nodes.add(cluster.new FakeNode("n" + i));
+                cluster.nodes.add(cluster.new FakeNode("n" + i, kvChannel));
             }
         } catch (IOException | RuntimeException e) {
             cluster.close();
@@ -148,13 +165,15 @@ final class FakeCluster implements AutoCloseable {
         final Server server;
         final String address;
 
-        FakeNode(String id) throws IOException {
+        FakeNode(String id, boolean kvChannel) throws IOException {
             this.id = id;
-            this.server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+            NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
                     .addService(this)
-                    .maxInboundMessageSize(64 * 1024 * 1024)
-                    .build()
-                    .start();
+                    .maxInboundMessageSize(64 * 1024 * 1024);
+            if (kvChannel) {
+                builder.addService(new Channel());
+            }
+            this.server = builder.build().start();
             this.address = "127.0.0.1:" + server.getPort();
         }
 
@@ -298,6 +317,70 @@ final class FakeCluster implements AutoCloseable {
             store.remove(request.getKey());
             observer.onNext(DeleteResponse.newBuilder().setRingEpoch(epoch()).build());
             observer.onCompleted();
+        }
+
+        /** The KV channel: every request goes to the node's unary handler, its reply back under its id. */
+        final class Channel extends KVChannelGrpc.KVChannelImplBase {
+            @Override
+            public StreamObserver<KvEnvelope> exchange(StreamObserver<KvEnvelope> out) {
+                return new StreamObserver<>() {
+                    @Override
+                    public void onNext(KvEnvelope request) {
+                        long id = request.getId();
+                        VIA_CHANNEL.set(true);
+                        try {
+                            switch (request.getBodyCase()) {
+                                case GET -> get(request.getGet(), reply(out, id, KvEnvelope.Builder::setGetReply));
+                                case PUT -> put(request.getPut(), reply(out, id, KvEnvelope.Builder::setPutReply));
+                                case DELETE -> delete(request.getDelete(), reply(out, id, KvEnvelope.Builder::setDeleteReply));
+                                default -> throw new AssertionError("not a KV request: " + request.getBodyCase());
+                            }
+                        } finally {
+                            VIA_CHANNEL.set(false);
+                        }
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                        synchronized (out) {
+                            out.onCompleted();
+                        }
+                    }
+                };
+            }
+
+            private <T> StreamObserver<T> reply(StreamObserver<KvEnvelope> out, long id,
+                                                java.util.function.BiConsumer<KvEnvelope.Builder, T> set) {
+                return new StreamObserver<>() {
+                    @Override
+                    public void onNext(T value) {
+                        KvEnvelope.Builder b = KvEnvelope.newBuilder().setId(id);
+                        set.accept(b, value);
+                        synchronized (out) {
+                            out.onNext(b.build());
+                        }
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                        Status status = Status.fromThrowable(t);
+                        synchronized (out) {
+                            out.onNext(KvEnvelope.newBuilder().setId(id).setError(KvCallError.newBuilder()
+                                    .setCode(status.getCode().value())
+                                    .setMessage(status.getDescription() == null ? "" : status.getDescription()))
+                                    .build());
+                        }
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                    }
+                };
+            }
         }
 
         @Override

@@ -343,8 +343,11 @@ class RingkvClientTest {
         assertThat(result.hasSiblings()).isTrue();
         assertThat(result.values()).extracting(Versioned::value).containsExactly(small, large);
         assertThat(result.context()).isEqualTo(cluster.store.get("k").context().toByteArray());
+        // One Get on the KV channel (values up to its 64 KiB limit inline): a 3 MiB sibling is above the
+        // stream threshold, so it comes with GetStream straight away.
         FakeCluster.Call get = cluster.calls("Get").getFirst();
-        assertThat(((GetRequest) get.request()).getMaxInlineBytes()).isEqualTo(MIB);
+        assertThat(((GetRequest) get.request()).getMaxInlineBytes()).isEqualTo(64 * 1024);
+        assertThat(cluster.calls("Get")).hasSize(1);
         assertThat(cluster.calls("GetStream")).singleElement().satisfies(c -> assertThat(c.node()).isEqualTo(get.node()));
     }
 
@@ -493,6 +496,82 @@ class RingkvClientTest {
         // The client stays usable.
         cluster.hang = false;
         assertThat(client.get("k").found()).isFalse();
+    }
+
+    // ---- the KV channel ----
+
+    @Test
+    void smallCallsGoOnTheKvChannelAndLargerValuesAsRpcs() {
+        RingkvClient client = client(builder().kvChannelMaxValueBytes(1024));
+        client.put("small", new byte[1024]);
+        client.put("large", randomBytes(1025, 1));
+        assertThat(client.get("small").found()).isTrue();
+        assertThat(client.get("large").latest()).map(Versioned::value).hasValue(randomBytes(1025, 1));
+        client.delete("small");
+        assertThat(cluster.calls("Put")).extracting(FakeCluster.Call::key, FakeCluster.Call::channel)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("small", true),
+                        org.assertj.core.groups.Tuple.tuple("large", false));
+        // A get asks the channel for values up to its limit; the larger one (below the stream threshold)
+        // then comes inline from a Get RPC on the same node.
+        assertThat(cluster.calls("Get")).extracting(FakeCluster.Call::key, FakeCluster.Call::channel,
+                        c -> ((GetRequest) c.request()).getMaxInlineBytes())
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("small", true, 1024),
+                        org.assertj.core.groups.Tuple.tuple("large", true, 1024),
+                        org.assertj.core.groups.Tuple.tuple("large", false, MIB));
+        assertThat(cluster.calls("GetStream")).isEmpty();
+        assertThat(cluster.calls("Delete")).allMatch(FakeCluster.Call::channel).hasSize(1);
+    }
+
+    @Test
+    void withTheChannelOffEveryCallIsAnRpc() {
+        RingkvClient client = client(builder().kvChannel(false));
+        client.put("k", bytes("v"));
+        assertThat(client.get("k").found()).isTrue();
+        client.delete("k");
+        assertThat(cluster.dataCalls()).hasSize(3).noneMatch(FakeCluster.Call::channel);
+        assertThat(((GetRequest) cluster.calls("Get").getFirst().request()).getMaxInlineBytes()).isEqualTo(MIB);
+    }
+
+    @Test
+    void nodesWithoutTheChannelAreSentRpcsAndNothingIsLostOrDoubled() throws IOException {
+        cluster.close();
+        cluster = FakeCluster.start(3, false);
+        cluster.ring = cluster.rotatingRing(1, VNODES, 2, 0);
+        RingkvClient client = client();
+        // Concurrent calls race the stream's UNIMPLEMENTED: those already sent on it are resent as RPCs.
+        List<CompletableFuture<PutResult>> puts = IntStream.range(0, 30)
+                .mapToObj(i -> client.putAsync("k" + i, bytes("v" + i))).toList();
+        CompletableFuture.allOf(puts.toArray(CompletableFuture[]::new)).join();
+        for (int i = 0; i < 30; i++) {
+            assertThat(client.get("k" + i).latest()).map(Versioned::value).hasValue(bytes("v" + i));
+        }
+        assertThat(cluster.calls("Put")).hasSize(30).noneMatch(FakeCluster.Call::channel);
+        assertThat(cluster.calls("Get")).hasSize(30);
+    }
+
+    @Test
+    void aCallOnTheChannelTimesOutOnItsOwnDeadline() {
+        RingkvClient client = client(builder().requestTimeout(Duration.ofMillis(300)).readAttemptTimeout(Duration.ZERO));
+        client.put("warm", bytes("v"));
+        cluster.hang = true;
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> client.put("k", bytes("v"))).isInstanceOf(DeadlineExceededException.class)
+                .hasMessageContaining("on the KV channel");
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(290));
+        assertThat(cluster.calls("Put")).allMatch(FakeCluster.Call::channel);
+    }
+
+    @Test
+    void aNodeThatStopsFailsItsChannelCallsAndLaterCallsFindAnotherReplica() {
+        RingkvClient client = client(builder().kvChannelReconnectBackoff(Duration.ZERO));
+        String key = keyWithPrimary("n0");
+        client.put(key, bytes("v1"));
+        assertThat(cluster.calls("Put").getFirst().channel()).isTrue();
+        cluster.nodes.getFirst().stop();
+        // The stream to n0 is gone: the read moves on to the other replica.
+        assertThat(client.get(key).latest()).map(Versioned::value).hasValue(bytes("v1"));
+        client.put(key, bytes("v2"));
+        assertThat(cluster.calls("Put").getLast().node()).isEqualTo("n1");
     }
 
     @Test

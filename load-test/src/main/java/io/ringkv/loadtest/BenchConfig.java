@@ -21,13 +21,14 @@ import java.util.Objects;
  *                               (0: the whole request timeout); null: the client's default
  * @param unreachableNodeBackoff how long the client tries a node that timed out or refused last
  *                               (0: never); null: the client's default
+ * @param kvChannel   whether the client sends small calls on its multiplexed KV channel (else one RPC each)
  */
 public record BenchConfig(List<String> seeds, int threads, boolean virtualThreads, double durationSeconds,
                           double warmupSeconds, long records, boolean load, int loadThreads, Workload workload,
                           int multiReadMax, ValueSizes valueSizes, KeyDistribution keyDistribution,
                           double hotspotSetFraction, double hotspotOpFraction, Map<OpType, Consistency> consistency,
                           String keyspace, Duration requestTimeout, Duration readAttemptTimeout,
-                          Duration unreachableNodeBackoff, long seed, double targetOps, long maxOps,
+                          Duration unreachableNodeBackoff, boolean kvChannel, long seed, double targetOps, long maxOps,
                           boolean validate, Path jsonFile, Path htmlFile, double progressIntervalSeconds,
                           double timelineIntervalSeconds) {
     /** Values above this would need more memory per thread than a load generator should take. */

@@ -150,6 +150,11 @@ public final class BenchMain implements Callable<Integer> {
                     + "(default: the client's, 2000).")
     Long unreachableNodeBackoffMillis;
 
+    @Option(names = "--kv-channel", defaultValue = "true", arity = "1", paramLabel = "true|false",
+            description = "Send small calls on the client's multiplexed KV channel, one stream per node; false: one "
+                    + "RPC per call (default: ${DEFAULT-VALUE}; a traced client always uses RPCs).")
+    boolean kvChannel;
+
     @Option(names = "--seed", paramLabel = "N",
             description = "Seed of all randomness (default: from the clock; printed either way).")
     Long seed;
@@ -296,7 +301,7 @@ public final class BenchMain implements Callable<Integer> {
         return new BenchConfig(nodes, threads, virtualThreads, seconds, warmup, records, !noLoad,
                 loadThreads != null ? loadThreads : threads, mix, multiReadMax, ValueSizes.parse(valueSize), distribution,
                 hotspotSetFraction, hotspotOpFraction, levels, keyspace, Duration.ofMillis(requestTimeoutMillis),
-                millis(readAttemptTimeoutMillis), millis(unreachableNodeBackoffMillis), s,
+                millis(readAttemptTimeoutMillis), millis(unreachableNodeBackoffMillis), kvChannel, s,
                 targetOps, maxOps, validate, json, html, progressInterval, interval);
     }
 
@@ -431,7 +436,7 @@ public final class BenchMain implements Callable<Integer> {
         return new BenchConfig(seeds, c.threads(), c.virtualThreads(), c.durationSeconds(), c.warmupSeconds(), c.records(),
                 c.load(), c.loadThreads(), c.workload(), c.multiReadMax(), c.valueSizes(), c.keyDistribution(),
                 c.hotspotSetFraction(), c.hotspotOpFraction(), c.consistency(), c.keyspace(), c.requestTimeout(),
-                c.readAttemptTimeout(), c.unreachableNodeBackoff(), c.seed(),
+                c.readAttemptTimeout(), c.unreachableNodeBackoff(), c.kvChannel(), c.seed(),
                 c.targetOps(), c.maxOps(), c.validate(), c.jsonFile(), c.htmlFile(), c.progressIntervalSeconds(),
                 c.timelineIntervalSeconds());
     }
@@ -445,6 +450,7 @@ public final class BenchMain implements Callable<Integer> {
         if (config.unreachableNodeBackoff() != null) {
             b.unreachableNodeBackoff(config.unreachableNodeBackoff());
         }
+        b.kvChannel(config.kvChannel());
         if (telemetry.tracingEnabled()) {
             b.openTelemetry(telemetry.openTelemetry());
         }

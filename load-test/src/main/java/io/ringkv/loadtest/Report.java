@@ -170,6 +170,7 @@ public final class Report {
         c.put("read_attempt_timeout_ms", config.readAttemptTimeout() == null ? null : config.readAttemptTimeout().toMillis());
         c.put("unreachable_node_backoff_ms",
                 config.unreachableNodeBackoff() == null ? null : config.unreachableNodeBackoff().toMillis());
+        c.put("kv_channel", config.kvChannel());
         c.put("seed", config.seed());
         c.put("target_ops_per_sec", config.targetOps());
         c.put("max_ops", config.maxOps());

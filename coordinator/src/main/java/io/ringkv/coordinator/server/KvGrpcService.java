@@ -100,26 +100,34 @@ final class KvGrpcService extends KVGrpc.KVImplBase {
         return false;
     }
 
-    private static boolean forwarded() {
-        ServiceRequestContext ctx = ServiceRequestContext.currentOrNull();
-        return ctx != null && ctx.request().headers().contains("ringkv-forwarded");
+    /**
+     * What a call says besides its message: its deadline ({@code timeoutMillis}, 0 for the node's
+     * default) and whether another node forwarded it here.
+     */
+    record CallInfo(long timeoutMillis, boolean forwarded) {
+        /** The current unary call's: its {@code grpc-timeout} and {@code ringkv-forwarded} headers. */
+        static CallInfo ofCurrentRequest() {
+            ServiceRequestContext ctx = ServiceRequestContext.currentOrNull();
+            return new CallInfo(Deadlines.remainingMillis(),
+                    ctx != null && ctx.request().headers().contains("ringkv-forwarded"));
+        }
     }
 
     /** The replica to forward to, or empty to coordinate here; fails the call on bad input. */
-    private Optional<Node> route(String keyspace, String key, StreamObserver<?> out) {
+    private Optional<Node> route(String keyspace, String key, CallInfo call, StreamObserver<?> out) {
         try {
             coordinator.checkRequest(keyspace, key);
-            return forwarded() ? Optional.empty() : coordinator.forwardTarget(keyspace, key);
+            return call.forwarded() ? Optional.empty() : coordinator.forwardTarget(keyspace, key);
         } catch (RuntimeException e) {
             out.onError(Protos.status(e).asRuntimeException());
             return null;
         }
     }
 
-    private KVGrpc.KVStub forwardStub(Node target) {
+    private KVGrpc.KVStub forwardStub(Node target, CallInfo call) {
         Metadata headers = new Metadata();
         headers.put(FORWARDED, coordinator.selfId());
-        long timeout = Deadlines.remainingMillis();
+        long timeout = call.timeoutMillis();
         KVGrpc.KVStub stub = KVGrpc.newStub(transport.channel(target.id()))
                 .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
         return stub.withDeadlineAfter(timeout > 0 ? timeout : 2_000, TimeUnit.MILLISECONDS);
@@ -130,12 +138,12 @@ final class KvGrpcService extends KVGrpc.KVImplBase {
      * bad, hands it to {@code forward} when this node is not one of the key's replicas, and
      * otherwise returns true: coordinate it here.
      */
-    private boolean coordinateHere(String operation, String keyspace, String key, StreamObserver<?> out,
+    private boolean coordinateHere(String operation, String keyspace, String key, CallInfo call, StreamObserver<?> out,
                                    Consumer<KVGrpc.KVStub> forward) {
         if (!ready(out)) {
             return false;
         }
-        Optional<Node> target = route(keyspace, key, out);
+        Optional<Node> target = route(keyspace, key, call, out);
         if (target == null) {
             return false;
         }
@@ -144,7 +152,7 @@ final class KvGrpcService extends KVGrpc.KVImplBase {
             try (SpanScope span = telemetry.spans().linked("kv.forward",
                     Attributes.of(RingkvMetrics.TARGET, target.get().id()));
                  Scope ignored = span.makeCurrent()) {
-                forward.accept(forwardStub(target.get()));
+                forward.accept(forwardStub(target.get(), call));
             }
             telemetry.metrics().forwarded(operation);
             return false;
@@ -153,8 +161,8 @@ final class KvGrpcService extends KVGrpc.KVImplBase {
     }
 
     /** Runs the read here and hands a successful outcome to {@code onSuccess}; failures become the call's status. */
-    private void read(GetRequest req, StreamObserver<?> out, Consumer<GetOutcome> onSuccess) {
-        GetCommand command = getCommand(req);
+    private void read(GetRequest req, CallInfo call, StreamObserver<?> out, Consumer<GetOutcome> onSuccess) {
+        GetCommand command = getCommand(req, call);
         KvRequest request = startRequest("get", req.getKeyspace(), req.getKey(), command.consistency());
         java.util.concurrent.CompletableFuture<GetOutcome> outcome;
         try (Scope ignored = request.makeCurrent()) {
@@ -172,17 +180,22 @@ final class KvGrpcService extends KVGrpc.KVImplBase {
 
     @Override
     public void get(GetRequest req, StreamObserver<GetResponse> out) {
-        if (coordinateHere("get", req.getKeyspace(), req.getKey(), out, stub -> stub.get(req, out))) {
-            read(req, out, o -> {
+        get(req, CallInfo.ofCurrentRequest(), out);
+    }
+
+    /** A Get with its call's deadline and origin given (the client channel passes its own). */
+    void get(GetRequest req, CallInfo call, StreamObserver<GetResponse> out) {
+        if (coordinateHere("get", req.getKeyspace(), req.getKey(), call, out, stub -> stub.get(req, out))) {
+            read(req, call, out, o -> {
                 out.onNext(response(o, req.getMaxInlineBytes()));
                 out.onCompleted();
             });
         }
     }
 
-    private static GetCommand getCommand(GetRequest req) {
+    private static GetCommand getCommand(GetRequest req, CallInfo call) {
         return new GetCommand(req.getKeyspace(), req.getKey(), Protos.consistency(req.getConsistency(), req.getR()),
-                Deadlines.remainingMillis());
+                call.timeoutMillis());
     }
 
     /**
@@ -210,6 +223,11 @@ final class KvGrpcService extends KVGrpc.KVImplBase {
 
     @Override
     public void put(PutRequest req, StreamObserver<PutResponse> out) {
+        put(req, CallInfo.ofCurrentRequest(), out);
+    }
+
+    /** A Put with its call's deadline and origin given (the client channel passes its own). */
+    void put(PutRequest req, CallInfo call, StreamObserver<PutResponse> out) {
         Condition condition;
         try {
             condition = new Condition(req.getIfAbsent(), req.getIfMatch().toByteArray());
@@ -217,7 +235,7 @@ final class KvGrpcService extends KVGrpc.KVImplBase {
             out.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
             return;
         }
-        boolean here = coordinateHere("put", req.getKeyspace(), req.getKey(), out, stub -> {
+        boolean here = coordinateHere("put", req.getKeyspace(), req.getKey(), call, out, stub -> {
             if (req.getValue().size() > GrpcTransport.STREAM_THRESHOLD_BYTES) {
                 forwardStream(stub, req, out);
             } else {
@@ -228,7 +246,7 @@ final class KvGrpcService extends KVGrpc.KVImplBase {
             return;
         }
         PutCommand command = PutCommand.put(req.getKeyspace(), req.getKey(), req.getValue().toByteArray(),
-                Protos.consistency(req.getConsistency(), req.getW()), Deadlines.remainingMillis())
+                Protos.consistency(req.getConsistency(), req.getW()), call.timeoutMillis())
                 .withContext(req.getContext().toByteArray());
         KvRequest request = startRequest("put", req.getKeyspace(), req.getKey(), command.consistency());
         // The local replica write may wait for an fsync: off the event loop.
@@ -261,11 +279,16 @@ final class KvGrpcService extends KVGrpc.KVImplBase {
 
     @Override
     public void delete(DeleteRequest req, StreamObserver<DeleteResponse> out) {
-        if (!coordinateHere("delete", req.getKeyspace(), req.getKey(), out, stub -> stub.delete(req, out))) {
+        delete(req, CallInfo.ofCurrentRequest(), out);
+    }
+
+    /** A Delete with its call's deadline and origin given (the client channel passes its own). */
+    void delete(DeleteRequest req, CallInfo call, StreamObserver<DeleteResponse> out) {
+        if (!coordinateHere("delete", req.getKeyspace(), req.getKey(), call, out, stub -> stub.delete(req, out))) {
             return;
         }
         PutCommand command = PutCommand.delete(req.getKeyspace(), req.getKey(),
-                Protos.consistency(req.getConsistency(), req.getW()), Deadlines.remainingMillis())
+                Protos.consistency(req.getConsistency(), req.getW()), call.timeoutMillis())
                 .withContext(req.getContext().toByteArray());
         KvRequest request = startRequest("delete", req.getKeyspace(), req.getKey(), command.consistency());
         Thread.startVirtualThread(request.wrap(() -> coordinator.put(command).whenComplete((o, e) -> {
@@ -289,10 +312,11 @@ final class KvGrpcService extends KVGrpc.KVImplBase {
 
     @Override
     public void getStream(GetRequest req, StreamObserver<GetStreamResponse> out) {
-        if (!coordinateHere("get", req.getKeyspace(), req.getKey(), out, stub -> stub.getStream(req, out))) {
+        CallInfo call = CallInfo.ofCurrentRequest();
+        if (!coordinateHere("get", req.getKeyspace(), req.getKey(), call, out, stub -> stub.getStream(req, out))) {
             return;
         }
-        read(req, out, o -> {
+        read(req, call, out, o -> {
             out.onNext(GetStreamResponse.newBuilder().setHeader(response(o, -1)).build());
             for (int i = 0; i < o.values().size(); i++) {
                 byte[] v = o.values().get(i).value();

@@ -83,6 +83,7 @@ public final class NodeServer implements AutoCloseable {
     private final Telemetry telemetry;
     private final RepairService repair;
     private final ReplicaChannelService replicaChannelService;
+    private final KvChannelService kvChannelService;
 
     private NodeServer(NodeConfig config, Telemetry telemetry) {
         this.config = config;
@@ -160,9 +161,12 @@ public final class NodeServer implements AutoCloseable {
             ReplicaGrpcService replicaService = new ReplicaGrpcService(replica, ring, config.id(),
                     StorageLimits.ABSOLUTE_MAX_VALUE_BYTES, repair.localPeer());
             this.replicaChannelService = new ReplicaChannelService(replicaService);
+            KvGrpcService kv = new KvGrpcService(coordinator, ring, transport, config.limits().maxValueBytes(),
+                    membership::status, telemetry);
+            this.kvChannelService = new KvChannelService(kv);
             GrpcService grpc = GrpcService.builder()
-                    .addService(new KvGrpcService(coordinator, ring, transport, config.limits().maxValueBytes(),
-                            membership::status, telemetry))
+                    .addService(kv)
+                    .addService(kvChannelService)
                     .addService(replicaService)
                     .addService(replicaChannelService)
                     .addService(admin)
@@ -306,6 +310,11 @@ public final class NodeServer implements AutoCloseable {
         return repair;
     }
 
+    /** Clients' KV channel streams open on this node now (for tests). */
+    int kvChannelStreams() {
+        return kvChannelService.openStreams();
+    }
+
     @Override
     public void close() {
         // Running repair sessions stop after their vnode and stay RUNNING in the catalog: the next start continues them.
@@ -316,6 +325,7 @@ public final class NodeServer implements AutoCloseable {
         // Long-lived replica channel streams would hold the graceful shutdown open: end ours and theirs first.
         transport.closeReplicaChannels();
         replicaChannelService.close();
+        kvChannelService.close();
         try {
             server.stop().get(10, TimeUnit.SECONDS);
         } catch (Exception e) {
