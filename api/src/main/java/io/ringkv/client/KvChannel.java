@@ -6,18 +6,23 @@ import io.grpc.Status;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import io.ringkv.api.v1.KVChannelGrpc;
+import io.ringkv.api.v1.KvBatch;
 import io.ringkv.api.v1.KvEnvelope;
 import java.util.Map;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
 /**
  * The client's end of one node's multiplexed KV channel: one long-lived {@code KVChannel.Exchange}
  * stream carrying many calls, each matched to its reply by id. A call costs one HTTP/2 message each
- * way instead of a whole RPC (a new stream, headers both ways), and calls sent back to back share
- * system calls.
+ * way instead of a whole RPC (a new stream, headers both ways). Calls made while another thread is
+ * writing are sent by that thread in its next message, so under load many calls share one message
+ * and one system call; no call ever waits for others to join it.
  *
  * <p>Each call's deadline is enforced by {@link #expire}, which the client runs every timeout tick.
  * When the stream fails, every call in flight on it fails with UNAVAILABLE carrying the stream's
@@ -72,24 +77,34 @@ final class KvChannel implements AutoCloseable {
         }
     }
 
+    /** At most this many calls per message. */
+    static final int MAX_BATCH_CALLS = 128;
+    /** A message stops growing past this many bytes of calls. */
+    static final int MAX_BATCH_BYTES = 1 << 20;
+
     /** One Exchange call; replaced by a new one after it fails. */
-    private final class Stream implements ClientResponseObserver<KvEnvelope, KvEnvelope> {
+    private final class Stream implements ClientResponseObserver<KvBatch, KvBatch> {
         final Map<Long, Pending> pending = new ConcurrentHashMap<>();
-        private ClientCallStreamObserver<KvEnvelope> requests; // guarded by this
+        private final Queue<KvEnvelope> outbox = new ConcurrentLinkedQueue<>();
+        private final AtomicInteger queued = new AtomicInteger();
+        private ClientCallStreamObserver<KvBatch> requests; // guarded by this
         volatile boolean broken;
 
         @Override
-        public void beforeStart(ClientCallStreamObserver<KvEnvelope> requestStream) {
+        public void beforeStart(ClientCallStreamObserver<KvBatch> requestStream) {
             synchronized (this) {
                 requests = requestStream;
             }
         }
 
         @Override
-        public void onNext(KvEnvelope reply) {
-            Pending p = pending.remove(reply.getId());
-            if (p != null) {
-                p.complete(reply);
+        public void onNext(KvBatch replies) {
+            for (int i = 0; i < replies.getCallsCount(); i++) {
+                KvEnvelope reply = replies.getCalls(i);
+                Pending p = pending.remove(reply.getId());
+                if (p != null) {
+                    p.complete(reply);
+                }
             }
         }
 
@@ -138,9 +153,41 @@ final class KvChannel implements AutoCloseable {
             }
         }
 
-        synchronized void send(KvEnvelope message) {
-            if (!broken) {
-                requests.onNext(message);
+        /**
+         * Queues {@code message}; the thread that finds no other sending sends it, with whatever else
+         * is queued meanwhile, until the queue is empty.
+         */
+        void send(KvEnvelope message) {
+            outbox.add(message);
+            if (queued.getAndIncrement() != 0) {
+                return;
+            }
+            int missed = 1;
+            do {
+                KvEnvelope next = outbox.poll();
+                while (next != null) {
+                    KvBatch.Builder batch = KvBatch.newBuilder();
+                    long bytes = 0;
+                    do {
+                        batch.addCalls(next);
+                        bytes += next.getSerializedSize();
+                        next = outbox.poll();
+                    } while (next != null && batch.getCallsCount() < MAX_BATCH_CALLS && bytes < MAX_BATCH_BYTES);
+                    write(batch.build());
+                }
+                missed = queued.addAndGet(-missed);
+            } while (missed != 0);
+        }
+
+        private void write(KvBatch batch) {
+            try {
+                synchronized (this) {
+                    if (!broken) {
+                        requests.onNext(batch);
+                    }
+                }
+            } catch (RuntimeException e) {
+                fail(Status.fromThrowable(e));
             }
         }
     }
@@ -215,11 +262,7 @@ final class KvChannel implements AutoCloseable {
             }
             return p;
         }
-        try {
-            s.send(request.setId(id).setTimeoutMillis((int) Math.min(Integer.MAX_VALUE, timeoutMillis)).build());
-        } catch (RuntimeException e) {
-            s.fail(Status.fromThrowable(e));
-        }
+        s.send(request.setId(id).setTimeoutMillis((int) Math.min(Integer.MAX_VALUE, timeoutMillis)).build());
         return p;
     }
 

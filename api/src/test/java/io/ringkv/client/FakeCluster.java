@@ -13,6 +13,7 @@ import io.ringkv.api.v1.GetRingRequest;
 import io.ringkv.api.v1.GetStreamResponse;
 import io.ringkv.api.v1.KVChannelGrpc;
 import io.ringkv.api.v1.KVGrpc;
+import io.ringkv.api.v1.KvBatch;
 import io.ringkv.api.v1.KvCallError;
 import io.ringkv.api.v1.KvEnvelope;
 import io.ringkv.api.v1.NodeState;
@@ -322,10 +323,14 @@ final class FakeCluster implements AutoCloseable {
         /** The KV channel: every request goes to the node's unary handler, its reply back under its id. */
         final class Channel extends KVChannelGrpc.KVChannelImplBase {
             @Override
-            public StreamObserver<KvEnvelope> exchange(StreamObserver<KvEnvelope> out) {
+            public StreamObserver<KvBatch> exchange(StreamObserver<KvBatch> out) {
                 return new StreamObserver<>() {
                     @Override
-                    public void onNext(KvEnvelope request) {
+                    public void onNext(KvBatch batch) {
+                        batch.getCallsList().forEach(this::serve);
+                    }
+
+                    private void serve(KvEnvelope request) {
                         long id = request.getId();
                         VIA_CHANNEL.set(true);
                         try {
@@ -353,7 +358,7 @@ final class FakeCluster implements AutoCloseable {
                 };
             }
 
-            private <T> StreamObserver<T> reply(StreamObserver<KvEnvelope> out, long id,
+            private <T> StreamObserver<T> reply(StreamObserver<KvBatch> out, long id,
                                                 java.util.function.BiConsumer<KvEnvelope.Builder, T> set) {
                 return new StreamObserver<>() {
                     @Override
@@ -361,7 +366,7 @@ final class FakeCluster implements AutoCloseable {
                         KvEnvelope.Builder b = KvEnvelope.newBuilder().setId(id);
                         set.accept(b, value);
                         synchronized (out) {
-                            out.onNext(b.build());
+                            out.onNext(KvBatch.newBuilder().addCalls(b).build());
                         }
                     }
 
@@ -369,9 +374,9 @@ final class FakeCluster implements AutoCloseable {
                     public void onError(Throwable t) {
                         Status status = Status.fromThrowable(t);
                         synchronized (out) {
-                            out.onNext(KvEnvelope.newBuilder().setId(id).setError(KvCallError.newBuilder()
-                                    .setCode(status.getCode().value())
-                                    .setMessage(status.getDescription() == null ? "" : status.getDescription()))
+                            out.onNext(KvBatch.newBuilder().addCalls(KvEnvelope.newBuilder().setId(id)
+                                    .setError(KvCallError.newBuilder().setCode(status.getCode().value())
+                                            .setMessage(status.getDescription() == null ? "" : status.getDescription())))
                                     .build());
                         }
                     }

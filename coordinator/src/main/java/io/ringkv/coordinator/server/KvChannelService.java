@@ -7,6 +7,7 @@ import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
 import io.ringkv.api.v1.KVChannelGrpc;
 import io.ringkv.api.v1.KvCallError;
+import io.ringkv.api.v1.KvBatch;
 import io.ringkv.api.v1.KvEnvelope;
 import io.ringkv.coordinator.transport.EventLoopSender;
 import java.util.Set;
@@ -33,9 +34,11 @@ final class KvChannelService extends KVChannelGrpc.KVChannelImplBase implements 
         private final StreamObserver<KvEnvelope> out;
         private boolean ended;
 
-        Client(StreamObserver<KvEnvelope> out, Executor eventLoop) {
+        Client(StreamObserver<KvBatch> out, Executor eventLoop) {
             // Replies come from the event loop (reads) and from virtual threads (writes): one writer keeps them whole.
-            this.out = eventLoop == null ? out : new EventLoopSender<>(out, eventLoop);
+            this.out = eventLoop == null
+                    ? new EventLoopSender<>(out, Runnable::run, KvChannelService::pack, KvEnvelope::getSerializedSize)
+                    : new EventLoopSender<>(out, eventLoop, KvChannelService::pack, KvEnvelope::getSerializedSize);
         }
 
         synchronized void send(KvEnvelope reply) {
@@ -113,7 +116,7 @@ final class KvChannelService extends KVChannelGrpc.KVChannelImplBase implements 
     }
 
     @Override
-    public StreamObserver<KvEnvelope> exchange(StreamObserver<KvEnvelope> out) {
+    public StreamObserver<KvBatch> exchange(StreamObserver<KvBatch> out) {
         ServiceRequestContext ctx = ServiceRequestContext.currentOrNull();
         if (ctx != null) {
             // The stream lives as long as the client does: the server's request timeout and its cap on a
@@ -123,7 +126,11 @@ final class KvChannelService extends KVChannelGrpc.KVChannelImplBase implements 
         }
         Client client = new Client(out, ctx == null ? null : ctx.eventLoop().withoutContext());
         open.add(client);
-        return client;
+        return EventLoopSender.unbatching(client, KvBatch::getCallsList);
+    }
+
+    private static KvBatch pack(java.util.List<KvEnvelope> calls) {
+        return KvBatch.newBuilder().addAllCalls(calls).build();
     }
 
     /** Streams open now (for tests). */

@@ -5,6 +5,7 @@ import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import io.ringkv.api.v1.ReplicaCallError;
 import io.ringkv.api.v1.ReplicaChannelGrpc;
+import io.ringkv.api.v1.ReplicaBatch;
 import io.ringkv.api.v1.ReplicaEnvelope;
 import io.ringkv.coordinator.transport.EventLoopSender;
 import java.util.Set;
@@ -31,9 +32,11 @@ final class ReplicaChannelService extends ReplicaChannelGrpc.ReplicaChannelImplB
         private final StreamObserver<ReplicaEnvelope> out;
         private boolean ended;
 
-        Peer(StreamObserver<ReplicaEnvelope> out, java.util.concurrent.Executor eventLoop) {
+        Peer(StreamObserver<ReplicaBatch> out, java.util.concurrent.Executor eventLoop) {
             // Replies come from the event loop (reads) and from virtual threads (writes): one writer keeps them in order.
-            this.out = eventLoop == null ? out : new EventLoopSender<>(out, eventLoop);
+            this.out = eventLoop == null
+                    ? new EventLoopSender<>(out, Runnable::run, ReplicaChannelService::pack, ReplicaEnvelope::getSerializedSize)
+                    : new EventLoopSender<>(out, eventLoop, ReplicaChannelService::pack, ReplicaEnvelope::getSerializedSize);
         }
 
         synchronized void send(ReplicaEnvelope reply) {
@@ -109,7 +112,7 @@ final class ReplicaChannelService extends ReplicaChannelGrpc.ReplicaChannelImplB
     }
 
     @Override
-    public StreamObserver<ReplicaEnvelope> exchange(StreamObserver<ReplicaEnvelope> out) {
+    public StreamObserver<ReplicaBatch> exchange(StreamObserver<ReplicaBatch> out) {
         ServiceRequestContext ctx = ServiceRequestContext.currentOrNull();
         if (ctx != null) {
             // The stream lives as long as the two nodes do: the server's request timeout and its cap on a
@@ -119,7 +122,11 @@ final class ReplicaChannelService extends ReplicaChannelGrpc.ReplicaChannelImplB
         }
         Peer peer = new Peer(out, ctx == null ? null : ctx.eventLoop().withoutContext());
         open.add(peer);
-        return peer;
+        return EventLoopSender.unbatching(peer, ReplicaBatch::getCallsList);
+    }
+
+    private static ReplicaBatch pack(java.util.List<ReplicaEnvelope> calls) {
+        return ReplicaBatch.newBuilder().addAllCalls(calls).build();
     }
 
     /** Streams open now (for tests). */

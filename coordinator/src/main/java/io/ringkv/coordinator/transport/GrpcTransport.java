@@ -13,6 +13,7 @@ import io.ringkv.api.v1.PingRequest;
 import io.ringkv.api.v1.PingResponse;
 import io.ringkv.api.v1.ReplicaCallError;
 import io.ringkv.api.v1.ReplicaChannelGrpc;
+import io.ringkv.api.v1.ReplicaBatch;
 import io.ringkv.api.v1.ReplicaEnvelope;
 import io.ringkv.api.v1.ReplicaGrpc;
 import io.ringkv.api.v1.ReplicaReadChunk;
@@ -134,8 +135,10 @@ public final class GrpcTransport implements Transport, AutoCloseable {
         Thread.ofVirtual().name("replica-channel-open").start(() -> {
             try (com.linecorp.armeria.client.ClientRequestContextCaptor captor =
                          com.linecorp.armeria.client.Clients.newContextCaptor()) {
-                StreamObserver<ReplicaEnvelope> out = stub.exchange(replies);
-                opened.complete(new EventLoopSender<>(out, captor.get().eventLoop()));
+                StreamObserver<ReplicaBatch> out = stub.exchange(
+                        EventLoopSender.unbatching(replies, ReplicaBatch::getCallsList));
+                opened.complete(new EventLoopSender<ReplicaEnvelope, ReplicaBatch>(out, captor.get().eventLoop(),
+                        calls -> ReplicaBatch.newBuilder().addAllCalls(calls).build(), ReplicaEnvelope::getSerializedSize));
             } catch (RuntimeException e) {
                 opened.completeExceptionally(e);
             }

@@ -11,6 +11,7 @@ import io.grpc.stub.StreamObserver;
 import io.ringkv.api.v1.DeleteRequest;
 import io.ringkv.api.v1.GetRequest;
 import io.ringkv.api.v1.KVChannelGrpc;
+import io.ringkv.api.v1.KvBatch;
 import io.ringkv.api.v1.KvEnvelope;
 import io.ringkv.api.v1.PutRequest;
 import io.ringkv.client.GetResult;
@@ -58,17 +59,23 @@ class KvChannelServiceTest {
     }
 
     /** One Exchange stream: replies collected by id. */
-    private static final class Exchange implements StreamObserver<KvEnvelope>, AutoCloseable {
+    private static final class Exchange implements StreamObserver<KvBatch>, AutoCloseable {
         final Map<Long, KvEnvelope> replies = new ConcurrentHashMap<>();
         final CountDownLatch ended = new CountDownLatch(1);
-        final StreamObserver<KvEnvelope> requests;
+        final StreamObserver<KvBatch> requests;
 
         Exchange() {
             requests = KVChannelGrpc.newStub(channel).exchange(this);
         }
 
+        /** Sends each call as a message of its own. */
         synchronized void send(KvEnvelope request) {
-            requests.onNext(request);
+            requests.onNext(KvBatch.newBuilder().addCalls(request).build());
+        }
+
+        /** Sends the calls as one message. */
+        synchronized void sendTogether(java.util.List<KvEnvelope> calls) {
+            requests.onNext(KvBatch.newBuilder().addAllCalls(calls).build());
         }
 
         Map<Long, KvEnvelope> await(int count) {
@@ -77,8 +84,10 @@ class KvChannelServiceTest {
         }
 
         @Override
-        public void onNext(KvEnvelope reply) {
-            assertThat(replies.put(reply.getId(), reply)).as("one reply per id").isNull();
+        public void onNext(KvBatch batch) {
+            for (KvEnvelope reply : batch.getCallsList()) {
+                assertThat(replies.put(reply.getId(), reply)).as("one reply per id").isNull();
+            }
         }
 
         @Override
@@ -116,13 +125,15 @@ class KvChannelServiceTest {
                 assertThat(reply.getBodyCase()).as("reply to put %d: %s", i, reply).isEqualTo(KvEnvelope.BodyCase.PUT_REPLY);
                 assertThat(reply.getPutReply().getRingEpoch()).isEqualTo(1);
             }
+            // The gets as one message: each is answered on its own.
+            java.util.List<KvEnvelope> gets = new java.util.ArrayList<>();
             for (int i = 0; i < n; i++) {
-                ex.send(KvEnvelope.newBuilder().setId(2000 + i)
-                        .setGet(GetRequest.newBuilder().setKey("ch-" + i)).build());
+                gets.add(KvEnvelope.newBuilder().setId(2000 + i).setGet(GetRequest.newBuilder().setKey("ch-" + i)).build());
             }
-            Map<Long, KvEnvelope> gets = ex.await(2 * n);
+            ex.sendTogether(gets);
+            Map<Long, KvEnvelope> got = ex.await(2 * n);
             for (int i = 0; i < n; i++) {
-                KvEnvelope reply = gets.get(2000L + i);
+                KvEnvelope reply = got.get(2000L + i);
                 assertThat(reply.getBodyCase()).isEqualTo(KvEnvelope.BodyCase.GET_REPLY);
                 assertThat(reply.getGetReply().getValues(0).getValue().toStringUtf8()).isEqualTo("value-" + i);
             }

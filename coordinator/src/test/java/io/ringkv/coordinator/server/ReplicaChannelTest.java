@@ -9,7 +9,7 @@ import com.linecorp.armeria.server.Server;
 import com.linecorp.armeria.server.grpc.GrpcService;
 import io.grpc.stub.StreamObserver;
 import io.ringkv.api.v1.ReplicaChannelGrpc;
-import io.ringkv.api.v1.ReplicaEnvelope;
+import io.ringkv.api.v1.ReplicaBatch;
 import io.ringkv.coordinator.keyspace.Keyspaces;
 import io.ringkv.coordinator.membership.RingHolder;
 import io.ringkv.coordinator.replica.LocalReplica;
@@ -78,11 +78,11 @@ class ReplicaChannelTest {
             channel = new ReplicaChannelService(unary);
             ReplicaChannelGrpc.ReplicaChannelImplBase muteable = new ReplicaChannelGrpc.ReplicaChannelImplBase() {
                 @Override
-                public StreamObserver<ReplicaEnvelope> exchange(StreamObserver<ReplicaEnvelope> out) {
-                    StreamObserver<ReplicaEnvelope> in = channel.exchange(out);
+                public StreamObserver<ReplicaBatch> exchange(StreamObserver<ReplicaBatch> out) {
+                    StreamObserver<ReplicaBatch> in = channel.exchange(out);
                     return new StreamObserver<>() {
                         @Override
-                        public void onNext(ReplicaEnvelope request) {
+                        public void onNext(ReplicaBatch request) {
                             if (!silent) {
                                 in.onNext(request);
                             }
