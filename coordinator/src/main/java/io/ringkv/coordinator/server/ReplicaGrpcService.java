@@ -94,7 +94,7 @@ final class ReplicaGrpcService extends ReplicaGrpc.ReplicaImplBase {
         }
         ReplicaReadResponse.Builder b = ReplicaReadResponse.newBuilder().setFound(true).setRingEpoch(ring.epoch())
                 .setDigest(LocalReplica.digestOf(encoded)).setRecordSize(encoded.length)
-                .setVersion(UnsafeByteOperations.unsafeWrap(RecordCodec.decode(encoded).version()));
+                .setVersion(UnsafeByteOperations.unsafeWrap(RecordCodec.version(encoded)));
         long cap = req.getMaxInlineBytes();
         if (inline && !req.getDigestOnly() && (cap == 0 || encoded.length <= cap)) {
             b.setRecord(UnsafeByteOperations.unsafeWrap(encoded));

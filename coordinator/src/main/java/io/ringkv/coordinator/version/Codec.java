@@ -28,6 +28,13 @@ final class Codec {
         if (id.isEmpty()) {
             throw new IllegalArgumentException("id is empty");
         }
+        if (isAscii(id)) {
+            // The common case, without an encoder: ASCII is its own UTF-8.
+            if (id.length() > MAX_ID_BYTES) {
+                throw new IllegalArgumentException("id is " + id.length() + " UTF-8 bytes, max " + MAX_ID_BYTES);
+            }
+            return id.getBytes(StandardCharsets.ISO_8859_1);
+        }
         ByteBuffer encoded;
         try {
             // A strict encoder: an unpaired surrogate would otherwise become '?' and not round-trip.
@@ -42,6 +49,24 @@ final class Codec {
             throw new IllegalArgumentException("id is " + encoded.remaining() + " UTF-8 bytes, max " + MAX_ID_BYTES);
         }
         return Arrays.copyOfRange(encoded.array(), encoded.arrayOffset(), encoded.arrayOffset() + encoded.remaining());
+    }
+
+    private static boolean isAscii(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (s.charAt(i) >= 0x80) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean isAscii(byte[] b, int from, int length) {
+        for (int i = from; i < from + length; i++) {
+            if (b[i] < 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     static String checkId(String id) {
@@ -223,6 +248,12 @@ final class Codec {
             }
             if (length > remaining()) {
                 throw corrupt("id of " + length + " bytes overruns the input");
+            }
+            if (isAscii(in, pos, length)) {
+                // Valid UTF-8 by definition, decoded without a decoder.
+                String id = new String(in, pos, length, StandardCharsets.ISO_8859_1);
+                pos += length;
+                return id;
             }
             try {
                 String id = StandardCharsets.UTF_8.newDecoder()

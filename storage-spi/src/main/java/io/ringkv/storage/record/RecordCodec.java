@@ -75,6 +75,26 @@ public final class RecordCodec {
         }
     }
 
+    /**
+     * The version of an encoded record, checked like {@link #decode} (format, checksum) but without
+     * copying the value: what a digest read needs.
+     */
+    public static byte[] version(byte[] in) {
+        if (in == null || in.length < FIXED_HEADER + 2 + CRC_BYTES) {
+            throw new CorruptRecordException("record truncated: " + (in == null ? "null" : in.length + " bytes"));
+        }
+        if (in[0] != FORMAT_V1) {
+            throw new CorruptRecordException("unknown record format " + (in[0] & 0xff));
+        }
+        int body = in.length - CRC_BYTES;
+        if (crc(in, 0, body) != Bytes.getInt(in, body)) {
+            throw new CorruptRecordException("record checksum mismatch (" + in.length + " bytes)");
+        }
+        int[] cursor = {FIXED_HEADER};
+        int versionLength = getVarint(in, cursor, body);
+        return slice(in, cursor, versionLength, body);
+    }
+
     private static byte[] slice(byte[] in, int[] cursor, int length, int limit) {
         if (length < 0 || length > limit - cursor[0]) {
             throw new CorruptRecordException("record field of " + length + " bytes overruns the record");

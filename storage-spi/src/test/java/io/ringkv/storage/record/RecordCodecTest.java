@@ -21,6 +21,7 @@ class RecordCodecTest {
             for (VersionKind kind : VersionKind.values()) {
                 Record r = Record.value(kind, version, random.nextLong(), value);
                 assertThat(RecordCodec.decode(RecordCodec.encode(r))).isEqualTo(r);
+                assertThat(RecordCodec.version(RecordCodec.encode(r))).isEqualTo(version);
             }
         }
         Record tomb = Record.tombstone(VersionKind.LWW, new byte[] {1, 2, 3}, 42);
@@ -36,6 +37,8 @@ class RecordCodecTest {
             byte[] cut = Arrays.copyOf(encoded, len);
             assertThatThrownBy(() -> RecordCodec.decode(cut)).as("truncated to %d bytes", len)
                     .isInstanceOf(CorruptRecordException.class);
+            assertThatThrownBy(() -> RecordCodec.version(cut)).as("version of a record truncated to %d bytes", len)
+                    .isInstanceOf(CorruptRecordException.class);
         }
     }
 
@@ -47,6 +50,8 @@ class RecordCodecTest {
             garbled[bit / 8] ^= (byte) (1 << (bit % 8));
             int b = bit;
             assertThatThrownBy(() -> RecordCodec.decode(garbled)).as("bit %d flipped", b)
+                    .isInstanceOf(CorruptRecordException.class);
+            assertThatThrownBy(() -> RecordCodec.version(garbled)).as("version with bit %d flipped", b)
                     .isInstanceOf(CorruptRecordException.class);
         }
     }
