@@ -3,6 +3,7 @@ package io.ringkv.observability;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanBuilder;
+import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
@@ -14,14 +15,44 @@ import io.opentelemetry.context.ContextKey;
  */
 public final class Spans {
     static final String SCOPE = "io.ringkv";
-    static final Spans NOOP = new Spans(null);
+    static final Spans NOOP = new Spans(null, false, false);
     /** Set on the context of tasks a timer runs: a read started there is a speculative retry. */
     static final ContextKey<Boolean> TIMER_FIRED = ContextKey.named("ringkv.timer-fired");
 
     private final Tracer tracer;
+    private final boolean followsParent;
+    private final boolean neverSamples;
 
-    Spans(Tracer tracer) {
+    /**
+     * @param followsParent the sampler never samples a span whose parent was not sampled (the
+     *                      {@code parentbased_*} samplers and {@code always_off}): such spans are not
+     *                      started at all
+     * @param neverSamples  the sampler samples nothing ({@code always_off}): no span under a request is started
+     */
+    Spans(Tracer tracer, boolean followsParent, boolean neverSamples) {
         this.tracer = tracer;
+        this.followsParent = followsParent;
+        this.neverSamples = neverSamples;
+    }
+
+    /** Spans for {@code sampler} (an {@code otel_traces_sampler} name). */
+    static Spans of(Tracer tracer, String sampler) {
+        boolean never = sampler.equals("always_off");
+        return new Spans(tracer, never || sampler.startsWith("parentbased_"), never);
+    }
+
+    /**
+     * True when a span started under {@code parent} could not be sampled, so it need not be started:
+     * under an unsampled trace a request would otherwise build a non-recording span (ids, attributes,
+     * a context) for each replica call and storage operation, which is most of what tracing costs
+     * at a low sampling ratio. The trace context the parent carries still propagates.
+     */
+    private boolean unsampledUnder(Context parent) {
+        if (!followsParent) {
+            return false;
+        }
+        SpanContext p = Span.fromContext(parent).getSpanContext();
+        return p.isValid() ? !p.isSampled() : neverSamples;
     }
 
     public boolean enabled() {
@@ -33,7 +64,11 @@ public final class Spans {
         if (tracer == null) {
             return SpanScope.NOOP;
         }
-        return start(tracer.spanBuilder(name).setSpanKind(SpanKind.INTERNAL).setAllAttributes(attributes), Context.current());
+        Context parent = Context.current();
+        if (unsampledUnder(parent)) {
+            return SpanScope.NOOP;
+        }
+        return start(tracer.spanBuilder(name).setSpanKind(SpanKind.INTERNAL).setAllAttributes(attributes), parent);
     }
 
     /**
@@ -45,6 +80,9 @@ public final class Spans {
             return SpanScope.NOOP;
         }
         Context parent = Context.current();
+        if (unsampledUnder(parent)) {
+            return SpanScope.NOOP;
+        }
         SpanBuilder b = tracer.spanBuilder(name).setSpanKind(SpanKind.INTERNAL).setAllAttributes(attributes);
         Span cause = Span.fromContext(parent);
         if (cause.getSpanContext().isValid()) {

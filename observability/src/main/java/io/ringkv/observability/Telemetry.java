@@ -103,7 +103,7 @@ public final class Telemetry implements AutoCloseable {
         if (meterProvider != null) {
             JvmMetrics.register(openTelemetry.getMeterProvider().get(RingkvMetrics.SCOPE));
         }
-        this.spans = tracing ? new Spans(openTelemetry.getTracer(Spans.SCOPE)) : Spans.NOOP;
+        this.spans = tracing ? Spans.of(openTelemetry.getTracer(Spans.SCOPE), settings.sampler()) : Spans.NOOP;
         if (tracing) {
             GrpcTelemetry grpc = GrpcTelemetry.create(openTelemetry);
             serverInterceptors = List.of(grpc.createServerInterceptor());

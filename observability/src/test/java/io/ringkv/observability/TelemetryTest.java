@@ -128,6 +128,53 @@ class TelemetryTest {
     }
 
     @Test
+    void underAnUnsampledTraceNoChildSpanIsStartedButTheTraceContextStaysCurrent() {
+        InMemorySpanExporter exporter = InMemorySpanExporter.create();
+        TelemetrySettings ratioZero = TelemetrySettings.from(Map.of("otel_traces_sampler", "parentbased_traceidratio",
+                "otel_traces_sampler_arg", "0"));
+        try (Telemetry t = Telemetry.withExporters(ratioZero, "ringkv-node", "n1", exporter)) {
+            // The request's own span is a root: the ratio sampler decides, and says no.
+            KvRequest request = t.request("get", "default", "QUORUM");
+            SpanScope root = t.spans().child("kv.get", io.opentelemetry.api.common.Attributes.empty());
+            assertThat(root).isNotSameAs(SpanScope.NOOP);
+            try (io.opentelemetry.context.Scope ignored = root.makeCurrent()) {
+                assertThat(io.opentelemetry.api.trace.Span.current().getSpanContext().isValid()).isTrue();
+                assertThat(io.opentelemetry.api.trace.Span.current().getSpanContext().isSampled()).isFalse();
+                // Its children could never be sampled: they are not started.
+                assertThat(t.spans().child("replica.read", io.opentelemetry.api.common.Attributes.empty()))
+                        .isSameAs(SpanScope.NOOP);
+                assertThat(t.spans().linked("kv.read_repair", io.opentelemetry.api.common.Attributes.empty()))
+                        .isSameAs(SpanScope.NOOP);
+            }
+            root.end();
+            request.end(null, null);
+            assertThat(exporter.getFinishedSpanItems()).isEmpty();
+        }
+
+        // always_off samples nothing: not even the request's span is started.
+        try (Telemetry t = Telemetry.withExporters(TelemetrySettings.from(Map.of("otel_traces_sampler", "always_off")),
+                "ringkv-node", "n1", InMemorySpanExporter.create())) {
+            assertThat(t.spans().child("kv.get", io.opentelemetry.api.common.Attributes.empty())).isSameAs(SpanScope.NOOP);
+        }
+
+        // Under a sampled parent (the default sampler), children are started and exported.
+        InMemorySpanExporter sampled = InMemorySpanExporter.create();
+        try (Telemetry t = Telemetry.withExporters(TelemetrySettings.DEFAULTS, "ringkv-node", "n1", sampled)) {
+            SpanScope root = t.spans().child("kv.get", io.opentelemetry.api.common.Attributes.empty());
+            try (io.opentelemetry.context.Scope ignored = root.makeCurrent()) {
+                assertThat(io.opentelemetry.api.trace.Span.current().getSpanContext().isSampled()).as("root sampled").isTrue();
+                SpanScope child = t.spans().child("replica.read", io.opentelemetry.api.common.Attributes.empty());
+                assertThat(child).isNotSameAs(SpanScope.NOOP);
+                child.end();
+            }
+            root.end();
+            // Read before close: closing shuts the in-memory exporter down, which empties it.
+            assertThat(sampled.getFinishedSpanItems()).extracting(SpanData::getName)
+                    .containsExactlyInAnyOrder("kv.get", "replica.read");
+        }
+    }
+
+    @Test
     void backgroundWorkStartsItsOwnTraceLinkedToItsCause() {
         InMemorySpanExporter exporter = InMemorySpanExporter.create();
         try (Telemetry t = Telemetry.withExporters(TelemetrySettings.DEFAULTS, "ringkv-node", "n1", exporter)) {
