@@ -375,17 +375,32 @@ public final class RingkvClient implements AutoCloseable {
         if (reply == null) {
             return rpc.get();
         }
-        return reply.handle((envelope, failure) -> {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        reply.whenComplete((envelope, failure) -> {
             if (failure != null) {
-                return Errors.unwrap(failure) == KvChannel.NOT_SERVED ? inContext(ctx, rpc)
-                        : CompletableFuture.<T>failedFuture(failure);
-            }
-            if (envelope.hasError()) {
-                return CompletableFuture.<T>failedFuture(Status.fromCodeValue(envelope.getError().getCode())
+                if (Errors.unwrap(failure) == KvChannel.NOT_SERVED) {
+                    inContext(ctx, rpc).whenComplete((value, error) -> {
+                        if (error != null) {
+                            result.completeExceptionally(error);
+                        } else {
+                            result.complete(value);
+                        }
+                    });
+                } else {
+                    result.completeExceptionally(failure);
+                }
+            } else if (envelope.hasError()) {
+                result.completeExceptionally(Status.fromCodeValue(envelope.getError().getCode())
                         .withDescription(envelope.getError().getMessage()).asRuntimeException());
+            } else {
+                try {
+                    result.complete(body.apply(envelope));
+                } catch (RuntimeException e) {
+                    result.completeExceptionally(e);
+                }
             }
-            return CompletableFuture.completedFuture(body.apply(envelope));
-        }).thenCompose(Function.identity());
+        });
+        return result;
     }
 
     /** One Get attempt on {@code node}: unary (on the KV channel when it can), then GetStream there if values were left out. */

@@ -43,6 +43,12 @@ final class ChannelStreams<E, B> implements AutoCloseable {
         this.serve = serve;
     }
 
+    /** Makes the reply envelope of call {@code id} (a primitive id: no boxing per reply). */
+    @FunctionalInterface
+    interface Reply<T, E> {
+        E of(long id, T value);
+    }
+
     /** One caller's stream. */
     final class Stream implements StreamObserver<E> {
         private final StreamObserver<E> out;
@@ -65,11 +71,11 @@ final class ChannelStreams<E, B> implements AutoCloseable {
         }
 
         /** The observer a unary handler answers call {@code id} through; {@code wrap} makes its reply. */
-        <T> StreamObserver<T> reply(long id, BiFunction<Long, T, E> wrap) {
+        <T> StreamObserver<T> reply(long id, Reply<T, E> wrap) {
             return new StreamObserver<>() {
                 @Override
                 public void onNext(T value) {
-                    send(wrap.apply(id, value));
+                    send(wrap.of(id, value));
                 }
 
                 @Override
