@@ -27,7 +27,9 @@ import org.rocksdb.ColumnFamilyOptions;
 import org.rocksdb.CompressionType;
 import org.rocksdb.DBOptions;
 import org.rocksdb.FlushOptions;
+import org.rocksdb.Env;
 import org.rocksdb.LRUCache;
+import org.rocksdb.Priority;
 import org.rocksdb.Options;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
@@ -89,6 +91,9 @@ public final class RocksEngine implements StorageEngine {
         try {
             Files.createDirectories(settings.dataDir());
             String path = settings.dataDir().toAbsolutePath().toString();
+            if (settings.lowPriorityBackground()) {
+                lowerBackgroundPriority();
+            }
             cache = new LRUCache(settings.blockCacheBytes());
             cfOptions = new ColumnFamilyOptions()
                     .setWriteBufferSize(settings.writeBufferBytes())
@@ -128,6 +133,19 @@ public final class RocksEngine implements StorageEngine {
                 cache.close();
             }
             throw new StorageException("cannot open RocksDB in " + settings.dataDir() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static boolean lowered;
+
+    /** Flush (HIGH pool) and compaction (LOW, BOTTOM) threads at nice 19; once per process, as the pools are shared. */
+    private static synchronized void lowerBackgroundPriority() {
+        if (!lowered) {
+            Env env = Env.getDefault();
+            env.lowerThreadPoolCPUPriority(Priority.HIGH);
+            env.lowerThreadPoolCPUPriority(Priority.LOW);
+            env.lowerThreadPoolCPUPriority(Priority.BOTTOM);
+            lowered = true;
         }
     }
 

@@ -9,14 +9,19 @@ import java.util.Set;
  * The RocksDB backend's settings, read once from an {@link EngineConfig}. Options:
  * {@code rocks.block_cache_bytes} (default 64 MiB, shared by all namespaces),
  * {@code rocks.write_buffer_bytes} (per namespace, default 32 MiB),
- * {@code rocks.max_background_jobs} (default 2).
+ * {@code rocks.max_background_jobs} (default 2),
+ * {@code rocks.background_priority} ({@code low}, the default, or {@code normal}): {@code low} runs
+ * flushes and compactions at the lowest CPU priority (nice 19), so on a busy machine they use the
+ * idle time instead of delaying requests. RocksDB's background threads are shared by every engine
+ * of a process, so the first engine opened with {@code low} lowers them for all.
  */
 public record RocksSettings(Path dataDir, SyncMode sync, long syncDelayMillis, long blockCacheBytes,
-                            long writeBufferBytes, int maxBackgroundJobs) {
+                            long writeBufferBytes, int maxBackgroundJobs, boolean lowPriorityBackground) {
     static final String BLOCK_CACHE = "rocks.block_cache_bytes";
     static final String WRITE_BUFFER = "rocks.write_buffer_bytes";
     static final String BACKGROUND_JOBS = "rocks.max_background_jobs";
-    private static final Set<String> KNOWN = Set.of(BLOCK_CACHE, WRITE_BUFFER, BACKGROUND_JOBS);
+    static final String BACKGROUND_PRIORITY = "rocks.background_priority";
+    private static final Set<String> KNOWN = Set.of(BLOCK_CACHE, WRITE_BUFFER, BACKGROUND_JOBS, BACKGROUND_PRIORITY);
 
     public RocksSettings {
         if (dataDir == null) {
@@ -33,6 +38,16 @@ public record RocksSettings(Path dataDir, SyncMode sync, long syncDelayMillis, l
         return new RocksSettings(config.dataDir(), config.sync(), config.syncDelayMillis(),
                 config.longOption(BLOCK_CACHE, 64L << 20, 1L << 20, 1L << 40),
                 config.longOption(WRITE_BUFFER, 32L << 20, 1L << 20, 1L << 32),
-                (int) config.longOption(BACKGROUND_JOBS, 2, 1, 64));
+                (int) config.longOption(BACKGROUND_JOBS, 2, 1, 64),
+                lowPriority(config.options().getOrDefault(BACKGROUND_PRIORITY, "low")));
+    }
+
+    private static boolean lowPriority(String raw) {
+        return switch (raw.trim()) {
+            case "low" -> true;
+            case "normal" -> false;
+            default -> throw new IllegalArgumentException(
+                    "option " + BACKGROUND_PRIORITY + " must be low or normal, was '" + raw + "'");
+        };
     }
 }

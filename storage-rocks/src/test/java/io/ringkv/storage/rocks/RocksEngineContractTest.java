@@ -49,6 +49,36 @@ class RocksEngineContractTest extends StorageEngineContractTest {
                 .hasMessageContaining("needs a data directory");
     }
 
+    @Test
+    void backgroundPriorityIsLowOrNormal() {
+        assertThat(RocksSettings.from(EngineConfig.at(dir.resolve("p"), SyncMode.NEVER)).lowPriorityBackground()).isTrue();
+        assertThat(RocksSettings.from(EngineConfig.at(dir.resolve("p"), SyncMode.NEVER)
+                .withOptions(Map.of("rocks.background_priority", "normal"))).lowPriorityBackground()).isFalse();
+        assertThatThrownBy(() -> StorageEngines.open("rocks", EngineConfig.at(dir.resolve("x"), SyncMode.NEVER)
+                .withOptions(Map.of("rocks.background_priority", "idle"))))
+                .hasMessageContaining("rocks.background_priority must be low or normal, was 'idle'");
+    }
+
+    @Test
+    void flushesRunAtTheLowestCpuPriority() throws Exception {
+        // The engine under test has the default (low): a flush runs on RocksDB's HIGH pool thread, which lowers itself.
+        engine.put(Namespace.DATA, new byte[] {1}, new byte[] {2});
+        engine.flush();
+        List<Integer> nices = new ArrayList<>();
+        try (var tasks = java.nio.file.Files.list(Path.of("/proc/self/task"))) {
+            for (Path task : tasks.toList()) {
+                String comm = java.nio.file.Files.readString(task.resolve("comm")).trim();
+                if (comm.equals("rocksdb:high")) {
+                    String stat = java.nio.file.Files.readString(task.resolve("stat"));
+                    // Fields after the ")" that closes the name: state is field 3, nice field 19.
+                    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    nices.add(Integer.parseInt(fields[19 - 3]));
+                }
+            }
+        }
+        assertThat(nices).isNotEmpty().containsOnly(19);
+    }
+
     @ParameterizedTest
     @EnumSource(SyncMode.class)
     void everySyncModeWritesAndReopens(SyncMode mode) throws Exception {
