@@ -47,10 +47,10 @@ public final class BenchMain implements Callable<Integer> {
     List<String> seeds;
 
     @Option(names = "--threads", paramLabel = "N", defaultValue = "16",
-            description = "Worker threads (default: ${DEFAULT-VALUE}).")
+            description = "Closed loop: worker threads; open loop (--target-ops): most operations in flight (default: ${DEFAULT-VALUE}).")
     int threads;
 
-    @Option(names = "--virtual-threads", description = "Run workers (and loaders) on virtual threads.")
+    @Option(names = "--virtual-threads", description = "Run closed-loop workers (and loaders) on virtual threads.")
     boolean virtualThreads;
 
     @Option(names = "--duration", paramLabel = "SECONDS",
@@ -520,9 +520,11 @@ public final class BenchMain implements Callable<Integer> {
             }
         }
         return String.format(Locale.ROOT,
-                "ringkv bench: workload %s (%s), %s, %d %s threads, %.1f s + %.1f s warmup, %d records (%s), values %s, "
+                "ringkv bench: workload %s (%s), %s, %s, %.1f s + %.1f s warmup, %d records (%s), values %s, "
                         + "%s keys, consistency %s, validate %s, seed %d, seeds %s",
-                c.workload().name(), c.workload().describe(), loop, c.threads(), c.virtualThreads() ? "virtual" : "platform",
+                c.workload().name(), c.workload().describe(), loop, c.openLoop()
+                        ? "at most " + c.threads() + " in flight"
+                        : c.threads() + (c.virtualThreads() ? " virtual" : " platform") + " threads",
                 c.durationSeconds(), c.warmupSeconds(), c.records(), c.load() ? "loading first" : "not loading",
                 c.valueSizes().spec(), c.keyDistribution().label(), levels, c.validate() ? "on" : "off",
                 c.seed(), String.join(",", c.seeds()));

@@ -46,34 +46,46 @@ final class Benchmark {
                 config.hotspotOpFraction());
         InsertSequence inserts = new InsertSequence(config.records());
         int threads = config.threads();
-        double period = config.openLoop() ? 1e9 * threads / config.targetOps() : 0;
         // An open loop that fell behind gets this long after the end to issue its backlog.
         long drain = Math.max(TimeUnit.SECONDS.toNanos(5), 2 * config.requestTimeout().toNanos());
 
-        List<Worker> workers = new ArrayList<>(threads);
         long runStart = System.nanoTime();
         Timeline timeline = new Timeline(runStart, config.timelineIntervalSeconds(), config.warmupSeconds(),
                 config.durationSeconds());
-        Worker.Shared shared = new Worker.Shared(keys, inserts, pool, timeline, errorLog, tracer);
+        Operations operations = new Operations(client,
+                new Operations.Shared(keys, inserts, pool, timeline, errorLog, tracer), config);
         long measureStart = runStart + config.warmupNanos();
         long measureEnd = measureStart + config.durationNanos();
-        Worker.Schedule schedule = new Worker.Schedule(runStart, measureStart, measureEnd, measureEnd + drain,
-                period, threads);
-        for (int i = 0; i < threads; i++) {
-            long quota = config.maxOps() == 0 ? Long.MAX_VALUE
-                    : config.maxOps() / threads + (i < config.maxOps() % threads ? 1 : 0);
-            workers.add(new Worker(i, schedule, client, shared, random.split(), config, quota));
+        Schedule schedule = new Schedule(runStart, measureStart, measureEnd, measureEnd + drain,
+                config.openLoop() ? 1e9 / config.targetOps() : 0);
+        int sizeClasses = config.valueSizes().classes().size();
+        List<Tally> tallies = new ArrayList<>();
+        List<Runnable> loops = new ArrayList<>();
+        if (config.openLoop()) {
+            // One issuing thread; --threads bounds the operations in flight.
+            Tally tally = new Tally(sizeClasses, timeline);
+            long quota = config.maxOps() == 0 ? Long.MAX_VALUE : config.maxOps();
+            tallies.add(tally);
+            loops.add(new OpenLoop(schedule, operations, random.split(), threads, quota, tally));
+        } else {
+            for (int i = 0; i < threads; i++) {
+                long quota = config.maxOps() == 0 ? Long.MAX_VALUE
+                        : config.maxOps() / threads + (i < config.maxOps() % threads ? 1 : 0);
+                Tally tally = new Tally(sizeClasses, timeline);
+                tallies.add(tally);
+                loops.add(new Worker(schedule, operations, random.split(), quota, tally));
+            }
         }
         atRunStart.accept(runStart);
 
-        CountDownLatch done = new CountDownLatch(threads);
+        CountDownLatch done = new CountDownLatch(loops.size());
         AtomicReference<Throwable> crash = new AtomicReference<>();
-        Thread.Builder builder = config.virtualThreads() ? Thread.ofVirtual().name("bench-", 0)
+        Thread.Builder builder = config.virtualThreads() && !config.openLoop() ? Thread.ofVirtual().name("bench-", 0)
                 : Thread.ofPlatform().daemon(true).name("bench-", 0);
-        for (Worker w : workers) {
+        for (Runnable loop : loops) {
             builder.start(() -> {
                 try {
-                    w.run();
+                    loop.run();
                 } catch (Throwable t) {
                     crash.compareAndSet(null, t);
                 } finally {
@@ -93,16 +105,16 @@ final class Benchmark {
         while (!done.await(Math.max(0, nextTick - System.nanoTime()), TimeUnit.NANOSECONDS)) {
             long now = System.nanoTime();
             Histogram[] tick = newHistograms(OpType.ALL.length);
-            drain(workers, totals, tick);
-            long[] failures = failures(workers);
+            drain(tallies, totals, tick);
+            long[] failures = failures(tallies);
             progress(now - runStart, now - lastTick, lastTick - measureStart >= 0, tick, failures);
             record(tick, failures, failuresSeen);
             lastTick = now;
             nextTick += interval;
         }
         Histogram[] last = newHistograms(OpType.ALL.length);
-        drain(workers, totals, last);
-        record(last, failures(workers), failuresSeen);
+        drain(tallies, totals, last);
+        record(last, failures(tallies), failuresSeen);
         if (crash.get() != null) {
             throw new IllegalStateException("a benchmark thread failed", crash.get());
         }
@@ -112,17 +124,17 @@ final class Benchmark {
         long validated = 0;
         long unissued = 0;
         long lastEnd = measureStart;
-        for (Worker w : workers) {
+        for (Tally t : tallies) {
             for (int op = 0; op < errors.length; op++) {
                 for (int k = 0; k < errors[op].length; k++) {
-                    errors[op][k] += w.errors[op][k];
+                    errors[op][k] += t.errors(op, k);
                 }
             }
-            notFound += w.notFound;
-            validated += w.validatedReads;
-            unissued += w.unissued;
-            if (w.lastMeasuredEnd != 0 && w.lastMeasuredEnd - lastEnd > 0) {
-                lastEnd = w.lastMeasuredEnd;
+            notFound += t.notFound.sum();
+            validated += t.validatedReads.sum();
+            unissued += t.unissued;
+            if (t.lastMeasuredEnd() != 0 && t.lastMeasuredEnd() - lastEnd > 0) {
+                lastEnd = t.lastMeasuredEnd();
             }
         }
         double seconds = (lastEnd - measureStart) / 1e9;
@@ -139,8 +151,8 @@ final class Benchmark {
     }
 
     /** Moves what the workers recorded since the last call into the totals (measured) and the tick (all). */
-    private static void drain(List<Worker> workers, Histogram[][] totals, Histogram[] tick) {
-        for (Worker w : workers) {
+    private static void drain(List<Tally> tallies, Histogram[][] totals, Histogram[] tick) {
+        for (Tally w : tallies) {
             for (int op = 0; op < totals.length; op++) {
                 for (int c = 0; c < totals[op].length; c++) {
                     Histogram measured = w.measured[op][c].getIntervalHistogram();
@@ -153,9 +165,9 @@ final class Benchmark {
     }
 
     /** Every worker's failures so far, per op (any phase). */
-    private static long[] failures(List<Worker> workers) {
+    private static long[] failures(List<Tally> tallies) {
         long[] failures = new long[OpType.ALL.length];
-        for (Worker w : workers) {
+        for (Tally w : tallies) {
             for (int op = 0; op < failures.length; op++) {
                 failures[op] += w.failures.getAcquire(op);
             }

@@ -227,10 +227,28 @@ class BenchRunTest {
         JsonNode r = new ObjectMapper().readTree(json.toFile());
         assertThat(r.get("config").get("mode").asText()).isEqualTo("open");
         long attempted = r.get("total_ops").asLong() + r.get("total_errors").asLong();
-        // 200 ops/s for 1 s: 200 due operations (8 threads, one every 40 ms each), all issued.
+        // 200 ops/s for 1 s: 200 due operations (one every 5 ms, at most 8 in flight), all issued.
         assertThat(attempted + r.get("open_loop").get("unissued_ops").asLong()).isBetween(198L, 202L);
         assertThat(r.get("open_loop").get("unissued_ops").asLong()).isZero();
         assertThat(r.get("validation_errors").asLong()).isZero();
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void anOpenLoopAtItsInFlightBoundFallsBehindAndSaysSo() throws Exception {
+        Path json = dir.resolve("behind.json");
+        // 100,000 ops/s for 0.5 s with one operation in flight: far more is due than one call at a time can
+        // serve, so the backlog's latencies grow (measured from due times) and what the drain time leaves is unissued.
+        Outcome o = bench("--seeds", cluster.seeds(), "--threads", "1", "--duration", "0.5", "--warmup", "0",
+                "--records", "100", "--read-proportion", "1", "--target-ops", "100000", "--key-distribution", "uniform",
+                "--seed", "9", "--request-timeout", "1000", "--json", json.toString());
+        assertThat(o.exitCode()).as(o.err()).isZero();
+        JsonNode r = new ObjectMapper().readTree(json.toFile());
+        long attempted = r.get("total_ops").asLong() + r.get("total_errors").asLong();
+        long unissued = r.get("open_loop").get("unissued_ops").asLong();
+        assertThat(attempted + unissued).isBetween(49_999L, 50_001L);
+        assertThat(unissued).isPositive();
+        assertThat(r.get("operations").get("read").get("p50_us").asLong()).isGreaterThan(100_000L);
     }
 
     @Test

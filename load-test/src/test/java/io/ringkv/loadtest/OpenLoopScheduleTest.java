@@ -8,10 +8,10 @@ class OpenLoopScheduleTest {
     @Test
     void unissuedSlotsAreTheDueOnesInsideTheMeasuredPhase() {
         // Slots at 0, 10, 20, ...; measured phase [100, 200).
-        assertThat(Worker.remainingMeasuredSlots(0, 0, 10.0, 100, 200)).isEqualTo(10);
-        assertThat(Worker.remainingMeasuredSlots(0, 15, 10.0, 100, 200)).isEqualTo(5);
-        assertThat(Worker.remainingMeasuredSlots(0, 20, 10.0, 100, 200)).isZero();
+        assertThat(OpenLoop.remainingMeasuredSlots(0, 0, 10.0, 100, 200)).isEqualTo(10);
+        assertThat(OpenLoop.remainingMeasuredSlots(0, 15, 10.0, 100, 200)).isEqualTo(5);
+        assertThat(OpenLoop.remainingMeasuredSlots(0, 20, 10.0, 100, 200)).isZero();
         // A fractional period: slots at round(k * 2.5) = 0, 3, 5, 8, 10, ...
-        assertThat(Worker.remainingMeasuredSlots(0, 0, 2.5, 0, 10)).isEqualTo(4);
+        assertThat(OpenLoop.remainingMeasuredSlots(0, 0, 2.5, 0, 10)).isEqualTo(4);
     }
 }
