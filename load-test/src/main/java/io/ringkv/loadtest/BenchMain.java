@@ -210,7 +210,7 @@ public final class BenchMain implements Callable<Integer> {
             description = "--start-cluster: classpath of `ringkv node` (default: $RINGKV_NODE_CLASSPATH).")
     String nodeClasspath;
 
-    @Option(names = "--node-jvm-options", paramLabel = "OPTS", defaultValue = "-Xmx1g",
+    @Option(names = "--node-jvm-options", paramLabel = "OPTS", defaultValue = "-Xmx1g -XX:+UseParallelGC",
             description = "--start-cluster: options of each node JVM, space-separated (default: ${DEFAULT-VALUE}).")
     String nodeJvmOptions;
 
