@@ -33,6 +33,11 @@ import java.util.Set;
  * data_dir: ./data/n1
  * backend: rocks              # or memory
  * sync: batch                 # always | batch | never
+ * sync_delay_millis: 1        # batch: how long a group commit gathers writers before its fsync (0..10000)
+ * rocks_block_cache_bytes: 67108864    # RocksDB (backend rocks only): the rocks.* engine options
+ * rocks_write_buffer_bytes: 33554432   # per namespace
+ * rocks_max_background_jobs: 2
+ * rocks_background_priority: low       # low (nice 19 flushes and compactions) or normal
  * seeds: 127.0.0.1:7001,127.0.0.1:7002,127.0.0.1:7003   # static members (list or comma string)
  * vnodes: 1024
  * replicas: 3                 # per vnode; default: largest keyspace N
@@ -85,7 +90,10 @@ public final class ConfigLoader {
             "repair_pause_p99_ms", "repair_pause_window", "gc_grace", "merkle_depth", "repair_rpc_timeout_millis",
             // The multiplexed replica channel (transport.ReplicaChannelSettings).
             "replica_channel", "replica_channel_max_record_bytes", "replica_channel_max_in_flight",
-            "replica_channel_reconnect_backoff_millis");
+            "replica_channel_reconnect_backoff_millis",
+            // The storage engine (EngineConfig): group commit, and RocksDB's options as rocks_<option>.
+            "sync_delay_millis", "rocks_block_cache_bytes", "rocks_write_buffer_bytes", "rocks_max_background_jobs",
+            "rocks_background_priority");
 
     private ConfigLoader() {
     }
@@ -162,7 +170,32 @@ public final class ConfigLoader {
                 num(m, "ping_interval_millis", 1000), str(m, "membership", "static"),
                 consulAddress(str(m, "consul_url", "http://127.0.0.1:8500")), str(m, "cluster", "ringkv"),
                 (int) num(m, "min_nodes", 3), hints(m, num(m, "replica_timeout_millis", 2000)),
-                TelemetrySettings.from(m), repair(m), replicaChannel(m));
+                TelemetrySettings.from(m), repair(m), replicaChannel(m), syncDelay(m), engineOptions(m));
+    }
+
+    static long syncDelay(Map<String, Object> m) {
+        long delay = num(m, "sync_delay_millis", 1);
+        if (delay < 0 || delay > 10_000) {
+            throw new IllegalArgumentException("sync_delay_millis must be in [0, 10000], was " + delay);
+        }
+        return delay;
+    }
+
+    /** The rocks_<option> keys as the engine's rocks.<option> options; the engine checks their values when it opens. */
+    static Map<String, String> engineOptions(Map<String, Object> m) {
+        Map<String, String> options = new java.util.TreeMap<>();
+        for (Map.Entry<String, Object> e : m.entrySet()) {
+            if (e.getKey().startsWith("rocks_") && e.getValue() != null) {
+                options.put("rocks." + e.getKey().substring("rocks_".length()), String.valueOf(e.getValue()).trim());
+            }
+        }
+        String backend = str(m, "backend", "rocks");
+        if (!options.isEmpty() && !backend.equals("rocks")) {
+            throw new IllegalArgumentException("rocks_* keys (" + String.join(", ", new java.util.TreeSet<>(
+                    options.keySet().stream().map(k -> "rocks_" + k.substring(6)).toList()))
+                    + ") need backend rocks, not " + backend);
+        }
+        return options;
     }
 
     static ReplicaChannelSettings replicaChannel(Map<String, Object> m) {

@@ -22,6 +22,8 @@ import java.util.List;
  * @param minNodes   with Consul, the leader forms the first ring once this many nodes pass
  * @param hints      hinted handoff caps, window and replay pacing
  * @param replicaChannel whether and for what replica calls share one multiplexed stream per peer
+ * @param syncDelayMillis with {@code sync: batch}, how long a group commit gathers writers before its fsync
+ * @param engineOptions the storage engine's own options ({@code rocks.block_cache_bytes}, ...)
  */
 public record NodeConfig(String id, HostPort listen, HostPort advertise, String rack, Path dataDir, String backend,
                          SyncMode sync, List<HostPort> seeds, int vnodes, int replicas, Keyspaces keyspaces,
@@ -29,7 +31,8 @@ public record NodeConfig(String id, HostPort listen, HostPort advertise, String 
                          long replicaTimeoutMillis, long pingIntervalMillis, String membership, HostPort consul,
                          String cluster, int minNodes, HintSettings hints,
                          io.ringkv.observability.TelemetrySettings telemetry, RepairSettings repair,
-                         io.ringkv.coordinator.transport.ReplicaChannelSettings replicaChannel) {
+                         io.ringkv.coordinator.transport.ReplicaChannelSettings replicaChannel,
+                         long syncDelayMillis, java.util.Map<String, String> engineOptions) {
     public NodeConfig {
         if (id == null || !id.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,62}")) {
             throw new IllegalArgumentException("node id '" + id + "' must be 1-63 letters, digits, '_', '.', '-'");
@@ -57,7 +60,11 @@ public record NodeConfig(String id, HostPort listen, HostPort advertise, String 
             throw new IllegalArgumentException("min_nodes must be in [1, 1000], was " + minNodes);
         }
         java.util.Objects.requireNonNull(repair, "repair");
+        if (syncDelayMillis < 0 || syncDelayMillis > 10_000) {
+            throw new IllegalArgumentException("sync_delay_millis must be in [0, 10000], was " + syncDelayMillis);
+        }
         seeds = List.copyOf(seeds);
+        engineOptions = java.util.Map.copyOf(engineOptions);
     }
 
     public List<Keyspace> keyspaceList() {

@@ -94,7 +94,7 @@ public final class NodeServer implements AutoCloseable {
         try {
             catalog.identity(config.id(), config.rack());
             opened = StorageEngines.open(config.backend(), new EngineConfig(config.dataDir().resolve("data"),
-                    config.sync(), 1, Map.of()));
+                    config.sync(), config.syncDelayMillis(), config.engineOptions()));
         } catch (RuntimeException e) {
             catalog.close();
             throw e;

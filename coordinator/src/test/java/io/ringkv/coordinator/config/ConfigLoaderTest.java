@@ -74,4 +74,31 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> ConfigLoader.load(dir.resolve("absent.yaml"), Map.of(), Map.of()))
                 .hasMessageContaining("cannot read config file");
     }
+
+    @Test
+    void storageKeysReachTheEngineAndTheirEdgesHold() {
+        NodeConfig d = ConfigLoader.load(null, Map.of(), Map.of());
+        assertThat(d.syncDelayMillis()).isEqualTo(1);
+        assertThat(d.engineOptions()).isEmpty();
+        assertThat(ConfigLoader.load(null, Map.of(), Map.of("sync_delay_millis", "0")).syncDelayMillis()).isZero();
+        assertThat(ConfigLoader.load(null, Map.of(), Map.of("sync_delay_millis", "10000")).syncDelayMillis())
+                .isEqualTo(10_000);
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(), Map.of("sync_delay_millis", "-1")))
+                .hasMessageContaining("sync_delay_millis must be in [0, 10000], was -1");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(), Map.of("sync_delay_millis", "10001")))
+                .hasMessageContaining("sync_delay_millis must be in [0, 10000], was 10001");
+
+        NodeConfig c = ConfigLoader.load(null, Map.of("RINGKV_ROCKS_BLOCK_CACHE_BYTES", "8388608"),
+                Map.of("rocks_background_priority", "normal"));
+        assertThat(c.engineOptions()).containsExactlyInAnyOrderEntriesOf(
+                Map.of("rocks.block_cache_bytes", "8388608", "rocks.background_priority", "normal"));
+        // The engine checks the values when it opens: a node with a bad one does not start.
+        assertThatThrownBy(() -> io.ringkv.storage.StorageEngines.open("rocks",
+                io.ringkv.storage.EngineConfig.at(dir.resolve("db"), SyncMode.BATCH).withOptions(
+                        ConfigLoader.load(null, Map.of(), Map.of("rocks_write_buffer_bytes", "12")).engineOptions())))
+                .hasMessageContaining("option rocks.write_buffer_bytes must be in [");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(),
+                Map.of("backend", "memory", "rocks_max_background_jobs", "4")))
+                .hasMessageContaining("rocks_* keys (rocks_max_background_jobs) need backend rocks, not memory");
+    }
 }
