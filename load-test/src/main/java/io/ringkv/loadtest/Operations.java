@@ -12,13 +12,15 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
 
 /**
  * Issues the operations of the workload's mix without blocking and records each outcome in a
  * {@link Tally} when its last reply arrives. The random choices (operation, key, value size and
  * payload) are made on the issuing thread; the checks of what a read returned run where the reply
- * completes (the client's event loop), so a closed-loop worker waits for the future and the open
- * loop never waits at all.
+ * completes (the client's event loop), or on a checker thread for values over 64 KiB, so a
+ * closed-loop worker waits for the future and the open loop never waits at all.
  */
 final class Operations {
     /**
@@ -32,6 +34,10 @@ final class Operations {
     // One per thread: a ValueCodec reuses its CRC state, and checks run on event loops.
     private static final ThreadLocal<ValueCodec> CODECS = ThreadLocal.withInitial(ValueCodec::new);
     private static final ThreadLocal<byte[]> KEYS = ThreadLocal.withInitial(Keys::newBuffer);
+    /** Reads whose values total more than this are checked on {@link #CHECKER}. */
+    static final int INLINE_CHECK_BYTES = 64 << 10;
+    private static final Executor CHECKER = Executors.newCachedThreadPool(
+            Thread.ofPlatform().daemon(true).name("bench-check-", 0).factory());
 
     private final RingkvClient client;
     private final Shared shared;
@@ -120,7 +126,7 @@ final class Operations {
                 long index = shared.keys().next(random, inserts.limit());
                 op.key = Keys.name(index);
                 yield client.getAsync(op.key, readOptions[op.type.ordinal()])
-                        .thenApply(result -> check(op, result, index));
+                        .thenCompose(result -> checked(op, result, index));
             }
             case UPDATE -> {
                 long index = shared.keys().next(random, inserts.limit());
@@ -160,18 +166,18 @@ final class Operations {
         // The new value is drawn here: the random source belongs to the issuing thread.
         byte[] value = value(op, index, random);
         int writtenClass = op.sizeClass;
-        return client.getAsync(op.key, readOptions[OpType.READ_MODIFY_WRITE.ordinal()]).thenCompose(result -> {
-            ErrorKind failure = check(op, result, index);
-            if (failure != null) {
-                return CompletableFuture.completedFuture(failure);
-            }
-            op.sizeClass = writtenClass;
-            // The new value supersedes exactly what was read (causal keyspaces; LWW ignores the context).
-            PutOptions options = putOptions[OpType.READ_MODIFY_WRITE.ordinal()].withContext(result.context());
-            try (Scope ignored = op.span == null ? null : op.span.makeCurrent()) {
-                return client.putAsync(op.key, value, options).thenApply(written -> null);
-            }
-        });
+        return client.getAsync(op.key, readOptions[OpType.READ_MODIFY_WRITE.ordinal()]).thenCompose(result ->
+                checked(op, result, index).thenCompose(failure -> {
+                    if (failure != null) {
+                        return CompletableFuture.completedFuture(failure);
+                    }
+                    op.sizeClass = writtenClass;
+                    // The new value supersedes exactly what was read (causal keyspaces; LWW ignores the context).
+                    PutOptions options = putOptions[OpType.READ_MODIFY_WRITE.ordinal()].withContext(result.context());
+                    try (Scope ignored = op.span == null ? null : op.span.makeCurrent()) {
+                        return client.putAsync(op.key, value, options).thenApply(written -> null);
+                    }
+                }));
     }
 
     /** Reads 1..multiReadMax consecutive existing indexes, all requests in flight at once. */
@@ -187,28 +193,58 @@ final class Operations {
         for (int i = 0; i < length; i++) {
             reads[i] = client.getAsync(i == 0 ? op.key : Keys.name(first + i), options);
         }
-        return CompletableFuture.allOf(reads).handle((ignored, error) -> {
-            ErrorKind failure = null;
-            int largestClass = 0;
-            Throwable thrown = null;
-            for (int i = 0; i < length; i++) {
-                GetResult result;
-                try {
-                    result = reads[i].join();
-                } catch (RuntimeException e) {
-                    thrown = thrown == null ? e : thrown;
-                    continue;
-                }
-                ErrorKind f = check(op, result, first + i);
-                failure = failure == null ? f : failure;
-                largestClass = Math.max(largestClass, op.sizeClass);
+        return CompletableFuture.allOf(reads).handle((ignored, error) -> null).thenCompose(ignored -> {
+            long bytes = 0;
+            for (CompletableFuture<GetResult> read : reads) {
+                bytes += read.isCompletedExceptionally() ? 0 : valueBytes(read.join());
             }
-            if (thrown != null) {
-                throw thrown instanceof CompletionException c ? c : new CompletionException(thrown);
-            }
-            op.sizeClass = largestClass;
-            return failure;
+            return bytes <= INLINE_CHECK_BYTES ? CompletableFuture.completedFuture(checkAll(op, reads, first))
+                    : CompletableFuture.supplyAsync(() -> checkAll(op, reads, first), CHECKER);
         });
+    }
+
+    private ErrorKind checkAll(Op op, CompletableFuture<GetResult>[] reads, long first) {
+        ErrorKind failure = null;
+        int largestClass = 0;
+        Throwable thrown = null;
+        for (int i = 0; i < reads.length; i++) {
+            GetResult result;
+            try {
+                result = reads[i].join();
+            } catch (RuntimeException e) {
+                thrown = thrown == null ? e : thrown;
+                continue;
+            }
+            ErrorKind f = check(op, result, first + i);
+            failure = failure == null ? f : failure;
+            largestClass = Math.max(largestClass, op.sizeClass);
+        }
+        if (thrown != null) {
+            throw thrown instanceof CompletionException c ? c : new CompletionException(thrown);
+        }
+        op.sizeClass = largestClass;
+        return failure;
+    }
+
+    /**
+     * {@link #check}, where the reply completed when its values are small; on a checker thread when
+     * they are large, so checksumming megabytes does not hold up the event loop that delivers the
+     * other operations' replies (and inflate their latencies).
+     */
+    private CompletableFuture<ErrorKind> checked(Op op, GetResult result, long index) {
+        if (valueBytes(result) <= INLINE_CHECK_BYTES) {
+            return CompletableFuture.completedFuture(check(op, result, index));
+        }
+        return CompletableFuture.supplyAsync(() -> check(op, result, index), CHECKER);
+    }
+
+    private static long valueBytes(GetResult result) {
+        long bytes = 0;
+        List<Versioned> values = result.values();
+        for (int i = 0; i < values.size(); i++) {
+            bytes += values.get(i).value().length;
+        }
+        return bytes;
     }
 
     /**

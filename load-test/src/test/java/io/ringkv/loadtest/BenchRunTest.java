@@ -57,10 +57,12 @@ class BenchRunTest {
     void aTenSecondRunOfEveryOperationWritesValidJsonAndHtmlReports() throws Exception {
         Path json = dir.resolve("report.json");
         Path html = dir.resolve("report.html");
+        // Values of the large class cross Operations.INLINE_CHECK_BYTES (64 KiB): those reads are validated on
+        // the checker thread, the small ones where their reply completes.
         Outcome o = bench("--seeds", cluster.seeds(), "--threads", "4", "--duration", "9", "--warmup", "1",
                 "--records", "2000", "--read-proportion", "0.4", "--update-proportion", "0.2", "--insert-proportion", "0.1",
                 "--rmw-proportion", "0.2", "--multi-read-proportion", "0.1", "--key-distribution", "zipfian",
-                "--value-size", "90%:100-1KiB,10%:16KiB-64KiB", "--op-consistency", "read=ONE,insert=ALL",
+                "--value-size", "90%:100-1KiB,10%:32KiB-96KiB", "--op-consistency", "read=ONE,insert=ALL",
                 "--validate", "--seed", "42", "--progress-interval", "2", "--max-ops", "5000000",
                 "--json", json.toString(), "--html", html.toString());
         assertThat(o.exitCode()).as(o.err()).isZero();
@@ -80,7 +82,7 @@ class BenchRunTest {
         assertThat(config.get("consistency").get("read").asText()).isEqualTo("ONE");
         assertThat(config.get("consistency").get("insert").asText()).isEqualTo("ALL");
         assertThat(config.get("consistency").get("update").asText()).isEqualTo("DEFAULT");
-        assertThat(config.get("value_size").asText()).isEqualTo("90%:100B-1KiB,10%:16KiB-64KiB");
+        assertThat(config.get("value_size").asText()).isEqualTo("90%:100B-1KiB,10%:32KiB-96KiB");
         assertThat(config.get("value_size_classes")).hasSize(2);
         assertThat(config.get("mode").asText()).isEqualTo("closed");
         assertThat(r.get("cluster").isNull()).isTrue();
