@@ -30,8 +30,10 @@ public final class KvRequest {
         this.operation = operation;
         this.keyspace = keyspace;
         this.consistency = consistency;
-        this.span = spans.child("kv." + operation, Attributes.of(RingkvMetrics.KEYSPACE, keyspace,
-                RingkvMetrics.CONSISTENCY, consistency));
+        // The name and attributes are built only for a span that starts: with tracing off or sampled off, a
+        // request allocates nothing for tracing.
+        this.span = spans.startsUnderCurrent() ? spans.child("kv." + operation, Attributes.of(RingkvMetrics.KEYSPACE,
+                keyspace, RingkvMetrics.CONSISTENCY, consistency)) : SpanScope.NOOP;
         this.context = span.context() == null ? null : span.context().with(KEY, this);
     }
 

@@ -32,8 +32,11 @@ public final class ReplicaCall {
 
     /** Starts a call to {@code peer}; {@code operation} is {@code read} or {@code write}. */
     static ReplicaCall start(Spans spans, RingkvMetrics metrics, String peer, String operation) {
-        if (!spans.enabled()) {
-            return new ReplicaCall(metrics, peer, operation, SpanScope.NOOP, null, null);
+        if (!spans.startsUnderCurrent()) {
+            // No span (tracing off, or an unsampled trace), so no traced request counts replicas; an unsampled
+            // trace's context still comes back with the reply, so what follows stays unsampled with it.
+            Context parent = spans.enabled() ? Context.current() : Context.root();
+            return new ReplicaCall(metrics, peer, operation, SpanScope.NOOP, parent == Context.root() ? null : parent, null);
         }
         Context parent = Context.current();
         KvRequest request = parent.get(KvRequest.KEY);

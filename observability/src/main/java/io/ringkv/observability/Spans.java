@@ -59,6 +59,15 @@ public final class Spans {
         return tracer != null;
     }
 
+    /**
+     * True when {@link #child} or {@link #linked} would start a span now: callers test it before
+     * building a span's name and attributes, which an unsampled request would otherwise allocate on
+     * every replica call and storage operation only to drop them.
+     */
+    public boolean startsUnderCurrent() {
+        return tracer != null && !unsampledUnder(Context.current());
+    }
+
     /** A span under the current one (a new trace when there is none). */
     public SpanScope child(String name, Attributes attributes) {
         if (tracer == null) {

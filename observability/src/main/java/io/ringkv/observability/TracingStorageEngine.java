@@ -38,6 +38,9 @@ public final class TracingStorageEngine implements StorageEngine {
 
     @Override
     public byte[] get(Namespace ns, byte[] key) {
+        if (!spans.startsUnderCurrent()) {
+            return inner.get(ns, key);
+        }
         try (SpanScope s = spans.child("storage.get", Attributes.of(NAMESPACE, ns.name()))) {
             byte[] v = inner.get(ns, key);
             s.set("found", v == null ? 0 : 1);
@@ -47,6 +50,10 @@ public final class TracingStorageEngine implements StorageEngine {
 
     @Override
     public void put(Namespace ns, byte[] key, byte[] value) {
+        if (!spans.startsUnderCurrent()) {
+            inner.put(ns, key, value);
+            return;
+        }
         try (SpanScope s = spans.child("storage.put", Attributes.of(NAMESPACE, ns.name()))) {
             s.set("value.size", value.length);
             inner.put(ns, key, value);
@@ -55,6 +62,10 @@ public final class TracingStorageEngine implements StorageEngine {
 
     @Override
     public void delete(Namespace ns, byte[] key) {
+        if (!spans.startsUnderCurrent()) {
+            inner.delete(ns, key);
+            return;
+        }
         try (SpanScope ignored = spans.child("storage.delete", Attributes.of(NAMESPACE, ns.name()))) {
             inner.delete(ns, key);
         }
@@ -62,6 +73,10 @@ public final class TracingStorageEngine implements StorageEngine {
 
     @Override
     public void write(WriteBatch batch) {
+        if (!spans.startsUnderCurrent()) {
+            inner.write(batch);
+            return;
+        }
         try (SpanScope ignored = spans.child("storage.write", Attributes.of(BATCH, (long) batch.size()))) {
             inner.write(batch);
         }

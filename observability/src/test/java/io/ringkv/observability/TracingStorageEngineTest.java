@@ -52,4 +52,27 @@ class TracingStorageEngineTest {
                     .contains("db.namespace=data", "found=1");
         }
     }
+
+    @Test
+    void underAnUnsampledTraceOperationsReachTheEngineWithoutSpans() {
+        InMemorySpanExporter exporter = InMemorySpanExporter.create();
+        TelemetrySettings neverSampled = TelemetrySettings.from(Map.of(
+                "otel_traces_sampler", "parentbased_traceidratio", "otel_traces_sampler_arg", "0"));
+        try (Telemetry t = Telemetry.withExporters(neverSampled, "ringkv-node", "n1", exporter);
+             StorageEngine engine = TracingStorageEngine.wrap(
+                     StorageEngines.open("memory", new EngineConfig(dir, SyncMode.NEVER, 1, Map.of())), t)) {
+            assertThat(engine).isInstanceOf(TracingStorageEngine.class);
+            SpanScope request = t.spans().child("kv.put", Attributes.empty());
+            try (Scope ignored = request.makeCurrent()) {
+                assertThat(t.spans().startsUnderCurrent()).isFalse();
+                engine.put(Namespace.DATA, new byte[] {1}, new byte[] {2, 3});
+                engine.write(new WriteBatch().put(Namespace.DATA, new byte[] {4}, new byte[] {5}));
+                engine.delete(Namespace.DATA, new byte[] {4});
+                assertThat(engine.get(Namespace.DATA, new byte[] {1})).containsExactly(2, 3);
+                assertThat(engine.get(Namespace.DATA, new byte[] {4})).isNull();
+            }
+            request.end();
+            assertThat(exporter.getFinishedSpanItems()).isEmpty();
+        }
+    }
 }

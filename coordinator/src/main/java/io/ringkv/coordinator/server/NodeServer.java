@@ -164,15 +164,18 @@ public final class NodeServer implements AutoCloseable {
             KvGrpcService kv = new KvGrpcService(coordinator, ring, transport, config.limits().maxValueBytes(),
                     membership::status, telemetry);
             this.kvChannelService = new KvChannelService(kv);
+            // The channels' streams are not traced: their envelopes carry no trace context (a call inside a
+            // sampled trace goes unary instead), and a server span per stream would be the current context of
+            // every call the stream carries, so an unsampled trace's bookkeeping would run on each of them.
+            List<io.grpc.ServerInterceptor> tracing = telemetry.grpcServerInterceptors();
             GrpcService grpc = GrpcService.builder()
-                    .addService(kv)
+                    .addService(io.grpc.ServerInterceptors.intercept(kv, tracing))
                     .addService(kvChannelService)
-                    .addService(replicaService)
+                    .addService(io.grpc.ServerInterceptors.intercept(replicaService, tracing))
                     .addService(replicaChannelService)
-                    .addService(admin)
+                    .addService(io.grpc.ServerInterceptors.intercept(admin, tracing))
                     .addService(ProtoReflectionServiceV1.newInstance())
                     .addService(health.getHealthService())
-                    .intercept(telemetry.grpcServerInterceptors())
                     .maxRequestMessageLength(maxMessage)
                     .maxResponseMessageLength(maxMessage)
                     .enableUnframedRequests(true)
