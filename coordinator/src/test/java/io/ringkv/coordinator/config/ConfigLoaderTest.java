@@ -89,9 +89,10 @@ class ConfigLoaderTest {
                 .hasMessageContaining("sync_delay_millis must be in [0, 10000], was 10001");
 
         NodeConfig c = ConfigLoader.load(null, Map.of("RINGKV_ROCKS_BLOCK_CACHE_BYTES", "8388608"),
-                Map.of("rocks_background_priority", "normal"));
+                Map.of("rocks_background_priority", "normal", "rocks_background_write_bytes_per_sec", "16777216"));
         assertThat(c.engineOptions()).containsExactlyInAnyOrderEntriesOf(
-                Map.of("rocks.block_cache_bytes", "8388608", "rocks.background_priority", "normal"));
+                Map.of("rocks.block_cache_bytes", "8388608", "rocks.background_priority", "normal",
+                        "rocks.background_write_bytes_per_sec", "16777216"));
         // The engine checks the values when it opens: a node with a bad one does not start.
         assertThatThrownBy(() -> io.ringkv.storage.StorageEngines.open("rocks",
                 io.ringkv.storage.EngineConfig.at(dir.resolve("db"), SyncMode.BATCH).withOptions(

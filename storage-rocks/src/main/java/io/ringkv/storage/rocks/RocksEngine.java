@@ -30,6 +30,7 @@ import org.rocksdb.FlushOptions;
 import org.rocksdb.Env;
 import org.rocksdb.LRUCache;
 import org.rocksdb.Priority;
+import org.rocksdb.RateLimiter;
 import org.rocksdb.Options;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
@@ -58,6 +59,7 @@ public final class RocksEngine implements StorageEngine {
     private final DBOptions dbOptions;
     private final ColumnFamilyOptions cfOptions;
     private final LRUCache blockCache;
+    private final RateLimiter rateLimiter;
     private final WriteOptions writeOptions;
     private final GroupCommit groupCommit;
     private final Map<String, ColumnFamilyHandle> families = new ConcurrentHashMap<>();
@@ -65,12 +67,13 @@ public final class RocksEngine implements StorageEngine {
     private volatile boolean closed;
 
     private RocksEngine(RocksSettings settings, RocksDB db, DBOptions dbOptions, ColumnFamilyOptions cfOptions,
-                        LRUCache blockCache, List<ColumnFamilyHandle> handles) {
+                        LRUCache blockCache, RateLimiter rateLimiter, List<ColumnFamilyHandle> handles) {
         this.settings = settings;
         this.db = db;
         this.dbOptions = dbOptions;
         this.cfOptions = cfOptions;
         this.blockCache = blockCache;
+        this.rateLimiter = rateLimiter;
         this.writeOptions = new WriteOptions().setSync(settings.sync() == SyncMode.ALWAYS);
         for (ColumnFamilyHandle h : handles) {
             try {
@@ -86,6 +89,7 @@ public final class RocksEngine implements StorageEngine {
     /** Opens or creates the database in {@code settings.dataDir()}, with every column family it has. */
     public static RocksEngine open(RocksSettings settings) {
         LRUCache cache = null;
+        RateLimiter rateLimiter = null;
         DBOptions dbOptions = null;
         ColumnFamilyOptions cfOptions = null;
         try {
@@ -108,6 +112,10 @@ public final class RocksEngine implements StorageEngine {
                     .setCreateMissingColumnFamilies(true)
                     .setMaxBackgroundJobs(settings.maxBackgroundJobs())
                     .setBytesPerSync(1 << 20);
+            if (settings.backgroundWriteBytesPerSec() > 0) {
+                rateLimiter = new RateLimiter(settings.backgroundWriteBytesPerSec());
+                dbOptions.setRateLimiter(rateLimiter);
+            }
             List<byte[]> names;
             try (Options listOptions = new Options()) {
                 names = new ArrayList<>(RocksDB.listColumnFamilies(listOptions, path));
@@ -121,7 +129,7 @@ public final class RocksEngine implements StorageEngine {
             }
             List<ColumnFamilyHandle> handles = new ArrayList<>();
             RocksDB db = RocksDB.open(dbOptions, path, descriptors, handles);
-            return new RocksEngine(settings, db, dbOptions, cfOptions, cache, handles);
+            return new RocksEngine(settings, db, dbOptions, cfOptions, cache, rateLimiter, handles);
         } catch (RocksDBException | java.io.IOException e) {
             if (cfOptions != null) {
                 cfOptions.close();
@@ -131,6 +139,9 @@ public final class RocksEngine implements StorageEngine {
             }
             if (cache != null) {
                 cache.close();
+            }
+            if (rateLimiter != null) {
+                rateLimiter.close();
             }
             throw new StorageException("cannot open RocksDB in " + settings.dataDir() + ": " + e.getMessage(), e);
         }
@@ -420,6 +431,9 @@ public final class RocksEngine implements StorageEngine {
                 dbOptions.close();
                 cfOptions.close();
                 blockCache.close();
+                if (rateLimiter != null) {
+                    rateLimiter.close();
+                }
             }
         } finally {
             lifecycle.writeLock().unlock();

@@ -14,14 +14,22 @@ import java.util.Set;
  * flushes and compactions at the lowest CPU priority (nice 19), so on a busy machine they use the
  * idle time instead of delaying requests. RocksDB's background threads are shared by every engine
  * of a process, so the first engine opened with {@code low} lowers them for all.
+ * {@code rocks.background_write_bytes_per_sec} (default 0, unlimited; else at least 1 MiB): a cap on
+ * what flushes and compactions write per second, so their writeback does not queue the log's fsyncs
+ * behind it.
  */
 public record RocksSettings(Path dataDir, SyncMode sync, long syncDelayMillis, long blockCacheBytes,
-                            long writeBufferBytes, int maxBackgroundJobs, boolean lowPriorityBackground) {
+                            long writeBufferBytes, int maxBackgroundJobs, boolean lowPriorityBackground,
+                            long backgroundWriteBytesPerSec) {
     static final String BLOCK_CACHE = "rocks.block_cache_bytes";
     static final String WRITE_BUFFER = "rocks.write_buffer_bytes";
     static final String BACKGROUND_JOBS = "rocks.max_background_jobs";
     static final String BACKGROUND_PRIORITY = "rocks.background_priority";
-    private static final Set<String> KNOWN = Set.of(BLOCK_CACHE, WRITE_BUFFER, BACKGROUND_JOBS, BACKGROUND_PRIORITY);
+    static final String BACKGROUND_WRITE_RATE = "rocks.background_write_bytes_per_sec";
+    /** The smallest background write cap: below it a flush of one write buffer would take minutes. */
+    static final long MIN_BACKGROUND_WRITE_RATE = 1L << 20;
+    private static final Set<String> KNOWN = Set.of(BLOCK_CACHE, WRITE_BUFFER, BACKGROUND_JOBS, BACKGROUND_PRIORITY,
+            BACKGROUND_WRITE_RATE);
 
     public RocksSettings {
         if (dataDir == null) {
@@ -39,7 +47,17 @@ public record RocksSettings(Path dataDir, SyncMode sync, long syncDelayMillis, l
                 config.longOption(BLOCK_CACHE, 64L << 20, 1L << 20, 1L << 40),
                 config.longOption(WRITE_BUFFER, 32L << 20, 1L << 20, 1L << 32),
                 (int) config.longOption(BACKGROUND_JOBS, 2, 1, 64),
-                lowPriority(config.options().getOrDefault(BACKGROUND_PRIORITY, "low")));
+                lowPriority(config.options().getOrDefault(BACKGROUND_PRIORITY, "low")),
+                backgroundWriteRate(config));
+    }
+
+    private static long backgroundWriteRate(EngineConfig config) {
+        long rate = config.longOption(BACKGROUND_WRITE_RATE, 0, 0, 1L << 40);
+        if (rate != 0 && rate < MIN_BACKGROUND_WRITE_RATE) {
+            throw new IllegalArgumentException("option " + BACKGROUND_WRITE_RATE + " must be 0 (unlimited) or at least "
+                    + MIN_BACKGROUND_WRITE_RATE + ", was " + rate);
+        }
+        return rate;
     }
 
     private static boolean lowPriority(String raw) {

@@ -60,6 +60,34 @@ class RocksEngineContractTest extends StorageEngineContractTest {
     }
 
     @Test
+    void backgroundWriteCapIsOffOrAtLeastOneMiBPerSecond() {
+        EngineConfig base = EngineConfig.at(dir.resolve("r"), SyncMode.NEVER);
+        assertThat(RocksSettings.from(base).backgroundWriteBytesPerSec()).isZero();
+        assertThat(RocksSettings.from(base.withOptions(Map.of("rocks.background_write_bytes_per_sec", "0")))
+                .backgroundWriteBytesPerSec()).isZero();
+        assertThat(RocksSettings.from(base.withOptions(Map.of("rocks.background_write_bytes_per_sec", "1048576")))
+                .backgroundWriteBytesPerSec()).isEqualTo(1 << 20);
+        assertThat(RocksSettings.from(base.withOptions(Map.of("rocks.background_write_bytes_per_sec", "1099511627776")))
+                .backgroundWriteBytesPerSec()).isEqualTo(1L << 40);
+        assertThatThrownBy(() -> RocksSettings.from(base.withOptions(Map.of("rocks.background_write_bytes_per_sec", "1048575"))))
+                .hasMessageContaining("rocks.background_write_bytes_per_sec must be 0 (unlimited) or at least 1048576, was 1048575");
+        assertThatThrownBy(() -> RocksSettings.from(base.withOptions(Map.of("rocks.background_write_bytes_per_sec", "1099511627777"))))
+                .hasMessageContaining("must be in [0, 1099511627776]");
+    }
+
+    @Test
+    void anEngineWithACappedBackgroundFlushesAndReadsBack() {
+        try (StorageEngine capped = StorageEngines.open("rocks", EngineConfig.at(dir.resolve("capped"), SyncMode.BATCH)
+                .withOptions(Map.of("rocks.background_write_bytes_per_sec", "1048576")))) {
+            for (int i = 0; i < 100; i++) {
+                capped.put(Namespace.DATA, ("k" + i).getBytes(), new byte[1024]);
+            }
+            capped.flush();
+            assertThat(capped.get(Namespace.DATA, "k99".getBytes())).hasSize(1024);
+        }
+    }
+
+    @Test
     void flushesRunAtTheLowestCpuPriority() throws Exception {
         // The engine under test has the default (low): a flush runs on RocksDB's HIGH pool thread, which lowers itself.
         engine.put(Namespace.DATA, new byte[] {1}, new byte[] {2});
