@@ -47,10 +47,10 @@ public final class BenchMain implements Callable<Integer> {
     List<String> seeds;
 
     @Option(names = "--threads", paramLabel = "N", defaultValue = "16",
-            description = "Closed loop: worker threads; open loop (--target-ops): most operations in flight (default: ${DEFAULT-VALUE}).")
+            description = "Closed loop: workers (operations in flight, each started when the last ends); open loop (--target-ops): most operations in flight (default: ${DEFAULT-VALUE}).")
     int threads;
 
-    @Option(names = "--virtual-threads", description = "Run closed-loop workers (and loaders) on virtual threads.")
+    @Option(names = "--virtual-threads", description = "Run the loaders on virtual threads (and the threads that wait for the closed loop's workers).")
     boolean virtualThreads;
 
     @Option(names = "--duration", paramLabel = "SECONDS",
@@ -524,7 +524,7 @@ public final class BenchMain implements Callable<Integer> {
                         + "%s keys, consistency %s, validate %s, seed %d, seeds %s",
                 c.workload().name(), c.workload().describe(), loop, c.openLoop()
                         ? "at most " + c.threads() + " in flight"
-                        : c.threads() + (c.virtualThreads() ? " virtual" : " platform") + " threads",
+                        : c.threads() + " workers",
                 c.durationSeconds(), c.warmupSeconds(), c.records(), c.load() ? "loading first" : "not loading",
                 c.valueSizes().spec(), c.keyDistribution().label(), levels, c.validate() ? "on" : "off",
                 c.seed(), String.join(",", c.seeds()));
