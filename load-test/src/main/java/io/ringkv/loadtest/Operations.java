@@ -131,8 +131,11 @@ final class Operations {
             case UPDATE -> {
                 long index = shared.keys().next(random, inserts.limit());
                 op.key = Keys.name(index);
-                yield client.putAsync(op.key, value(op, index, random), putOptions[op.type.ordinal()])
-                        .thenApply(ignored -> null);
+                yield value(op, index, random).thenCompose(value -> {
+                    try (Scope ignored = op.span == null ? null : op.span.makeCurrent()) {
+                        return client.putAsync(op.key, value, putOptions[op.type.ordinal()]);
+                    }
+                }).thenApply(ignored -> null);
             }
             case INSERT -> insert(op, random);
             case READ_MODIFY_WRITE -> readModifyWrite(op, random);
@@ -146,7 +149,11 @@ final class Operations {
         CompletableFuture<?> put;
         try {
             op.key = Keys.name(index);
-            put = client.putAsync(op.key, value(op, index, random), putOptions[op.type.ordinal()]);
+            put = value(op, index, random).thenCompose(value -> {
+                try (Scope ignored = op.span == null ? null : op.span.makeCurrent()) {
+                    return client.putAsync(op.key, value, putOptions[op.type.ordinal()]);
+                }
+            });
         } catch (RuntimeException e) {
             inserts.finish(index, false);
             throw e;
@@ -164,18 +171,20 @@ final class Operations {
         long index = shared.keys().next(random, shared.inserts().limit());
         op.key = Keys.name(index);
         // The new value is drawn here: the random source belongs to the issuing thread.
-        byte[] value = value(op, index, random);
+        CompletableFuture<byte[]> newValue = value(op, index, random);
         int writtenClass = op.sizeClass;
-        return client.getAsync(op.key, readOptions[OpType.READ_MODIFY_WRITE.ordinal()]).thenCompose(result ->
-                checked(op, result, index).thenCompose(failure -> {
+        return client.getAsync(op.key, readOptions[OpType.READ_MODIFY_WRITE.ordinal()]).thenCombine(newValue,
+                ReadThenWrite::new).thenCompose(pair ->
+                checked(op, pair.read(), index).thenCompose(failure -> {
                     if (failure != null) {
                         return CompletableFuture.completedFuture(failure);
                     }
                     op.sizeClass = writtenClass;
                     // The new value supersedes exactly what was read (causal keyspaces; LWW ignores the context).
-                    PutOptions options = putOptions[OpType.READ_MODIFY_WRITE.ordinal()].withContext(result.context());
+                    PutOptions options = putOptions[OpType.READ_MODIFY_WRITE.ordinal()]
+                            .withContext(pair.read().context());
                     try (Scope ignored = op.span == null ? null : op.span.makeCurrent()) {
-                        return client.putAsync(op.key, value, options).thenApply(written -> null);
+                        return client.putAsync(op.key, pair.value(), options).thenApply(written -> null);
                     }
                 }));
     }
@@ -297,13 +306,30 @@ final class Operations {
     }
 
     /** A fresh sealed value for key {@code index}: never reused, as it must not change while its put is in flight. */
-    private byte[] value(Op op, long index, SplittableRandom random) {
+    /**
+     * A new value for key {@code index}, drawn with {@code random} here. One over {@link #INLINE_CHECK_BYTES}
+     * is copied and checksummed on a checker thread, as large reads are checked there: a closed loop
+     * continues on the client's event loop, whose other replies would wait behind megabytes of work.
+     */
+    private CompletableFuture<byte[]> value(Op op, long index, SplittableRandom random) {
         int size = sizes.next(random);
+        op.sizeClass = sizes.classOf(size);
+        byte[] pool = shared.pool();
+        int offset = ValueCodec.poolOffset(random, pool, size);
+        if (size <= INLINE_CHECK_BYTES) {
+            return CompletableFuture.completedFuture(sealed(index, size, pool, offset));
+        }
+        return CompletableFuture.supplyAsync(() -> sealed(index, size, pool, offset), CHECKER);
+    }
+
+    /** A read-modify-write's read and the value it writes next. */
+    private record ReadThenWrite(GetResult read, byte[] value) { }
+
+    private static byte[] sealed(long index, int size, byte[] pool, int offset) {
         byte[] value = new byte[size];
         byte[] key = KEYS.get();
         Keys.write(index, key);
-        CODECS.get().fill(random, shared.pool(), value, key, Keys.LENGTH);
-        op.sizeClass = sizes.classOf(size);
+        CODECS.get().fill(offset, pool, value, key, Keys.LENGTH);
         return value;
     }
 }

@@ -39,9 +39,17 @@ public final class ValueCodec {
 
     /** Fills {@code value} with a payload from {@code pool} and seals it for the key in {@code key[0, keyLength)}. */
     public void fill(SplittableRandom random, byte[] pool, byte[] value, byte[] key, int keyLength) {
-        int payload = value.length - HEADER_BYTES;
-        int offset = random.nextInt(pool.length - payload + 1);
-        System.arraycopy(pool, offset, value, HEADER_BYTES, payload);
+        fill(poolOffset(random, pool, value.length), pool, value, key, keyLength);
+    }
+
+    /** Where in {@code pool} the payload of a value of {@code valueSize} bytes starts: drawn from {@code random}. */
+    public static int poolOffset(SplittableRandom random, byte[] pool, int valueSize) {
+        return random.nextInt(pool.length - (valueSize - HEADER_BYTES) + 1);
+    }
+
+    /** Fills {@code value} with the payload at {@code offset} of {@code pool} and seals it for the key in {@code key[0, keyLength)}. */
+    public void fill(int offset, byte[] pool, byte[] value, byte[] key, int keyLength) {
+        System.arraycopy(pool, offset, value, HEADER_BYTES, value.length - HEADER_BYTES);
         seal(key, keyLength, value);
     }
 
