@@ -4,9 +4,11 @@ import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.ringkv.storage.EngineStats;
 import io.ringkv.storage.EntryIterator;
+import io.ringkv.storage.Mutation;
 import io.ringkv.storage.Namespace;
 import io.ringkv.storage.StorageEngine;
 import io.ringkv.storage.WriteBatch;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * A {@link StorageEngine} decorator that records a span per single-key operation and batch
@@ -80,6 +82,34 @@ public final class TracingStorageEngine implements StorageEngine {
         try (SpanScope ignored = spans.child("storage.write", Attributes.of(BATCH, (long) batch.size()))) {
             inner.write(batch);
         }
+    }
+
+    /** The span (named for a single mutation as its plain call would be) lasts until the batch is durable. */
+    @Override
+    public CompletableFuture<Void> writeAsync(WriteBatch batch) {
+        if (!spans.startsUnderCurrent()) {
+            return inner.writeAsync(batch);
+        }
+        SpanScope s = batch.size() == 1
+                ? spans.child(batch.mutations().getFirst() instanceof Mutation.Put ? "storage.put" : "storage.delete",
+                        Attributes.of(NAMESPACE, batch.mutations().getFirst().namespace().name()))
+                : spans.child("storage.write", Attributes.of(BATCH, (long) batch.size()));
+        if (batch.size() == 1 && batch.mutations().getFirst() instanceof Mutation.Put p) {
+            s.set("value.size", p.value().length);
+        }
+        CompletableFuture<Void> durable;
+        try {
+            durable = inner.writeAsync(batch);
+        } catch (RuntimeException e) {
+            s.fail(e.toString()).end();
+            throw e;
+        }
+        return durable.whenComplete((ok, e) -> {
+            if (e != null) {
+                s.fail(e.toString());
+            }
+            s.end();
+        });
     }
 
     @Override

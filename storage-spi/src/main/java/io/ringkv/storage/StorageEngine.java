@@ -1,5 +1,7 @@
 package io.ringkv.storage;
 
+import java.util.concurrent.CompletableFuture;
+
 /**
  * An ordered byte-key, byte-value store with named namespaces: the whole contract a backend
  * implements. Keys compare as unsigned bytes.
@@ -24,6 +26,30 @@ public interface StorageEngine extends AutoCloseable {
 
     /** Applies every mutation of the batch, or none. */
     void write(WriteBatch batch);
+
+    /**
+     * Applies the batch like {@link #write} before returning, but leaves the wait for its durability
+     * (the sync mode's fsync) to the returned future, so a caller holds no lock and no thread while
+     * an fsync runs. Readers may see the batch before the future completes. The future fails with a
+     * {@link StorageException} when the sync fails or the engine closes first. Engines whose writes
+     * are durable (or never synced) when they return need not override this.
+     */
+    default CompletableFuture<Void> writeAsync(WriteBatch batch) {
+        write(batch);
+        return CompletableFuture.completedFuture(null);
+    }
+
+    /** Waits for a {@link #writeAsync} future, rethrowing its failure as the storage exception it is. */
+    static void awaitDurable(CompletableFuture<Void> durable) {
+        try {
+            durable.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof StorageException s) {
+                throw s;
+            }
+            throw new StorageException("write failed to become durable", e.getCause());
+        }
+    }
 
     /**
      * Entries with {@code startInclusive <= key < endExclusive} in key order; a {@code null} end

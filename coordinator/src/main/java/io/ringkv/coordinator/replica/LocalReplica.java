@@ -9,11 +9,13 @@ import io.ringkv.coordinator.version.DvvSet;
 import io.ringkv.coordinator.version.Records;
 import io.ringkv.coordinator.version.Sibling;
 import io.ringkv.coordinator.version.VersionVector;
+import io.ringkv.storage.StorageEngine;
 import io.ringkv.storage.StorageKeys;
 import io.ringkv.storage.StorageLimits;
 import io.ringkv.storage.chunk.ChunkingEngine;
 import io.ringkv.storage.record.Record;
 import io.ringkv.storage.record.RecordCodec;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The records this node holds as a replica. Writes merge by version under the engine's per-key
@@ -41,16 +43,25 @@ public final class LocalReplica {
 
     /**
      * Merges the write into the stored record: an older version is acknowledged and dropped. A
-     * write marked as a hint for another node is handed to the hint keeper instead.
+     * write marked as a hint for another node is handed to the hint keeper instead. Returns once
+     * the write is durable.
      */
     public void apply(ReplicaWrite write) {
+        StorageEngine.awaitDurable(applyAsync(write));
+    }
+
+    /**
+     * {@link #apply}, returning once the write is applied (readable): the future completes when it
+     * is durable. A hint is kept before this returns.
+     */
+    public CompletableFuture<Void> applyAsync(ReplicaWrite write) {
         if (write.isHint()) {
             keyspaces.resolve(write.keyspace());
             hints.keep(write);
-            return;
+            return CompletableFuture.completedFuture(null);
         }
         Keyspace ks = keyspaces.resolve(write.keyspace());
-        engine.update(ks.namespace(), StorageKeys.encode(write.key(), limits), current -> {
+        return engine.updateAsync(ks.namespace(), StorageKeys.encode(write.key(), limits), current -> {
             if (current == null) {
                 return write.encoded();
             }
@@ -60,7 +71,15 @@ public final class LocalReplica {
                 return current;
             }
             return merged == write.record() ? write.encoded() : RecordCodec.encode(merged);
-        });
+        }).durable();
+    }
+
+    /**
+     * Whether {@link #applyAsync} of {@code write} returns without waiting on I/O other than the
+     * log append (no hint store, no chunks of a large value), so an event loop may call it.
+     */
+    public boolean appliesWithoutWaiting(ReplicaWrite write) {
+        return !write.isHint() && write.encoded().length <= engine.config().thresholdBytes();
     }
 
     /**

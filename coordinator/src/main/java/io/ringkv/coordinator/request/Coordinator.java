@@ -275,12 +275,28 @@ public final class Coordinator {
         }
         long stampMillis = io.ringkv.coordinator.version.HlcTimestamp.unpack(hlc.now()).physicalMillis();
         Sibling sibling = c.delete() ? Sibling.tombstone(stampMillis) : Sibling.of(c.value(), stampMillis);
-        Record record = replica.coordinateCausal(ks, c.key(), context, sibling, selfId);
-        byte[] newContext = DvvSet.decode(record.value()).join().encode();
-        PutOutcome success = new PutOutcome(newContext, stampMillis, current.epoch(), 0);
-        String applied = targets.contains(QuorumWrite.Target.primary(selfId)) ? selfId : null;
-        return new QuorumWrite(env, targets, w, new ReplicaWrite(ks.name(), c.key(), record, current.epoch()),
-                timeout, success).start(applied);
+        // The causal update is made here, under the key's lock, and waits for its fsync: through the
+        // timer (a virtual thread in a node), so the caller (an event loop) does not wait.
+        CompletableFuture<PutOutcome> written = new CompletableFuture<>();
+        env.timer().schedule(0, () -> {
+            try {
+                Record record = replica.coordinateCausal(ks, c.key(), context, sibling, selfId);
+                byte[] newContext = DvvSet.decode(record.value()).join().encode();
+                PutOutcome success = new PutOutcome(newContext, stampMillis, current.epoch(), 0);
+                String applied = targets.contains(QuorumWrite.Target.primary(selfId)) ? selfId : null;
+                new QuorumWrite(env, targets, w, new ReplicaWrite(ks.name(), c.key(), record, current.epoch()),
+                        timeout, success).start(applied).whenComplete((o, e) -> {
+                            if (e != null) {
+                                written.completeExceptionally(e);
+                            } else {
+                                written.complete(o);
+                            }
+                        });
+            } catch (RuntimeException e) {
+                written.completeExceptionally(e);
+            }
+        });
+        return written;
     }
 
     private CompletableFuture<GetOutcome> startGet(GetCommand c) {

@@ -52,6 +52,8 @@ import java.util.function.Supplier;
  * {@link Coordinator}.
  */
 final class KvGrpcService extends KVGrpc.KVImplBase {
+    /** Puts of values up to this size are coordinated on the event loop that received them. */
+    static final int INLINE_COORDINATION_BYTES = 64 * 1024;
     static final Metadata.Key<String> FORWARDED = Metadata.Key.of("ringkv-forwarded", Metadata.ASCII_STRING_MARSHALLER);
 
     private final Coordinator coordinator;
@@ -249,11 +251,17 @@ final class KvGrpcService extends KVGrpc.KVImplBase {
                 Protos.consistency(req.getConsistency(), req.getW()), call.timeoutMillis())
                 .withContext(req.getContext().toByteArray());
         KvRequest request = startRequest("put", req.getKeyspace(), req.getKey(), command.consistency());
-        // The local replica write may wait for an fsync: off the event loop.
-        Thread.startVirtualThread(request.wrap(() -> coordinator.putIf(command, condition).whenComplete((o, e) -> {
+        Runnable coordinate = request.wrap(() -> coordinator.putIf(command, condition).whenComplete((o, e) -> {
             end(request, e);
             reply(o, e, out);
-        })));
+        }));
+        if (req.getValue().size() > INLINE_COORDINATION_BYTES) {
+            // Encoding and checksumming megabytes takes milliseconds: not on the event loop.
+            Thread.startVirtualThread(coordinate);
+        } else {
+            // Nothing in coordinating a write blocks (the local replica's fsync is awaited by a future).
+            coordinate.run();
+        }
     }
 
     private static void reply(PutOutcome o, Throwable e, StreamObserver<PutResponse> out) {
@@ -291,7 +299,7 @@ final class KvGrpcService extends KVGrpc.KVImplBase {
                 Protos.consistency(req.getConsistency(), req.getW()), call.timeoutMillis())
                 .withContext(req.getContext().toByteArray());
         KvRequest request = startRequest("delete", req.getKeyspace(), req.getKey(), command.consistency());
-        Thread.startVirtualThread(request.wrap(() -> coordinator.put(command).whenComplete((o, e) -> {
+        request.wrap(() -> coordinator.put(command).whenComplete((o, e) -> {
             end(request, e);
             if (e != null) {
                 out.onError(Protos.status(e).asRuntimeException());
@@ -299,7 +307,7 @@ final class KvGrpcService extends KVGrpc.KVImplBase {
                 out.onNext(DeleteResponse.newBuilder().setRingEpoch(o.ringEpoch()).build());
                 out.onCompleted();
             }
-        })));
+        })).run();
     }
 
     @Override

@@ -25,6 +25,7 @@ import io.ringkv.coordinator.repair.LocalRepairPeer;
 import io.ringkv.coordinator.repair.RepairWire;
 import io.ringkv.coordinator.repair.TreeSpec;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import io.ringkv.coordinator.replica.LocalReplica;
 import io.ringkv.coordinator.transport.GrpcTransport;
 import io.ringkv.coordinator.transport.ReplicaWrite;
@@ -52,21 +53,53 @@ final class ReplicaGrpcService extends ReplicaGrpc.ReplicaImplBase {
 
     @Override
     public void write(ReplicaWriteRequest req, StreamObserver<ReplicaWriteResponse> out) {
-        // Applying may wait for an fsync (group commit): off the event loop.
-        // The trace context goes along (Spans.wrap is the task itself when untraced).
-        Thread.startVirtualThread(Spans.wrap(() -> apply(req, req.getRecord(), out)));
-    }
-
-    private void apply(ReplicaWriteRequest req, ByteString record, StreamObserver<ReplicaWriteResponse> out) {
+        ReplicaWrite write;
         try {
-            byte[] encoded = record.toByteArray();
-            replica.apply(new ReplicaWrite(req.getKeyspace(), req.getKey(), RecordCodec.decode(encoded), encoded,
-                    req.getRingEpoch(), req.getHintFor().isEmpty() ? null : req.getHintFor()));
-            out.onNext(ReplicaWriteResponse.newBuilder().setRingEpoch(ring.epoch()).build());
-            out.onCompleted();
+            write = decode(req, req.getRecord());
         } catch (RuntimeException e) {
             out.onError(Protos.status(e).asRuntimeException());
+            return;
         }
+        if (replica.appliesWithoutWaiting(write)) {
+            // Applied on the event loop; the reply goes when the group commit's fsync completes.
+            CompletableFuture<Void> durable;
+            try {
+                durable = replica.applyAsync(write);
+            } catch (RuntimeException e) {
+                out.onError(Protos.status(e).asRuntimeException());
+                return;
+            }
+            durable.whenComplete((ok, e) -> reply(e, out));
+            return;
+        }
+        // A hint or a large record waits on I/O: off the event loop, with the trace context
+        // (Spans.wrap is the task itself when untraced).
+        Thread.startVirtualThread(Spans.wrap(() -> apply(write, out)));
+    }
+
+    private ReplicaWrite decode(ReplicaWriteRequest req, ByteString record) {
+        byte[] encoded = record.toByteArray();
+        return new ReplicaWrite(req.getKeyspace(), req.getKey(), RecordCodec.decode(encoded), encoded,
+                req.getRingEpoch(), req.getHintFor().isEmpty() ? null : req.getHintFor());
+    }
+
+    private void apply(ReplicaWrite write, StreamObserver<ReplicaWriteResponse> out) {
+        RuntimeException error = null;
+        try {
+            replica.apply(write);
+        } catch (RuntimeException e) {
+            error = e;
+        }
+        reply(error, out);
+    }
+
+    private void reply(Throwable error, StreamObserver<ReplicaWriteResponse> out) {
+        if (error != null) {
+            out.onError(Protos.status(error).asRuntimeException());
+            return;
+        }
+        out.onNext(ReplicaWriteResponse.newBuilder().setRingEpoch(ring.epoch()).build());
+        out.onCompleted();
     }
 
     @Override
@@ -74,7 +107,16 @@ final class ReplicaGrpcService extends ReplicaGrpc.ReplicaImplBase {
         return new ChunkedUpload<ReplicaWriteChunk, ReplicaWriteRequest>("WriteStream",
                 m -> m.hasHeader() ? m.getHeader() : null, ReplicaWriteChunk::getChunk, h -> null, maxRecordBytes, out,
                 // Applying may wait for an fsync (group commit): off the event loop.
-                (header, record) -> Thread.startVirtualThread(Spans.wrap(() -> apply(header, record, out))));
+                (header, record) -> Thread.startVirtualThread(Spans.wrap(() -> {
+                    ReplicaWrite write;
+                    try {
+                        write = decode(header, record);
+                    } catch (RuntimeException e) {
+                        out.onError(Protos.status(e).asRuntimeException());
+                        return;
+                    }
+                    apply(write, out);
+                })));
     }
 
     @Override

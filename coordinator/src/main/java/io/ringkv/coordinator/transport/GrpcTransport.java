@@ -25,6 +25,7 @@ import io.ringkv.api.v1.ReplicaWriteResponse;
 import io.ringkv.coordinator.replica.LocalReplica;
 import io.ringkv.coordinator.time.Clock;
 import io.ringkv.coordinator.time.Timer;
+import io.ringkv.observability.Spans;
 import io.ringkv.storage.record.RecordCodec;
 import java.util.List;
 import java.util.Map;
@@ -217,10 +218,16 @@ public final class GrpcTransport implements Transport, AutoCloseable {
     @Override
     public CompletableFuture<Void> write(String nodeId, ReplicaWrite write, long timeoutMillis) {
         if (nodeId.equals(selfId)) {
-            return local(() -> {
-                local.apply(write);
-                return null;
-            });
+            if (local.appliesWithoutWaiting(write)) {
+                // Applied here and now; the reply waits for the group commit, not this thread.
+                try {
+                    return local.applyAsync(write);
+                } catch (RuntimeException e) {
+                    return CompletableFuture.failedFuture(e);
+                }
+            }
+            // A hint or a large value waits on I/O: not on the caller's thread, which may be an event loop.
+            return CompletableFuture.runAsync(Spans.wrap(() -> local.apply(write)), Thread::startVirtualThread);
         }
         CompletableFuture<Void> result = new CompletableFuture<>();
         try {

@@ -1,15 +1,20 @@
 package io.ringkv.storage.rocks;
 
+import io.ringkv.storage.StorageEngine;
 import io.ringkv.storage.StorageException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Makes writers share fsyncs: a writer takes a ticket after its write reached the log, and waits
- * until one background fsync that started after the ticket completes. While one fsync runs,
- * every writer that arrives joins the next one, so the fsync rate stays bounded by the disk
- * while throughput grows with concurrency.
+ * Makes writers share fsyncs: a writer whose write reached the log asks for a future, which
+ * completes when one background fsync that started after the request is done. While one fsync
+ * runs, every writer that arrives joins the next one, so the fsync rate stays bounded by the disk
+ * while throughput grows with concurrency. Futures complete on the group-commit thread: what
+ * depends on them must not block.
  */
 final class GroupCommit implements AutoCloseable {
     /** What forces the log to disk. */
@@ -21,10 +26,8 @@ final class GroupCommit implements AutoCloseable {
     private final long delayMillis;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition work = lock.newCondition();
-    private final Condition done = lock.newCondition();
     private final Thread thread;
-    private long issued;
-    private long synced;
+    private List<CompletableFuture<Void>> pending = new ArrayList<>();
     private Exception failure;
     private boolean closed;
 
@@ -34,39 +37,64 @@ final class GroupCommit implements AutoCloseable {
         this.thread = Thread.ofPlatform().daemon().name("rocks-group-commit").start(this::run);
     }
 
-    /** Blocks until a sync covering every write that completed before this call is done. */
-    void awaitDurable() {
+    /**
+     * A future that completes when a sync covering every write that completed before this call is
+     * done, or fails with a {@link StorageException} when the sync fails or the engine closes first.
+     */
+    CompletableFuture<Void> durable() {
+        CompletableFuture<Void> done = new CompletableFuture<>();
         lock.lock();
         try {
-            long ticket = ++issued;
-            work.signal();
-            while (synced < ticket) {
-                if (failure != null) {
-                    throw new StorageException("write-ahead log sync failed", failure);
-                }
-                if (closed) {
-                    throw new StorageException("engine closed before the write was made durable");
-                }
-                done.awaitUninterruptibly();
+            if (failure != null) {
+                return CompletableFuture.failedFuture(syncFailed(failure));
+            }
+            if (closed) {
+                return CompletableFuture.failedFuture(closedFirst());
+            }
+            pending.add(done);
+            if (pending.size() == 1) {
+                work.signal();
             }
         } finally {
             lock.unlock();
         }
+        return done;
+    }
+
+    /** Blocks until a sync covering every write that completed before this call is done. */
+    void awaitDurable() {
+        if (Thread.currentThread() == thread) {
+            // A blocking write made by something a completed future ran: waiting for this thread
+            // would wait forever, so sync here.
+            try {
+                syncer.sync();
+            } catch (Exception e) {
+                throw syncFailed(e);
+            }
+            return;
+        }
+        StorageEngine.awaitDurable(durable());
     }
 
     private void run() {
         while (true) {
-            long target;
+            List<CompletableFuture<Void>> batch;
             lock.lock();
             try {
-                while (issued == synced && !closed) {
+                while (pending.isEmpty() && !closed) {
                     work.awaitUninterruptibly();
                 }
                 if (closed) {
-                    return;
+                    batch = takePending();
+                } else {
+                    batch = null;
                 }
             } finally {
                 lock.unlock();
+            }
+            if (batch != null) {
+                fail(batch, closedFirst());
+                return;
             }
             if (delayMillis > 0) {
                 // Gather writers that are about to arrive; bounded, so a lone writer waits little.
@@ -79,7 +107,8 @@ final class GroupCommit implements AutoCloseable {
             }
             lock.lock();
             try {
-                target = issued;
+                // Every writer in this batch asked after its write reached the log: the sync covers it.
+                batch = takePending();
             } finally {
                 lock.unlock();
             }
@@ -89,18 +118,41 @@ final class GroupCommit implements AutoCloseable {
             } catch (Exception e) {
                 error = e;
             }
-            lock.lock();
-            try {
-                if (error != null) {
-                    failure = error;
-                } else {
-                    synced = Math.max(synced, target);
+            if (error == null) {
+                for (CompletableFuture<Void> f : batch) {
+                    f.complete(null);
                 }
-                done.signalAll();
-            } finally {
-                lock.unlock();
+            } else {
+                lock.lock();
+                try {
+                    failure = error;
+                    batch.addAll(takePending());
+                } finally {
+                    lock.unlock();
+                }
+                fail(batch, syncFailed(error));
             }
         }
+    }
+
+    private List<CompletableFuture<Void>> takePending() {
+        List<CompletableFuture<Void>> taken = pending;
+        pending = new ArrayList<>(Math.max(16, taken.size()));
+        return taken;
+    }
+
+    private static void fail(List<CompletableFuture<Void>> batch, StorageException e) {
+        for (CompletableFuture<Void> f : batch) {
+            f.completeExceptionally(e);
+        }
+    }
+
+    private static StorageException syncFailed(Exception cause) {
+        return new StorageException("write-ahead log sync failed", cause);
+    }
+
+    private static StorageException closedFirst() {
+        return new StorageException("engine closed before the write was made durable");
     }
 
     @Override
@@ -109,7 +161,6 @@ final class GroupCommit implements AutoCloseable {
         try {
             closed = true;
             work.signalAll();
-            done.signalAll();
         } finally {
             lock.unlock();
         }

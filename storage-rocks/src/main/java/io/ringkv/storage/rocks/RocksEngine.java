@@ -17,6 +17,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.rocksdb.BlockBasedTableConfig;
@@ -229,31 +230,13 @@ public final class RocksEngine implements StorageEngine {
 
     @Override
     public void put(Namespace ns, byte[] key, byte[] value) {
-        enter();
-        try {
-            db.put(family(ns), writeOptions, key, value);
-        } catch (RocksDBException e) {
-            throw new StorageException("put failed in " + ns + ": " + e.getMessage(), e);
-        } finally {
-            exit();
-        }
+        applyPut(ns, key, value);
         awaitDurable();
     }
 
     @Override
     public void delete(Namespace ns, byte[] key) {
-        enter();
-        try {
-            ColumnFamilyHandle h = families.get(ns.name());
-            if (h == null) {
-                return;
-            }
-            db.delete(h, writeOptions, key);
-        } catch (RocksDBException e) {
-            throw new StorageException("delete failed in " + ns + ": " + e.getMessage(), e);
-        } finally {
-            exit();
-        }
+        applyDelete(ns, key);
         awaitDurable();
     }
 
@@ -262,6 +245,52 @@ public final class RocksEngine implements StorageEngine {
         if (batch.isEmpty()) {
             return;
         }
+        applyBatch(batch);
+        awaitDurable();
+    }
+
+    @Override
+    public CompletableFuture<Void> writeAsync(WriteBatch batch) {
+        if (batch.isEmpty()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        if (batch.size() == 1) {
+            switch (batch.mutations().getFirst()) {
+                case Mutation.Put p -> applyPut(p.namespace(), p.key(), p.value());
+                case Mutation.Delete d -> applyDelete(d.namespace(), d.key());
+            }
+        } else {
+            applyBatch(batch);
+        }
+        return groupCommit == null ? CompletableFuture.completedFuture(null) : groupCommit.durable();
+    }
+
+    private void applyPut(Namespace ns, byte[] key, byte[] value) {
+        enter();
+        try {
+            db.put(family(ns), writeOptions, key, value);
+        } catch (RocksDBException e) {
+            throw new StorageException("put failed in " + ns + ": " + e.getMessage(), e);
+        } finally {
+            exit();
+        }
+    }
+
+    private void applyDelete(Namespace ns, byte[] key) {
+        enter();
+        try {
+            ColumnFamilyHandle h = families.get(ns.name());
+            if (h != null) {
+                db.delete(h, writeOptions, key);
+            }
+        } catch (RocksDBException e) {
+            throw new StorageException("delete failed in " + ns + ": " + e.getMessage(), e);
+        } finally {
+            exit();
+        }
+    }
+
+    private void applyBatch(WriteBatch batch) {
         enter();
         try (org.rocksdb.WriteBatch native_ = new org.rocksdb.WriteBatch()) {
             for (Mutation m : batch.mutations()) {
@@ -276,7 +305,6 @@ public final class RocksEngine implements StorageEngine {
         } finally {
             exit();
         }
-        awaitDurable();
     }
 
     private void awaitDurable() {

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.NoSuchElementException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.UnaryOperator;
@@ -99,35 +100,58 @@ public final class ChunkingEngine implements StorageEngine {
 
     private void writeOne(Namespace ns, byte[] key, byte[] valueOrNull) {
         ReentrantLock lock = stripeOf(key);
+        CompletableFuture<Void> durable;
         lock.lock();
         try {
+            List<CompletableFuture<Void>> chunks = new ArrayList<>();
             WriteBatch out = new WriteBatch();
-            stage(out, ns, key, valueOrNull, inner.get(ns, key));
-            apply(out);
+            stage(out, ns, key, valueOrNull, inner.get(ns, key), chunks);
+            durable = applyAsync(out, chunks);
         } finally {
             lock.unlock();
         }
+        StorageEngine.awaitDurable(durable);
     }
 
-    /** A batch of one mutation goes down as a plain put or delete, which engines do cheaper. */
-    private void apply(WriteBatch out) {
-        if (out.size() == 1) {
-            switch (out.mutations().getFirst()) {
-                case Mutation.Put p -> inner.put(p.namespace(), p.key(), p.value());
-                case Mutation.Delete d -> inner.delete(d.namespace(), d.key());
-            }
-        } else {
-            inner.write(out);
+    /**
+     * Writes the staged batch; the future completes when it and the chunks written before it are
+     * durable. The key's lock is not held while an fsync runs: a later writer of the key goes to the
+     * log after this one, so its own sync covers this write too.
+     */
+    private CompletableFuture<Void> applyAsync(WriteBatch out, List<CompletableFuture<Void>> chunks) {
+        CompletableFuture<Void> durable = inner.writeAsync(out);
+        if (chunks.isEmpty()) {
+            return durable;
         }
+        chunks.add(durable);
+        return CompletableFuture.allOf(chunks.toArray(CompletableFuture[]::new));
+    }
+
+    /**
+     * The value an {@link #updateAsync} left (null when it deleted the key) and the future of its
+     * durability (already complete when nothing was written).
+     */
+    public record Updated(byte[] value, CompletableFuture<Void> durable) {
     }
 
     /**
      * Atomically replaces the value of {@code key} with {@code fn(current)}, where current is
      * {@code null} when absent; a {@code null} result deletes the key, and returning the very
      * array it was given writes nothing. No other writer of the key runs in between. Returns the
-     * new value.
+     * new value once it is durable.
      */
     public byte[] update(Namespace ns, byte[] key, UnaryOperator<byte[]> fn) {
+        Updated u = updateAsync(ns, key, fn);
+        StorageEngine.awaitDurable(u.durable());
+        return u.value();
+    }
+
+    /**
+     * {@link #update}, returning once the new value is applied and readable: the wait for its
+     * durability is the returned future's, so neither the key's lock nor the calling thread is held
+     * through an fsync.
+     */
+    public Updated updateAsync(Namespace ns, byte[] key, UnaryOperator<byte[]> fn) {
         checkNamespace(ns);
         ReentrantLock lock = stripeOf(key);
         lock.lock();
@@ -140,15 +164,15 @@ public final class ChunkingEngine implements StorageEngine {
             byte[] next = fn.apply(current);
             if (next == current) {
                 // The function kept the value (an older version arrived): nothing to write.
-                return current;
+                return new Updated(current, CompletableFuture.completedFuture(null));
             }
             if (next != null) {
                 limits.checkValue(next.length);
             }
+            List<CompletableFuture<Void>> chunks = new ArrayList<>();
             WriteBatch out = new WriteBatch();
-            stage(out, ns, key, next, oldFrame);
-            apply(out);
-            return next;
+            stage(out, ns, key, next, oldFrame, chunks);
+            return new Updated(next, applyAsync(out, chunks));
         } finally {
             lock.unlock();
         }
@@ -156,6 +180,11 @@ public final class ChunkingEngine implements StorageEngine {
 
     @Override
     public void write(WriteBatch batch) {
+        StorageEngine.awaitDurable(writeAsync(batch));
+    }
+
+    @Override
+    public CompletableFuture<Void> writeAsync(WriteBatch batch) {
         List<Mutation> mutations = batch.mutations();
         for (Mutation m : mutations) {
             checkNamespace(m.namespace());
@@ -165,13 +194,14 @@ public final class ChunkingEngine implements StorageEngine {
         }
         ReentrantLock[] held = lockAll(mutations);
         try {
+            List<CompletableFuture<Void>> chunks = new ArrayList<>();
             WriteBatch out = new WriteBatch();
             for (Mutation m : mutations) {
                 byte[] oldFrame = inner.get(m.namespace(), m.key());
                 byte[] value = m instanceof Mutation.Put p ? p.value() : null;
-                stage(out, m.namespace(), m.key(), value, oldFrame);
+                stage(out, m.namespace(), m.key(), value, oldFrame, chunks);
             }
-            apply(out);
+            return applyAsync(out, chunks);
         } finally {
             for (int i = held.length - 1; i >= 0; i--) {
                 held[i].unlock();
@@ -179,8 +209,12 @@ public final class ChunkingEngine implements StorageEngine {
         }
     }
 
-    /** Writes chunks now (before the manifest) and stages the frame and the old chunks' deletion. */
-    private void stage(WriteBatch out, Namespace ns, byte[] key, byte[] value, byte[] oldFrame) {
+    /**
+     * Writes chunks now (before the manifest; their durability futures go to {@code chunkWrites})
+     * and stages the frame and the old chunks' deletion.
+     */
+    private void stage(WriteBatch out, Namespace ns, byte[] key, byte[] value, byte[] oldFrame,
+                       List<CompletableFuture<Void>> chunkWrites) {
         Manifest old = oldFrame != null && oldFrame.length > 0 && oldFrame[0] == Frames.MANIFEST
                 ? Manifest.decode(oldFrame) : null;
         if (value == null) {
@@ -191,7 +225,7 @@ public final class ChunkingEngine implements StorageEngine {
             System.arraycopy(value, 0, frame, 1, value.length);
             out.put(ns, key, frame);
         } else {
-            out.put(ns, key, writeChunks(ns, key, value, old == null ? 0 : old.id()).encode());
+            out.put(ns, key, writeChunks(ns, key, value, old == null ? 0 : old.id(), chunkWrites).encode());
         }
         if (old != null) {
             for (int i = 0; i < old.chunkCount(); i++) {
@@ -200,7 +234,8 @@ public final class ChunkingEngine implements StorageEngine {
         }
     }
 
-    private Manifest writeChunks(Namespace ns, byte[] key, byte[] value, long avoidId) {
+    private Manifest writeChunks(Namespace ns, byte[] key, byte[] value, long avoidId,
+                                 List<CompletableFuture<Void>> chunkWrites) {
         long id;
         do {
             id = ThreadLocalRandom.current().nextLong();
@@ -211,7 +246,9 @@ public final class ChunkingEngine implements StorageEngine {
         Namespace chunks = ns.chunks();
         for (int i = 0; i < count; i++) {
             int from = i * chunkBytes;
-            inner.put(chunks, manifest.chunkKey(key, i), Arrays.copyOfRange(value, from, from + manifest.chunkLength(i)));
+            // One fsync for the whole value (the manifest's), not one per chunk.
+            chunkWrites.add(inner.writeAsync(new WriteBatch().put(chunks, manifest.chunkKey(key, i),
+                    Arrays.copyOfRange(value, from, from + manifest.chunkLength(i)))));
         }
         return manifest;
     }

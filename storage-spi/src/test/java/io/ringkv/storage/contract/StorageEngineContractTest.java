@@ -23,8 +23,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -326,6 +328,151 @@ public abstract class StorageEngineContractTest {
         chunked.update(DATA, key("counter"), old -> null);
         assertThat(chunked.get(DATA, key("counter"))).isNull();
         assertThat(chunkCount()).isZero();
+    }
+
+    @Test
+    void writeAsyncAppliesTheBatchBeforeItReturnsAndThenBecomesDurable() throws Exception {
+        CompletableFuture<Void> pair = engine.writeAsync(new WriteBatch().put(DATA, key("a"), b("1")).put(DATA, key("b"), b("2")));
+        assertThat(engine.get(DATA, key("a"))).isEqualTo(b("1"));
+        assertThat(engine.get(DATA, key("b"))).isEqualTo(b("2"));
+        CompletableFuture<Void> one = engine.writeAsync(new WriteBatch().delete(DATA, key("a")));
+        assertThat(engine.get(DATA, key("a"))).isNull();
+        CompletableFuture<Void> none = engine.writeAsync(new WriteBatch());
+        CompletableFuture.allOf(pair, one, none).get(10, TimeUnit.SECONDS);
+        assertThat(engine.get(DATA, key("b"))).isEqualTo(b("2"));
+    }
+
+    @Test
+    void aClosedEngineRefusesAsyncWrites() {
+        StorageEngine closed = engine;
+        engine = null;
+        closed.close();
+        assertThatThrownBy(() -> closed.writeAsync(new WriteBatch().put(DATA, key("a"), b("1")))
+                .get(10, TimeUnit.SECONDS)).satisfiesAnyOf(
+                        e -> assertThat(e).isInstanceOf(StorageException.class),
+                        e -> assertThat(e).isInstanceOf(ExecutionException.class).hasCauseInstanceOf(StorageException.class));
+    }
+
+    @Test
+    void anUpdateLeavesTheKeysLockBeforeItIsDurable() throws Exception {
+        HeldDurability held = new HeldDurability(engine);
+        ChunkingEngine chunked = new ChunkingEngine(held, ChunkingConfig.DEFAULTS, StorageLimits.DEFAULTS);
+        ChunkingEngine.Updated first = chunked.updateAsync(DATA, key("k"), old -> b("1"));
+        assertThat(first.durable()).isNotDone();
+        // Another writer of the key is not held up by the first one's fsync, and sees its value.
+        ExecutorService other = Executors.newSingleThreadExecutor();
+        try {
+            ChunkingEngine.Updated second = other.submit(() -> chunked.updateAsync(DATA, key("k"), old -> {
+                assertThat(old).isEqualTo(b("1"));
+                return b("2");
+            })).get(10, TimeUnit.SECONDS);
+            Future<byte[]> blocking = other.submit(() -> chunked.update(DATA, key("k"), old -> b("3")));
+            assertThat(second.durable()).isNotDone();
+            held.release();
+            CompletableFuture.allOf(first.durable(), second.durable()).get(10, TimeUnit.SECONDS);
+            assertThat(blocking.get(10, TimeUnit.SECONDS)).isEqualTo(b("3"));
+            assertThat(chunked.get(DATA, key("k"))).isEqualTo(b("3"));
+        } finally {
+            held.release();
+            other.shutdownNow();
+        }
+    }
+
+    @Test
+    void aLargeValuesChunksBecomeDurableWithItsManifest() throws Exception {
+        HeldDurability held = new HeldDurability(engine);
+        ChunkingEngine chunked = new ChunkingEngine(held, ChunkingConfig.DEFAULTS, StorageLimits.DEFAULTS);
+        byte[] value = randomValue(MIB, 11);
+        ChunkingEngine.Updated u = chunked.updateAsync(DATA, key("big"), old -> value);
+        assertThat(chunked.get(DATA, key("big"))).isEqualTo(value);
+        assertThat(held.writes()).isEqualTo(5);
+        assertThat(u.durable()).isNotDone();
+        held.release();
+        u.durable().get(10, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void anUpdateThatFailsToBecomeDurableThrowsTheStorageException() {
+        HeldDurability held = new HeldDurability(engine);
+        ChunkingEngine chunked = new ChunkingEngine(held, ChunkingConfig.DEFAULTS, StorageLimits.DEFAULTS);
+        held.fail(new StorageException("disk gone"));
+        assertThatThrownBy(() -> chunked.update(DATA, key("k"), old -> b("1")))
+                .isInstanceOf(StorageException.class).hasMessage("disk gone");
+    }
+
+    /** A decorator whose async writes become durable only when the test says so (or fail as it says). */
+    private static final class HeldDurability implements StorageEngine {
+        private final StorageEngine inner;
+        private final CompletableFuture<Void> gate = new CompletableFuture<>();
+        private final java.util.concurrent.atomic.AtomicInteger writes = new java.util.concurrent.atomic.AtomicInteger();
+
+        HeldDurability(StorageEngine inner) {
+            this.inner = inner;
+        }
+
+        void release() {
+            gate.complete(null);
+        }
+
+        void fail(StorageException e) {
+            gate.completeExceptionally(e);
+        }
+
+        int writes() {
+            return writes.get();
+        }
+
+        @Override
+        public CompletableFuture<Void> writeAsync(WriteBatch batch) {
+            writes.incrementAndGet();
+            CompletableFuture<Void> applied = inner.writeAsync(batch);
+            return applied.thenCompose(ignored -> gate);
+        }
+
+        @Override
+        public String name() {
+            return inner.name();
+        }
+
+        @Override
+        public byte[] get(Namespace ns, byte[] key) {
+            return inner.get(ns, key);
+        }
+
+        @Override
+        public void put(Namespace ns, byte[] key, byte[] value) {
+            StorageEngine.awaitDurable(writeAsync(new WriteBatch().put(ns, key, value)));
+        }
+
+        @Override
+        public void delete(Namespace ns, byte[] key) {
+            StorageEngine.awaitDurable(writeAsync(new WriteBatch().delete(ns, key)));
+        }
+
+        @Override
+        public void write(WriteBatch batch) {
+            StorageEngine.awaitDurable(writeAsync(batch));
+        }
+
+        @Override
+        public EntryIterator scan(Namespace ns, byte[] startInclusive, byte[] endExclusive) {
+            return inner.scan(ns, startInclusive, endExclusive);
+        }
+
+        @Override
+        public void flush() {
+            inner.flush();
+        }
+
+        @Override
+        public io.ringkv.storage.EngineStats stats() {
+            return inner.stats();
+        }
+
+        @Override
+        public void close() {
+            // The test's engine is closed by the test.
+        }
     }
 
     @Test
