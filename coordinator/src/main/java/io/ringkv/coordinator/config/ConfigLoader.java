@@ -33,7 +33,7 @@ import java.util.Set;
  * data_dir: ./data/n1
  * backend: rocks              # or memory
  * sync: batch                 # always | batch | never
- * sync_delay_millis: 1        # batch: how long a group commit gathers writers before its fsync (0..10000)
+ * sync_delay_millis: 0        # batch: how long a group commit gathers writers before its fsync (0..10000)
  * rocks_block_cache_bytes: 67108864    # RocksDB (backend rocks only): the rocks.* engine options
  * rocks_write_buffer_bytes: 33554432   # per namespace
  * rocks_max_background_jobs: 2
@@ -177,7 +177,7 @@ public final class ConfigLoader {
     static long syncDelay(Map<String, Object> m) {
         // 1 ms: fewer fsyncs where writes are few (95/5: 12.9-13.2k ops/s against 11.4-12.2k with 0); 0 halves
         // a write's median latency and suits write-heavy loads (50/50: 6.1-6.6k against 5.2-6.2k). docs/benchmarks.md.
-        return num(m, "sync_delay_millis", 1);
+        return num(m, "sync_delay_millis", 0);
     }
 
     /** The rocks_<option> keys as the engine's rocks.<option> options; the engine checks their values when it opens. */

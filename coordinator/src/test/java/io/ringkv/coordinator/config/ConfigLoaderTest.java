@@ -78,9 +78,9 @@ class ConfigLoaderTest {
     @Test
     void storageKeysReachTheEngineAndTheirEdgesHold() {
         NodeConfig d = ConfigLoader.load(null, Map.of(), Map.of());
-        assertThat(d.syncDelayMillis()).isEqualTo(1);
+        assertThat(d.syncDelayMillis()).isZero();
         assertThat(d.engineOptions()).isEmpty();
-        assertThat(ConfigLoader.load(null, Map.of(), Map.of("sync_delay_millis", "0")).syncDelayMillis()).isZero();
+        assertThat(ConfigLoader.load(null, Map.of(), Map.of("sync_delay_millis", "1")).syncDelayMillis()).isEqualTo(1);
         assertThat(ConfigLoader.load(null, Map.of(), Map.of("sync_delay_millis", "10000")).syncDelayMillis())
                 .isEqualTo(10_000);
         assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(), Map.of("sync_delay_millis", "-1")))
