@@ -39,6 +39,7 @@ import java.util.Set;
  * rocks_max_background_jobs: 2
  * rocks_background_priority: low       # low (nice 19 flushes and compactions) or normal
  * rocks_background_write_bytes_per_sec: 0   # cap on flush and compaction writes (0: none; else >= 1 MiB)
+ * rocks_recycle_log_files: 4  # write-ahead log files written over instead of created (0..64)
  * seeds: 127.0.0.1:7001,127.0.0.1:7002,127.0.0.1:7003   # static members (list or comma string)
  * vnodes: 1024
  * replicas: 3                 # per vnode; default: largest keyspace N
@@ -94,7 +95,7 @@ public final class ConfigLoader {
             "replica_channel_reconnect_backoff_millis",
             // The storage engine (EngineConfig): group commit, and RocksDB's options as rocks_<option>.
             "sync_delay_millis", "rocks_block_cache_bytes", "rocks_write_buffer_bytes", "rocks_max_background_jobs",
-            "rocks_background_priority", "rocks_background_write_bytes_per_sec");
+            "rocks_background_priority", "rocks_background_write_bytes_per_sec", "rocks_recycle_log_files");
 
     private ConfigLoader() {
     }

@@ -112,7 +112,8 @@ public final class RocksEngine implements StorageEngine {
                     .setCreateIfMissing(true)
                     .setCreateMissingColumnFamilies(true)
                     .setMaxBackgroundJobs(settings.maxBackgroundJobs())
-                    .setBytesPerSync(1 << 20);
+                    .setBytesPerSync(1 << 20)
+                    .setRecycleLogFileNum(settings.recycleLogFiles());
             if (settings.backgroundWriteBytesPerSec() > 0) {
                 rateLimiter = new RateLimiter(settings.backgroundWriteBytesPerSec());
                 dbOptions.setRateLimiter(rateLimiter);

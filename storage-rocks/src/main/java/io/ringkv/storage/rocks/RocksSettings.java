@@ -17,19 +17,24 @@ import java.util.Set;
  * {@code rocks.background_write_bytes_per_sec} (default 0, unlimited; else at least 1 MiB): a cap on
  * what flushes and compactions write per second, so their writeback does not queue the log's fsyncs
  * behind it.
+ * {@code rocks.recycle_log_files} (default 4, at most 64; 0 turns it off): how many write-ahead log
+ * files RocksDB keeps to write over instead of creating new ones. A recycled log does not grow, so
+ * its fsync (an fdatasync) flushes data without a filesystem journal commit for the file's new size;
+ * the cost is the kept files' disk space (each about one write buffer).
  */
 public record RocksSettings(Path dataDir, SyncMode sync, long syncDelayMillis, long blockCacheBytes,
                             long writeBufferBytes, int maxBackgroundJobs, boolean lowPriorityBackground,
-                            long backgroundWriteBytesPerSec) {
+                            long backgroundWriteBytesPerSec, int recycleLogFiles) {
     static final String BLOCK_CACHE = "rocks.block_cache_bytes";
     static final String WRITE_BUFFER = "rocks.write_buffer_bytes";
     static final String BACKGROUND_JOBS = "rocks.max_background_jobs";
     static final String BACKGROUND_PRIORITY = "rocks.background_priority";
     static final String BACKGROUND_WRITE_RATE = "rocks.background_write_bytes_per_sec";
+    static final String RECYCLE_LOG_FILES = "rocks.recycle_log_files";
     /** The smallest background write cap: below it a flush of one write buffer would take minutes. */
     static final long MIN_BACKGROUND_WRITE_RATE = 1L << 20;
     private static final Set<String> KNOWN = Set.of(BLOCK_CACHE, WRITE_BUFFER, BACKGROUND_JOBS, BACKGROUND_PRIORITY,
-            BACKGROUND_WRITE_RATE);
+            BACKGROUND_WRITE_RATE, RECYCLE_LOG_FILES);
 
     public RocksSettings {
         if (dataDir == null) {
@@ -48,7 +53,8 @@ public record RocksSettings(Path dataDir, SyncMode sync, long syncDelayMillis, l
                 config.longOption(WRITE_BUFFER, 32L << 20, 1L << 20, 1L << 32),
                 (int) config.longOption(BACKGROUND_JOBS, 2, 1, 64),
                 lowPriority(config.options().getOrDefault(BACKGROUND_PRIORITY, "low")),
-                backgroundWriteRate(config));
+                backgroundWriteRate(config),
+                (int) config.longOption(RECYCLE_LOG_FILES, 4, 0, 64));
     }
 
     private static long backgroundWriteRate(EngineConfig config) {

@@ -29,6 +29,13 @@ public final class CrashWriter {
         return v;
     }
 
+    /** The engine's config: with recycled logs, small write buffers, so logs are switched and reused. */
+    static EngineConfig config(Path dir, SyncMode sync, int recycledLogs) {
+        EngineConfig config = EngineConfig.at(dir, sync);
+        return recycledLogs == 0 ? config : config.withOptions(java.util.Map.of(
+                "rocks.recycle_log_files", Integer.toString(recycledLogs), "rocks.write_buffer_bytes", "1048576"));
+    }
+
     static byte[] keyOf(int i) {
         return ("crash-" + i).getBytes();
     }
@@ -36,8 +43,8 @@ public final class CrashWriter {
     public static void main(String[] args) {
         Path dir = Path.of(args[0]);
         PrintStream out = new PrintStream(System.out, false);
-        var engine = new ChunkingEngine(StorageEngines.open("rocks", EngineConfig.at(dir, SyncMode.ALWAYS)),
-                ChunkingConfig.DEFAULTS, StorageLimits.DEFAULTS);
+        var engine = new ChunkingEngine(StorageEngines.open("rocks", config(dir, SyncMode.valueOf(args[1]),
+                Integer.parseInt(args[2]))), ChunkingConfig.DEFAULTS, StorageLimits.DEFAULTS);
         out.println("READY");
         out.flush();
         for (int i = 0; i < MAX_WRITES; i++) {

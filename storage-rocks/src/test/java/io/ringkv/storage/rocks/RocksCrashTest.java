@@ -26,10 +26,21 @@ class RocksCrashTest {
 
     @Test
     void everyAcknowledgedWriteSurvivesSigkill() throws Exception {
+        killAndCheck(SyncMode.ALWAYS, 0, ACKS_BEFORE_KILL);
+    }
+
+    @Test
+    void everyAcknowledgedGroupCommittedWriteInRecycledLogsSurvivesSigkill() throws Exception {
+        // About 4 MB of writes: several 1 MiB write buffers, so logs are flushed, recycled and written over.
+        killAndCheck(SyncMode.BATCH, 2, 1_500);
+    }
+
+    private void killAndCheck(SyncMode sync, int recycledLogs, int acksBeforeKill) throws Exception {
         Path db = dir.resolve("db");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process child = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp",
-                System.getProperty("java.class.path"), CrashWriter.class.getName(), db.toString())
+                System.getProperty("java.class.path"), CrashWriter.class.getName(), db.toString(), sync.name(),
+                Integer.toString(recycledLogs))
                 .redirectErrorStream(true).start();
         int lastAck = -1;
         try (BufferedReader lines = new BufferedReader(new InputStreamReader(child.getInputStream()))) {
@@ -38,7 +49,7 @@ class RocksCrashTest {
             while ((line = lines.readLine()) != null && System.currentTimeMillis() < deadline) {
                 if (line.startsWith("ACK ")) {
                     lastAck = Integer.parseInt(line.substring(4));
-                    if (lastAck + 1 >= ACKS_BEFORE_KILL) {
+                    if (lastAck + 1 >= acksBeforeKill) {
                         break;
                     }
                 }
@@ -49,9 +60,9 @@ class RocksCrashTest {
         } finally {
             child.destroyForcibly();
         }
-        assertThat(lastAck).as("the child acknowledged writes before it was killed").isGreaterThanOrEqualTo(ACKS_BEFORE_KILL - 1);
+        assertThat(lastAck).as("the child acknowledged writes before it was killed").isGreaterThanOrEqualTo(acksBeforeKill - 1);
 
-        try (var engine = new ChunkingEngine(StorageEngines.open("rocks", EngineConfig.at(db, SyncMode.ALWAYS)),
+        try (var engine = new ChunkingEngine(StorageEngines.open("rocks", CrashWriter.config(db, sync, recycledLogs)),
                 ChunkingConfig.DEFAULTS, StorageLimits.DEFAULTS)) {
             for (int i = 0; i <= lastAck; i++) {
                 assertThat(engine.get(Namespace.DATA, CrashWriter.keyOf(i))).as("acknowledged write %d", i)

@@ -88,6 +88,41 @@ class RocksEngineContractTest extends StorageEngineContractTest {
     }
 
     @Test
+    void recycledLogFilesAreFourByDefaultAndZeroToSixtyFour() {
+        EngineConfig base = EngineConfig.at(dir.resolve("r"), SyncMode.NEVER);
+        assertThat(RocksSettings.from(base).recycleLogFiles()).isEqualTo(4);
+        assertThat(RocksSettings.from(base.withOptions(Map.of("rocks.recycle_log_files", "0"))).recycleLogFiles()).isZero();
+        assertThat(RocksSettings.from(base.withOptions(Map.of("rocks.recycle_log_files", "64"))).recycleLogFiles())
+                .isEqualTo(64);
+        assertThatThrownBy(() -> RocksSettings.from(base.withOptions(Map.of("rocks.recycle_log_files", "65"))))
+                .hasMessageContaining("must be in [0, 64]");
+        assertThatThrownBy(() -> RocksSettings.from(base.withOptions(Map.of("rocks.recycle_log_files", "-1"))))
+                .hasMessageContaining("must be in [0, 64]");
+    }
+
+    @Test
+    void anEngineThatRecyclesItsLogsKeepsSyncedWritesAcrossReopen() {
+        EngineConfig config = EngineConfig.at(dir.resolve("recycled"), SyncMode.BATCH)
+                .withOptions(Map.of("rocks.recycle_log_files", "2", "rocks.write_buffer_bytes", "1048576"));
+        for (int round = 0; round < 3; round++) {
+            try (StorageEngine recycled = StorageEngines.open("rocks", config)) {
+                if (round > 0) {
+                    assertThat(recycled.get(Namespace.DATA, ("r" + (round - 1) + "-k299").getBytes())).hasSize(4096);
+                }
+                // Enough to switch memtables (and so log files) a few times in each round.
+                for (int i = 0; i < 300; i++) {
+                    recycled.put(Namespace.DATA, ("r" + round + "-k" + i).getBytes(), new byte[4096]);
+                }
+            }
+        }
+        try (StorageEngine recycled = StorageEngines.open("rocks", config)) {
+            for (int round = 0; round < 3; round++) {
+                assertThat(recycled.get(Namespace.DATA, ("r" + round + "-k0").getBytes())).hasSize(4096);
+            }
+        }
+    }
+
+    @Test
     void flushesRunAtTheLowestCpuPriority() throws Exception {
         // The engine under test has the default (low): a flush runs on RocksDB's HIGH pool thread, which lowers itself.
         engine.put(Namespace.DATA, new byte[] {1}, new byte[] {2});
