@@ -108,14 +108,39 @@ public final class LocalReplica {
         return engine.get(ks.namespace(), StorageKeys.encode(key, limits));
     }
 
+    /** What a digest read answers: the stored record's digest, version and encoded size. */
+    public record Summary(long digest, byte[] version, long size) {
+    }
+
+    /**
+     * The digest, version and size of this replica's record of a key, or null: for a large record
+     * read from its first and last chunks only, so a digest read of megabytes reads kilobytes.
+     */
+    public Summary summary(String keyspace, String key) {
+        Keyspace ks = keyspaces.resolve(keyspace);
+        ChunkingEngine.ValueEnds ends = engine.getEnds(ks.namespace(), StorageKeys.encode(key, limits), 4);
+        if (ends == null) {
+            return null;
+        }
+        if (ends.head().length == ends.length()) {
+            // The whole record is at hand: check it as a full read would.
+            return new Summary(digestOf(ends.head()), RecordCodec.version(ends.head()), ends.length());
+        }
+        return new Summary(digestOf(ends.tail()), RecordCodec.versionOfHead(ends.head()), ends.length());
+    }
+
     public ReadReply read(ReplicaRead read) {
+        if (read.digestOnly()) {
+            Summary summary = summary(read.keyspace(), read.key());
+            return summary == null ? ReadReply.ABSENT : new ReadReply(null, summary.digest(), summary.version(), true);
+        }
         Keyspace ks = keyspaces.resolve(read.keyspace());
         byte[] raw = engine.get(ks.namespace(), StorageKeys.encode(read.key(), limits));
         if (raw == null) {
             return ReadReply.ABSENT;
         }
         Record r = RecordCodec.decode(raw);
-        return new ReadReply(read.digestOnly() ? null : r, digestOf(raw), r.version(), true);
+        return new ReadReply(r, digestOf(raw), r.version(), true);
     }
 
     /** The digest of an encoded record: its trailing CRC32C, which the encoding already paid for. */

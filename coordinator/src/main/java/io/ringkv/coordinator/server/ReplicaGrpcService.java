@@ -122,11 +122,22 @@ final class ReplicaGrpcService extends ReplicaGrpc.ReplicaImplBase {
     @Override
     public void read(ReplicaReadRequest req, StreamObserver<ReplicaReadResponse> out) {
         try {
-            out.onNext(header(req, replica.getEncoded(req.getKeyspace(), req.getKey()), true));
+            out.onNext(req.getDigestOnly() ? summary(req) : header(req, replica.getEncoded(req.getKeyspace(), req.getKey()), true));
             out.onCompleted();
         } catch (RuntimeException e) {
             out.onError(Protos.status(e).asRuntimeException());
         }
+    }
+
+    /** The reply to a digest read: the record's digest, version and size, read from its ends only. */
+    private ReplicaReadResponse summary(ReplicaReadRequest req) {
+        LocalReplica.Summary summary = replica.summary(req.getKeyspace(), req.getKey());
+        if (summary == null) {
+            return ReplicaReadResponse.newBuilder().setFound(false).setRingEpoch(ring.epoch()).build();
+        }
+        return ReplicaReadResponse.newBuilder().setFound(true).setRingEpoch(ring.epoch())
+                .setDigest(summary.digest()).setRecordSize(summary.size())
+                .setVersion(UnsafeByteOperations.unsafeWrap(summary.version())).build();
     }
 
     /** The reply to a read; the record is left out for digest reads and, when {@code inline} allows it, kept under the cap. */

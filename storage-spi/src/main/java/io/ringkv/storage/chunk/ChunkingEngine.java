@@ -127,6 +127,61 @@ public final class ChunkingEngine implements StorageEngine {
         return CompletableFuture.allOf(chunks.toArray(CompletableFuture[]::new));
     }
 
+    /** A value's length and the bytes at its two ends. */
+    public record ValueEnds(long length, byte[] head, byte[] tail) {
+    }
+
+    /**
+     * The length of {@code key}'s value, its first bytes (the whole value when stored inline, else
+     * its first chunk) and its last {@code tailBytes}, reading at most the two chunks they lie in;
+     * null when absent. Unlike {@link #get}, a chunked value's checksum is not verified (that needs
+     * every chunk): for callers that need a stored record's header and trailer, not its content.
+     */
+    public ValueEnds getEnds(Namespace ns, byte[] key, int tailBytes) {
+        checkNamespace(ns);
+        for (int attempt = 0; attempt < MAX_READ_ATTEMPTS; attempt++) {
+            byte[] frame = inner.get(ns, key);
+            if (frame == null) {
+                return null;
+            }
+            if (frame.length == 0 || frame[0] != Frames.MANIFEST) {
+                byte[] value = unframe(ns, key, frame);
+                return new ValueEnds(value.length, value, tailOf(value, tailBytes));
+            }
+            Manifest m = Manifest.decode(frame);
+            int lastIndex = m.chunkCount() - 1;
+            if (m.chunkLength(lastIndex) < tailBytes) {
+                // The tail spans two chunks (a value just over a chunk boundary): read it whole.
+                byte[] value = unframe(ns, key, frame);
+                if (value == null) {
+                    continue;
+                }
+                return new ValueEnds(value.length, value, tailOf(value, tailBytes));
+            }
+            byte[] first = chunk(ns, key, m, 0);
+            byte[] last = lastIndex == 0 ? first : chunk(ns, key, m, lastIndex);
+            if (first == null || last == null) {
+                continue; // A writer replaced the value after we read its manifest: read again.
+            }
+            return new ValueEnds(m.totalBytes(), first, tailOf(last, tailBytes));
+        }
+        throw new StorageException("value of a key in " + ns + " kept changing while being read ("
+                + MAX_READ_ATTEMPTS + " attempts)");
+    }
+
+    private byte[] chunk(Namespace ns, byte[] key, Manifest m, int index) {
+        byte[] chunk = inner.get(ns.chunks(), m.chunkKey(key, index));
+        if (chunk != null && chunk.length != m.chunkLength(index)) {
+            throw new StorageException("chunk " + index + " of a value in " + ns + " has " + chunk.length
+                    + " bytes, expected " + m.chunkLength(index));
+        }
+        return chunk;
+    }
+
+    private static byte[] tailOf(byte[] bytes, int n) {
+        return Arrays.copyOfRange(bytes, Math.max(0, bytes.length - n), bytes.length);
+    }
+
     /**
      * The value an {@link #updateAsync} left (null when it deleted the key) and the future of its
      * durability (already complete when nothing was written).

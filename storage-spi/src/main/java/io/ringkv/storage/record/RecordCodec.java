@@ -76,6 +76,24 @@ public final class RecordCodec {
     }
 
     /**
+     * The version of a record from the first bytes of its encoding alone (at least its header and
+     * version; a chunked record's first chunk), checking the format but not the checksum, which
+     * needs the whole record: for a digest read of a large record, whose trailing checksum is read
+     * separately.
+     */
+    public static byte[] versionOfHead(byte[] head) {
+        if (head == null || head.length < FIXED_HEADER + 1) {
+            throw new CorruptRecordException("record head truncated: " + (head == null ? "null" : head.length + " bytes"));
+        }
+        if (head[0] != FORMAT_V1) {
+            throw new CorruptRecordException("unknown record format " + (head[0] & 0xff));
+        }
+        int[] cursor = {FIXED_HEADER};
+        int versionLength = getVarint(head, cursor, head.length);
+        return slice(head, cursor, versionLength, head.length);
+    }
+
+    /**
      * The version of an encoded record, checked like {@link #decode} (format, checksum) but without
      * copying the value: what a digest read needs.
      */

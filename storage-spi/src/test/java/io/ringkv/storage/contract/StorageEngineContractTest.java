@@ -475,6 +475,23 @@ public abstract class StorageEngineContractTest {
         }
     }
 
+    @ParameterizedTest
+    @ValueSource(ints = {1, 100, 65_536, 65_537, 262_144, 262_146, 1_048_576, 1_048_577, 1_300_000})
+    void theEndsOfAValueAreItsFirstChunkAndLastBytes(int size) {
+        ChunkingEngine chunked = chunking();
+        byte[] value = randomValue(size, SEED ^ size);
+        chunked.put(DATA, key("ends"), value);
+        ChunkingEngine.ValueEnds ends = chunked.getEnds(DATA, key("ends"), 4);
+        int chunk = ChunkingConfig.DEFAULT_CHUNK_BYTES;
+        int lastChunk = size - (size - 1) / chunk * chunk;
+        // Inline, or one chunk, or a last chunk shorter than the tail (read whole): the head is the value.
+        int headLength = size <= ChunkingConfig.DEFAULT_THRESHOLD_BYTES || size <= chunk || lastChunk < 4 ? size : chunk;
+        assertThat(ends.length()).as("size %d", size).isEqualTo(size);
+        assertThat(ends.head()).as("size %d", size).isEqualTo(Arrays.copyOf(value, headLength));
+        assertThat(ends.tail()).as("size %d", size).isEqualTo(Arrays.copyOfRange(value, Math.max(0, size - 4), size));
+        assertThat(chunked.getEnds(DATA, key("absent"), 4)).isNull();
+    }
+
     @Test
     void chunksLeftByACrashAreCollected() {
         ChunkingEngine chunked = chunking();

@@ -31,6 +31,20 @@ class RecordCodecTest {
     }
 
     @Test
+    void theVersionIsReadFromTheHeadOfARecordAlone() {
+        byte[] version = {5, 6, 7, 8, 9};
+        byte[] encoded = RecordCodec.encode(Record.value(VersionKind.LWW, version, 42, new byte[300]));
+        assertThat(RecordCodec.versionOfHead(java.util.Arrays.copyOf(encoded, 100))).isEqualTo(version);
+        assertThat(RecordCodec.versionOfHead(encoded)).isEqualTo(RecordCodec.version(encoded));
+        assertThatThrownBy(() -> RecordCodec.versionOfHead(java.util.Arrays.copyOf(encoded, 13)))
+                .isInstanceOf(CorruptRecordException.class);
+        byte[] unknown = encoded.clone();
+        unknown[0] = 77;
+        assertThatThrownBy(() -> RecordCodec.versionOfHead(unknown)).isInstanceOf(CorruptRecordException.class)
+                .hasMessageContaining("unknown record format");
+    }
+
+    @Test
     void everyTruncationIsReportedCorrupt() {
         byte[] encoded = RecordCodec.encode(Record.value(VersionKind.LWW, new byte[] {9, 9}, 7, "hello world".getBytes()));
         for (int len = 0; len < encoded.length; len++) {

@@ -1,0 +1,46 @@
+package io.ringkv.coordinator.replica;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ringkv.coordinator.keyspace.Keyspaces;
+import io.ringkv.coordinator.transport.ReadReply;
+import io.ringkv.coordinator.transport.ReplicaRead;
+import io.ringkv.coordinator.transport.ReplicaWrite;
+import io.ringkv.coordinator.version.LwwVersion;
+import io.ringkv.storage.StorageLimits;
+import io.ringkv.storage.chunk.ChunkingConfig;
+import io.ringkv.storage.chunk.ChunkingEngine;
+import io.ringkv.storage.memory.MemoryEngine;
+import io.ringkv.storage.record.Record;
+import io.ringkv.storage.record.RecordCodec;
+import io.ringkv.storage.record.VersionKind;
+import java.util.Random;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class LocalReplicaTest {
+    private final LocalReplica replica = new LocalReplica(
+            new ChunkingEngine(new MemoryEngine(), ChunkingConfig.DEFAULTS, StorageLimits.DEFAULTS),
+            Keyspaces.defaults(), StorageLimits.DEFAULTS);
+
+    @ParameterizedTest
+    @ValueSource(ints = {0, 1_000, 70_000, 262_140, 262_150, 3 * 1024 * 1024 + 7})
+    void aDigestReadAnswersWhatAFullReadWouldWithoutTheValue(int valueBytes) {
+        byte[] value = new byte[valueBytes];
+        new Random(valueBytes).nextBytes(value);
+        byte[] version = new LwwVersion(1_000L << 16, "n1").encode();
+        Record record = Record.value(VersionKind.LWW, version, 1_000, value);
+        replica.apply(new ReplicaWrite("default", "k", record, RecordCodec.encode(record), 1, null));
+
+        ReadReply full = replica.read(new ReplicaRead("default", "k", false, 1));
+        ReadReply digest = replica.read(new ReplicaRead("default", "k", true, 1));
+
+        assertThat(full.record().value()).isEqualTo(value);
+        assertThat(digest.record()).isNull();
+        assertThat(digest.found()).isTrue();
+        assertThat(digest.digest()).as("%d bytes", valueBytes).isEqualTo(full.digest());
+        assertThat(digest.version()).isEqualTo(version);
+        assertThat(replica.summary("default", "k").size()).isEqualTo(RecordCodec.encode(record).length);
+        assertThat(replica.read(new ReplicaRead("default", "absent", true, 1))).isSameAs(ReadReply.ABSENT);
+    }
+}
