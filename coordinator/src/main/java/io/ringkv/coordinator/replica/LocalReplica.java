@@ -61,7 +61,27 @@ public final class LocalReplica {
             return CompletableFuture.completedFuture(null);
         }
         Keyspace ks = keyspaces.resolve(write.keyspace());
-        return engine.updateAsync(ks.namespace(), StorageKeys.encode(write.key(), limits), current -> {
+        return engine.updateAsync(ks.namespace(), StorageKeys.encode(write.key(), limits), merge(write)).durable();
+    }
+
+    /**
+     * {@link #applyAsync} of a write that {@link #appliesWithoutWaiting}, or {@code null}, with
+     * nothing done, when the key's lock is held by another writer right now: an event loop's way to
+     * apply a write without ever waiting for a lock.
+     */
+    public CompletableFuture<Void> tryApplyAsync(ReplicaWrite write) {
+        if (!appliesWithoutWaiting(write)) {
+            return null;
+        }
+        Keyspace ks = keyspaces.resolve(write.keyspace());
+        ChunkingEngine.Updated updated = engine.tryUpdateAsync(ks.namespace(), StorageKeys.encode(write.key(), limits),
+                merge(write));
+        return updated == null ? null : updated.durable();
+    }
+
+    /** Merges a replica write into the stored record: an older version keeps the stored one. */
+    private static java.util.function.UnaryOperator<byte[]> merge(ReplicaWrite write) {
+        return current -> {
             if (current == null) {
                 return write.encoded();
             }
@@ -71,7 +91,7 @@ public final class LocalReplica {
                 return current;
             }
             return merged == write.record() ? write.encoded() : RecordCodec.encode(merged);
-        }).durable();
+        };
     }
 
     /**

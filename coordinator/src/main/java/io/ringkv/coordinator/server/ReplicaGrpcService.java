@@ -60,20 +60,20 @@ final class ReplicaGrpcService extends ReplicaGrpc.ReplicaImplBase {
             out.onError(Protos.status(e).asRuntimeException());
             return;
         }
-        if (replica.appliesWithoutWaiting(write)) {
+        CompletableFuture<Void> durable;
+        try {
             // Applied on the event loop; the reply goes when the group commit's fsync completes.
-            CompletableFuture<Void> durable;
-            try {
-                durable = replica.applyAsync(write);
-            } catch (RuntimeException e) {
-                out.onError(Protos.status(e).asRuntimeException());
-                return;
-            }
+            durable = replica.tryApplyAsync(write);
+        } catch (RuntimeException e) {
+            out.onError(Protos.status(e).asRuntimeException());
+            return;
+        }
+        if (durable != null) {
             durable.whenComplete((ok, e) -> reply(e, out));
             return;
         }
-        // A hint or a large record waits on I/O: off the event loop, with the trace context
-        // (Spans.wrap is the task itself when untraced).
+        // A hint or a large record waits on I/O, and a key's lock held by another writer is waited
+        // for: off the event loop, with the trace context (Spans.wrap is the task itself when untraced).
         Thread.startVirtualThread(Spans.wrap(() -> apply(write, out)));
     }
 

@@ -218,15 +218,17 @@ public final class GrpcTransport implements Transport, AutoCloseable {
     @Override
     public CompletableFuture<Void> write(String nodeId, ReplicaWrite write, long timeoutMillis) {
         if (nodeId.equals(selfId)) {
-            if (local.appliesWithoutWaiting(write)) {
+            try {
                 // Applied here and now; the reply waits for the group commit, not this thread.
-                try {
-                    return local.applyAsync(write);
-                } catch (RuntimeException e) {
-                    return CompletableFuture.failedFuture(e);
+                CompletableFuture<Void> durable = local.tryApplyAsync(write);
+                if (durable != null) {
+                    return durable;
                 }
+            } catch (RuntimeException e) {
+                return CompletableFuture.failedFuture(e);
             }
-            // A hint or a large value waits on I/O: not on the caller's thread, which may be an event loop.
+            // A hint or a large value waits on I/O, and a key's lock held by another writer is
+            // waited for: not on the caller's thread, which may be an event loop.
             return CompletableFuture.runAsync(Spans.wrap(() -> local.apply(write)), Thread::startVirtualThread);
         }
         CompletableFuture<Void> result = new CompletableFuture<>();

@@ -43,4 +43,19 @@ class LocalReplicaTest {
         assertThat(replica.summary("default", "k").size()).isEqualTo(RecordCodec.encode(record).length);
         assertThat(replica.read(new ReplicaRead("default", "absent", true, 1))).isSameAs(ReadReply.ABSENT);
     }
+
+    @org.junit.jupiter.api.Test
+    void onlySmallWritesForThisNodeAreTriedWithoutWaiting() throws Exception {
+        byte[] version = new LwwVersion(2_000L << 16, "n1").encode();
+        Record small = Record.value(VersionKind.LWW, version, 2_000, new byte[100]);
+        Record large = Record.value(VersionKind.LWW, version, 2_000, new byte[ChunkingConfig.DEFAULT_THRESHOLD_BYTES + 1]);
+        ReplicaWrite hint = new ReplicaWrite("default", "h", small, RecordCodec.encode(small), 1, "n2");
+
+        assertThat(replica.tryApplyAsync(new ReplicaWrite("default", "l", large, RecordCodec.encode(large), 1, null))).isNull();
+        assertThat(replica.tryApplyAsync(hint)).isNull();
+        assertThat(replica.get("default", "l")).isNull();
+        replica.tryApplyAsync(new ReplicaWrite("default", "s", small, RecordCodec.encode(small), 1, null))
+                .get(10, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(replica.get("default", "s").value()).hasSize(100);
+    }
 }

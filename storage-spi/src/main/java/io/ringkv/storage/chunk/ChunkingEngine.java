@@ -211,26 +211,48 @@ public final class ChunkingEngine implements StorageEngine {
         ReentrantLock lock = stripeOf(key);
         lock.lock();
         try {
-            byte[] oldFrame = inner.get(ns, key);
-            byte[] current = oldFrame == null ? null : unframe(ns, key, oldFrame);
-            if (oldFrame != null && current == null) {
-                throw new StorageException("chunks of a key in " + ns + " are missing under the key's lock");
-            }
-            byte[] next = fn.apply(current);
-            if (next == current) {
-                // The function kept the value (an older version arrived): nothing to write.
-                return new Updated(current, CompletableFuture.completedFuture(null));
-            }
-            if (next != null) {
-                limits.checkValue(next.length);
-            }
-            List<CompletableFuture<Void>> chunks = new ArrayList<>();
-            WriteBatch out = new WriteBatch();
-            stage(out, ns, key, next, oldFrame, chunks);
-            return new Updated(next, applyAsync(out, chunks));
+            return updateLocked(ns, key, fn);
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * {@link #updateAsync}, or {@code null} without doing anything when another writer holds the
+     * key's lock (striped: possibly a writer of another key) at this moment: for a caller that must
+     * not wait, such as an event loop, which can hand the update to a thread that may.
+     */
+    public Updated tryUpdateAsync(Namespace ns, byte[] key, UnaryOperator<byte[]> fn) {
+        checkNamespace(ns);
+        ReentrantLock lock = stripeOf(key);
+        if (!lock.tryLock()) {
+            return null;
+        }
+        try {
+            return updateLocked(ns, key, fn);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private Updated updateLocked(Namespace ns, byte[] key, UnaryOperator<byte[]> fn) {
+        byte[] oldFrame = inner.get(ns, key);
+        byte[] current = oldFrame == null ? null : unframe(ns, key, oldFrame);
+        if (oldFrame != null && current == null) {
+            throw new StorageException("chunks of a key in " + ns + " are missing under the key's lock");
+        }
+        byte[] next = fn.apply(current);
+        if (next == current) {
+            // The function kept the value (an older version arrived): nothing to write.
+            return new Updated(current, CompletableFuture.completedFuture(null));
+        }
+        if (next != null) {
+            limits.checkValue(next.length);
+        }
+        List<CompletableFuture<Void>> chunks = new ArrayList<>();
+        WriteBatch out = new WriteBatch();
+        stage(out, ns, key, next, oldFrame, chunks);
+        return new Updated(next, applyAsync(out, chunks));
     }
 
     @Override

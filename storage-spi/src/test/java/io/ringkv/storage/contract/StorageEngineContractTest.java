@@ -379,6 +379,44 @@ public abstract class StorageEngineContractTest {
     }
 
     @Test
+    void aTriedUpdateDoesNothingWhileAnotherWriterHoldsTheKey() throws Exception {
+        ChunkingEngine chunked = chunking();
+        CountDownLatch inside = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        ExecutorService other = Executors.newSingleThreadExecutor();
+        try {
+            Future<byte[]> holder = other.submit(() -> chunked.update(DATA, key("k"), old -> {
+                inside.countDown();
+                try {
+                    assertThat(release.await(10, TimeUnit.SECONDS)).isTrue();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return b("held");
+            }));
+            assertThat(inside.await(10, TimeUnit.SECONDS)).isTrue();
+            AtomicBoolean ran = new AtomicBoolean();
+            assertThat(chunked.tryUpdateAsync(DATA, key("k"), old -> {
+                ran.set(true);
+                return b("tried");
+            })).isNull();
+            assertThat(ran).isFalse();
+            release.countDown();
+            assertThat(holder.get(10, TimeUnit.SECONDS)).isEqualTo(b("held"));
+            ChunkingEngine.Updated tried = chunked.tryUpdateAsync(DATA, key("k"), old -> {
+                assertThat(old).isEqualTo(b("held"));
+                return b("tried");
+            });
+            assertThat(tried).isNotNull();
+            tried.durable().get(10, TimeUnit.SECONDS);
+            assertThat(chunked.get(DATA, key("k"))).isEqualTo(b("tried"));
+        } finally {
+            release.countDown();
+            other.shutdownNow();
+        }
+    }
+
+    @Test
     void aLargeValuesChunksBecomeDurableWithItsManifest() throws Exception {
         HeldDurability held = new HeldDurability(engine);
         ChunkingEngine chunked = new ChunkingEngine(held, ChunkingConfig.DEFAULTS, StorageLimits.DEFAULTS);
