@@ -24,13 +24,13 @@ import io.ringkv.coordinator.repair.KeyDigest;
 import io.ringkv.coordinator.repair.LocalRepairPeer;
 import io.ringkv.coordinator.repair.RepairWire;
 import io.ringkv.coordinator.repair.TreeSpec;
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import io.ringkv.coordinator.replica.LocalReplica;
 import io.ringkv.coordinator.transport.GrpcTransport;
 import io.ringkv.coordinator.transport.ReplicaWrite;
 import io.ringkv.observability.Spans;
 import io.ringkv.storage.record.RecordCodec;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The internal {@code ringkv.v1.Replica} service: applies and reads this node's replica. Records
@@ -54,14 +54,9 @@ final class ReplicaGrpcService extends ReplicaGrpc.ReplicaImplBase {
     @Override
     public void write(ReplicaWriteRequest req, StreamObserver<ReplicaWriteResponse> out) {
         ReplicaWrite write;
-        try {
-            write = decode(req, req.getRecord());
-        } catch (RuntimeException e) {
-            out.onError(Protos.status(e).asRuntimeException());
-            return;
-        }
         CompletableFuture<Void> durable;
         try {
+            write = decode(req, req.getRecord());
             // Applied on the event loop; the reply goes when the group commit's fsync completes.
             durable = replica.tryApplyAsync(write);
         } catch (RuntimeException e) {
@@ -81,6 +76,17 @@ final class ReplicaGrpcService extends ReplicaGrpc.ReplicaImplBase {
         byte[] encoded = record.toByteArray();
         return new ReplicaWrite(req.getKeyspace(), req.getKey(), RecordCodec.decode(encoded), encoded,
                 req.getRingEpoch(), req.getHintFor().isEmpty() ? null : req.getHintFor());
+    }
+
+    private void decodeThenApply(ReplicaWriteRequest header, ByteString record, StreamObserver<ReplicaWriteResponse> out) {
+        ReplicaWrite write;
+        try {
+            write = decode(header, record);
+        } catch (RuntimeException e) {
+            out.onError(Protos.status(e).asRuntimeException());
+            return;
+        }
+        apply(write, out);
     }
 
     private void apply(ReplicaWrite write, StreamObserver<ReplicaWriteResponse> out) {
@@ -107,16 +113,7 @@ final class ReplicaGrpcService extends ReplicaGrpc.ReplicaImplBase {
         return new ChunkedUpload<ReplicaWriteChunk, ReplicaWriteRequest>("WriteStream",
                 m -> m.hasHeader() ? m.getHeader() : null, ReplicaWriteChunk::getChunk, h -> null, maxRecordBytes, out,
                 // Applying may wait for an fsync (group commit): off the event loop.
-                (header, record) -> Thread.startVirtualThread(Spans.wrap(() -> {
-                    ReplicaWrite write;
-                    try {
-                        write = decode(header, record);
-                    } catch (RuntimeException e) {
-                        out.onError(Protos.status(e).asRuntimeException());
-                        return;
-                    }
-                    apply(write, out);
-                })));
+                (header, record) -> Thread.startVirtualThread(Spans.wrap(() -> decodeThenApply(header, record, out))));
     }
 
     @Override
