@@ -98,7 +98,7 @@ public final class LocalReplica {
      * Whether {@link #applyAsync} of {@code write} returns without waiting on I/O other than the
      * log append (no hint store, no chunks of a large value), so an event loop may call it.
      */
-    public boolean appliesWithoutWaiting(ReplicaWrite write) {
+    private boolean appliesWithoutWaiting(ReplicaWrite write) {
         return !write.isHint() && write.encoded().length <= engine.config().thresholdBytes();
     }
 
