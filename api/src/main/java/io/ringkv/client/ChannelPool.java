@@ -8,12 +8,15 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One plaintext gRPC channel per node address, created on first use and shut down by
- * {@link #close}. A channel multiplexes every request to its node over one HTTP/2 connection and
- * reconnects by itself, so there is no reason to hold more than one per node.
+ * Plaintext gRPC channels per node address, created on first use and shut down by {@link #close}:
+ * one for requests of small values and, apart, one for large values. A channel multiplexes its
+ * requests over one HTTP/2 connection and reconnects by itself; the second keeps the megabytes of
+ * large values out of the small requests' connection, where each small reply would wait behind
+ * them in the socket and in the event loop that decodes them.
  */
 final class ChannelPool implements AutoCloseable {
     private final ConcurrentHashMap<String, ManagedChannel> channels = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, ManagedChannel> bulkChannels = new ConcurrentHashMap<>();
     private final int maxInboundMessageBytes;
     private final long closeTimeoutMillis;
     private final List<ClientInterceptor> interceptors;
@@ -32,7 +35,16 @@ final class ChannelPool implements AutoCloseable {
 
     /** The channel to {@code address}. @throws IllegalStateException once the pool is closed */
     ManagedChannel channel(String address) {
-        ManagedChannel channel = channels.get(address);
+        return channel(channels, address);
+    }
+
+    /** The channel to {@code address} for requests that carry large values. @throws IllegalStateException once closed */
+    ManagedChannel bulkChannel(String address) {
+        return channel(bulkChannels, address);
+    }
+
+    private ManagedChannel channel(ConcurrentHashMap<String, ManagedChannel> pool, String address) {
+        ManagedChannel channel = pool.get(address);
         if (channel != null) {
             return channel;
         }
@@ -41,7 +53,7 @@ final class ChannelPool implements AutoCloseable {
             if (closed) {
                 throw new IllegalStateException("client is closed");
             }
-            return channels.computeIfAbsent(address, a -> NettyChannelBuilder.forTarget(a)
+            return pool.computeIfAbsent(address, a -> NettyChannelBuilder.forTarget(a)
                     .usePlaintext()
                     .maxInboundMessageSize(maxInboundMessageBytes)
                     .intercept(interceptors)
@@ -49,9 +61,11 @@ final class ChannelPool implements AutoCloseable {
         }
     }
 
-    /** The channels created so far (for tests and diagnostics). */
+    /** The channels created so far, small values' then large values' (for tests and diagnostics). */
     List<ManagedChannel> channels() {
-        return List.copyOf(channels.values());
+        List<ManagedChannel> all = new java.util.ArrayList<>(channels.values());
+        all.addAll(bulkChannels.values());
+        return List.copyOf(all);
     }
 
     /**
@@ -66,7 +80,7 @@ final class ChannelPool implements AutoCloseable {
                 return;
             }
             closed = true;
-            toClose = List.copyOf(channels.values());
+            toClose = channels();
         }
         for (ManagedChannel channel : toClose) {
             channel.shutdown();

@@ -216,11 +216,12 @@ public final class RingkvClient implements AutoCloseable {
         }
         Deadline deadline = newDeadline();
         List<String> plan = writePlan(key);
-        boolean channelled = !stream && value.length <= config.kvChannel().maxValueBytes();
+        boolean large = value.length > config.kvChannel().maxValueBytes();
+        boolean channelled = !stream && !large;
         return run(ctx -> attempt(plan, 0, deadline, ctx, (node, c) -> {
             Supplier<CompletableFuture<PutResponse>> rpc = () -> stream
-                    ? Calls.putStream(stub(node, deadline), request, value, config.streamChunkBytes())
-                    : Calls.<PutRequest, PutResponse>unary(stub(node, deadline)::put, request);
+                    ? Calls.putStream(bulkStub(node, deadline), request, value, config.streamChunkBytes())
+                    : Calls.<PutRequest, PutResponse>unary((large ? bulkStub(node, deadline) : stub(node, deadline))::put, request);
             CompletableFuture<PutResponse> call = channelled
                     ? send(node, KvEnvelope.newBuilder().setPut(request), deadline, KvEnvelope::getPutReply, c, rpc)
                     : rpc.get();
@@ -432,11 +433,11 @@ public final class RingkvClient implements AutoCloseable {
         }
         if (request.getMaxInlineBytes() < config.streamThresholdBytes() && largest <= config.streamThresholdBytes()) {
             GetRequest inline = request.toBuilder().setMaxInlineBytes(config.streamThresholdBytes()).build();
-            return inContext(ctx, () -> Calls.<GetRequest, GetResponse>unary(stub(node, deadline)::get, inline))
+            return inContext(ctx, () -> Calls.<GetRequest, GetResponse>unary(bulkStub(node, deadline)::get, inline))
                     .thenCompose(again -> complete(node, inline, deadline, ctx, again));
         }
         GetRequest streamRequest = request.toBuilder().clearMaxInlineBytes().build();
-        return inContext(ctx, () -> Calls.getStream(stub(node, deadline), streamRequest, node)).thenApply(result -> {
+        return inContext(ctx, () -> Calls.getStream(bulkStub(node, deadline), streamRequest, node)).thenApply(result -> {
             ring.observeEpoch(result.ringEpoch(), node);
             return result;
         });
@@ -535,6 +536,11 @@ public final class RingkvClient implements AutoCloseable {
 
     private KVGrpc.KVStub stub(String node, Deadline deadline) {
         return KVGrpc.newStub(channels.channel(node)).withDeadline(deadline);
+    }
+
+    /** A stub on the node's connection for large values, apart from the small requests' (see {@link ChannelPool}). */
+    private KVGrpc.KVStub bulkStub(String node, Deadline deadline) {
+        return KVGrpc.newStub(channels.bulkChannel(node)).withDeadline(deadline);
     }
 
     private Deadline newDeadline() {

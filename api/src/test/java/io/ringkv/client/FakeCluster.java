@@ -52,6 +52,13 @@ final class FakeCluster implements AutoCloseable {
         }
     }
 
+    /** An RPC as a node's server saw it arrive: its full method name and the client's end of the connection. */
+    record Arrival(String node, String method, java.net.SocketAddress client) {
+    }
+
+    /** Every RPC (a KV channel stream is one) in arrival order. */
+    final List<Arrival> arrivals = new java.util.concurrent.CopyOnWriteArrayList<>();
+
     /** Set while a node serves a call that arrived on its KV channel. */
     private static final ThreadLocal<Boolean> VIA_CHANNEL = ThreadLocal.withInitial(() -> false);
 
@@ -170,6 +177,15 @@ final class FakeCluster implements AutoCloseable {
             this.id = id;
             NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
                     .addService(this)
+                    .intercept(new io.grpc.ServerInterceptor() {
+                        @Override
+                        public <Q, A> io.grpc.ServerCall.Listener<Q> interceptCall(io.grpc.ServerCall<Q, A> call,
+                                io.grpc.Metadata headers, io.grpc.ServerCallHandler<Q, A> next) {
+                            arrivals.add(new Arrival(id, call.getMethodDescriptor().getFullMethodName(),
+                                    call.getAttributes().get(io.grpc.Grpc.TRANSPORT_ATTR_REMOTE_ADDR)));
+                            return next.startCall(call, headers);
+                        }
+                    })
                     .maxInboundMessageSize(64 * 1024 * 1024);
             if (kvChannel) {
                 builder.addService(new Channel());

@@ -575,6 +575,43 @@ class RingkvClientTest {
     }
 
     @Test
+    void largeValuesTravelOnTheirOwnConnectionApartFromSmallRequests() {
+        RingkvClient client = client(builder().kvChannelMaxValueBytes(1024).streamThresholdBytes(MIB)
+                .streamChunkBytes(100_000));
+        List<String> keys = IntStream.range(0, 1000).mapToObj(i -> "bulk-" + i)
+                .filter(k -> expectedReplicas(k).getFirst().equals("n0")).limit(3).toList();
+        client.put(keys.get(0), new byte[1024]);
+        client.put(keys.get(1), randomBytes(1025, 4));
+        client.put(keys.get(2), randomBytes(MIB + 1, 5));
+        assertThat(client.get(keys.get(1)).latest()).map(Versioned::value).hasValue(randomBytes(1025, 4));
+        assertThat(client.get(keys.get(2)).latest()).map(Versioned::value).hasValue(randomBytes(MIB + 1, 5));
+        assertThat(client.get(keys.get(0)).found()).isTrue();
+
+        // Per node: small values on the KV channel's stream; every call with a large value on one other connection.
+        java.util.Set<String> largeMethods = java.util.Set.of("ringkv.v1.KV/Put", "ringkv.v1.KV/PutStream",
+                "ringkv.v1.KV/Get", "ringkv.v1.KV/GetStream");
+        java.util.Map<String, java.util.Set<java.net.SocketAddress>> small = new java.util.TreeMap<>();
+        java.util.Map<String, java.util.Set<java.net.SocketAddress>> large = new java.util.TreeMap<>();
+        java.util.Set<String> largeSeen = new java.util.HashSet<>();
+        for (FakeCluster.Arrival a : cluster.arrivals) {
+            if (a.method().equals("ringkv.v1.KVChannel/Exchange")) {
+                small.computeIfAbsent(a.node(), n -> new java.util.HashSet<>()).add(a.client());
+            } else if (largeMethods.contains(a.method())) {
+                large.computeIfAbsent(a.node(), n -> new java.util.HashSet<>()).add(a.client());
+                largeSeen.add(a.method());
+            }
+        }
+        assertThat(largeSeen).isEqualTo(largeMethods);
+        assertThat(large).isNotEmpty();
+        large.forEach((node, connections) -> {
+            assertThat(connections).as(node).hasSize(1);
+            assertThat(small.getOrDefault(node, java.util.Set.of())).as(node).hasSizeLessThanOrEqualTo(1)
+                    .doesNotContainAnyElementsOf(connections);
+        });
+        assertThat(small).isNotEmpty();
+    }
+
+    @Test
     void closeShutsEveryChannelDown() throws InterruptedException {
         RingkvClient client = client();
         for (int i = 0; i < 20; i++) {
