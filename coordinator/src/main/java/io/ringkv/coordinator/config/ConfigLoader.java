@@ -6,6 +6,7 @@ import io.ringkv.coordinator.handoff.HintSettings;
 import io.ringkv.coordinator.keyspace.ConflictMode;
 import io.ringkv.coordinator.keyspace.Keyspace;
 import io.ringkv.coordinator.keyspace.Keyspaces;
+import io.ringkv.coordinator.priority.LargeValueSettings;
 import io.ringkv.coordinator.transport.ReplicaChannelSettings;
 import io.ringkv.observability.TelemetrySettings;
 import io.ringkv.coordinator.repair.RepairSettings;
@@ -67,6 +68,8 @@ import java.util.Set;
  * replica_channel_max_record_bytes: 65536       # larger records use the unary/streaming RPCs
  * replica_channel_max_in_flight: 4096           # calls waiting on one peer's stream; more go unary
  * replica_channel_reconnect_backoff_millis: 200 # after a stream fails, calls go unary this long
+ * large_value_threads: 2     # threads reading, checking and writing records stored in chunks (1..64)
+ * large_value_nice: 10       # their Linux nice value (0..19): small requests get the CPU first; 0: same priority
  * otel_traces_exporter: otlp  # and every other OTEL_* variable as a lower-case key (TelemetrySettings);
  *                             # their environment variables are the standard OTEL_* names
  * repair_interval: 24h        # every vnode repaired at least this often (ms, s, m, h, d); off: no background repair
@@ -95,7 +98,9 @@ public final class ConfigLoader {
             "replica_channel_reconnect_backoff_millis",
             // The storage engine (EngineConfig): group commit, and RocksDB's options as rocks_<option>.
             "sync_delay_millis", "rocks_block_cache_bytes", "rocks_write_buffer_bytes", "rocks_max_background_jobs",
-            "rocks_background_priority", "rocks_background_write_bytes_per_sec", "rocks_recycle_log_files");
+            "rocks_background_priority", "rocks_background_write_bytes_per_sec", "rocks_recycle_log_files",
+            // The large-value threads (priority.LargeValueSettings).
+            "large_value_threads", "large_value_nice");
 
     private ConfigLoader() {
     }
@@ -172,12 +177,17 @@ public final class ConfigLoader {
                 num(m, "ping_interval_millis", 1000), str(m, "membership", "static"),
                 consulAddress(str(m, "consul_url", "http://127.0.0.1:8500")), str(m, "cluster", "ringkv"),
                 (int) num(m, "min_nodes", 3), hints(m, num(m, "replica_timeout_millis", 2000)),
-                TelemetrySettings.from(m), repair(m), replicaChannel(m), syncDelay(m), engineOptions(m));
+                TelemetrySettings.from(m), repair(m), replicaChannel(m), syncDelay(m), engineOptions(m), largeValues(m));
+    }
+
+    static LargeValueSettings largeValues(Map<String, Object> m) {
+        return new LargeValueSettings(intNum(m, "large_value_threads", LargeValueSettings.DEFAULT_THREADS),
+                intNum(m, "large_value_nice", LargeValueSettings.DEFAULT_NICE));
     }
 
     static long syncDelay(Map<String, Object> m) {
-        // 1 ms: fewer fsyncs where writes are few (95/5: 12.9-13.2k ops/s against 11.4-12.2k with 0); 0 halves
-        // a write's median latency and suits write-heavy loads (50/50: 6.1-6.6k against 5.2-6.2k). docs/benchmarks.md.
+        // 0: no thread waits for an fsync, so a gathering delay buys no throughput (B 16 threads: 14.1-14.7k ops/s
+        // with 0 or 1) and costs each write about 1 ms (A update p50 0.88 against 1.7-2.0 ms). docs/benchmarks.md.
         return num(m, "sync_delay_millis", 0);
     }
 

@@ -22,6 +22,7 @@ import java.util.List;
  * @param minNodes   with Consul, the leader forms the first ring once this many nodes pass
  * @param hints      hinted handoff caps, window and replay pacing
  * @param replicaChannel whether and for what replica calls share one multiplexed stream per peer
+ * @param largeValues the threads, and their CPU priority, that read and write records stored in chunks
  * @param syncDelayMillis with {@code sync: batch}, how long a group commit gathers writers before its fsync
  * @param engineOptions the storage engine's own options ({@code rocks.block_cache_bytes}, ...)
  */
@@ -32,7 +33,8 @@ public record NodeConfig(String id, HostPort listen, HostPort advertise, String 
                          String cluster, int minNodes, HintSettings hints,
                          io.ringkv.observability.TelemetrySettings telemetry, RepairSettings repair,
                          io.ringkv.coordinator.transport.ReplicaChannelSettings replicaChannel,
-                         long syncDelayMillis, java.util.Map<String, String> engineOptions) {
+                         long syncDelayMillis, java.util.Map<String, String> engineOptions,
+                         io.ringkv.coordinator.priority.LargeValueSettings largeValues) {
     public NodeConfig {
         if (id == null || !id.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,62}")) {
             throw new IllegalArgumentException("node id '" + id + "' must be 1-63 letters, digits, '_', '.', '-'");
@@ -60,6 +62,7 @@ public record NodeConfig(String id, HostPort listen, HostPort advertise, String 
             throw new IllegalArgumentException("min_nodes must be in [1, 1000], was " + minNodes);
         }
         java.util.Objects.requireNonNull(repair, "repair");
+        java.util.Objects.requireNonNull(largeValues, "largeValues");
         if (syncDelayMillis < 0 || syncDelayMillis > 10_000) {
             throw new IllegalArgumentException("sync_delay_millis must be in [0, 10000], was " + syncDelayMillis);
         }

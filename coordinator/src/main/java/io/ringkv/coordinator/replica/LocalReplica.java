@@ -94,6 +94,11 @@ public final class LocalReplica {
         };
     }
 
+    /** Whether {@code write} is not a hint and its record is stored in chunks: megabytes to copy and checksum. */
+    public boolean isLarge(ReplicaWrite write) {
+        return !write.isHint() && write.encoded().length > engine.config().thresholdBytes();
+    }
+
     /**
      * Whether {@link #applyAsync} of {@code write} returns without waiting on I/O other than the
      * log append (no hint store, no chunks of a large value), so an event loop may call it.
@@ -128,6 +133,15 @@ public final class LocalReplica {
         return engine.get(ks.namespace(), StorageKeys.encode(key, limits));
     }
 
+    /**
+     * {@link #getEncoded} when the record is stored inline, {@link ChunkingEngine.InlineValue#CHUNKED}
+     * (nothing read but the record's frame) when it is in chunks, null when absent.
+     */
+    public ChunkingEngine.InlineValue tryGetEncoded(String keyspace, String key) {
+        Keyspace ks = keyspaces.resolve(keyspace);
+        return engine.getInline(ks.namespace(), StorageKeys.encode(key, limits));
+    }
+
     /** What a digest read answers: the stored record's digest, version and encoded size. */
     public record Summary(long digest, byte[] version, long size) {
     }
@@ -149,6 +163,22 @@ public final class LocalReplica {
         return new Summary(digestOf(ends.tail()), RecordCodec.versionOfHead(ends.head()), ends.length());
     }
 
+    /**
+     * {@link #read}, or null, with nothing read but the record's frame, when the read needs the
+     * chunks of a large record: an event loop answers small reads itself and hands large ones to a
+     * thread, so the megabytes of one never hold up the small requests queued behind it.
+     */
+    public ReadReply tryRead(ReplicaRead read) {
+        if (read.digestOnly()) {
+            return read(read);
+        }
+        ChunkingEngine.InlineValue found = tryGetEncoded(read.keyspace(), read.key());
+        if (found == null) {
+            return ReadReply.ABSENT;
+        }
+        return found.chunked() ? null : replyOf(found.value());
+    }
+
     public ReadReply read(ReplicaRead read) {
         if (read.digestOnly()) {
             Summary summary = summary(read.keyspace(), read.key());
@@ -156,11 +186,12 @@ public final class LocalReplica {
         }
         Keyspace ks = keyspaces.resolve(read.keyspace());
         byte[] raw = engine.get(ks.namespace(), StorageKeys.encode(read.key(), limits));
-        if (raw == null) {
-            return ReadReply.ABSENT;
-        }
-        Record r = RecordCodec.decode(raw);
-        return new ReadReply(r, digestOf(raw), r.version(), true);
+        return raw == null ? ReadReply.ABSENT : replyOf(raw);
+    }
+
+    private static ReadReply replyOf(byte[] encoded) {
+        Record r = RecordCodec.decode(encoded);
+        return new ReadReply(r, digestOf(encoded), r.version(), true);
     }
 
     /** The digest of an encoded record: its trailing CRC32C, which the encoding already paid for. */

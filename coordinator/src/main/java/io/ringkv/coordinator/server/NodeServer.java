@@ -27,6 +27,7 @@ import io.ringkv.coordinator.repair.GrpcRepairPeer;
 import io.ringkv.coordinator.repair.LocalRepairPeer;
 import io.ringkv.coordinator.repair.RepairService;
 import io.ringkv.coordinator.repair.Sleeper;
+import io.ringkv.coordinator.priority.LargeValueExecutor;
 import io.ringkv.coordinator.replica.LocalReplica;
 import io.ringkv.coordinator.request.Coordinator;
 import io.ringkv.coordinator.request.CoordinatorSettings;
@@ -84,6 +85,7 @@ public final class NodeServer implements AutoCloseable {
     private final RepairService repair;
     private final ReplicaChannelService replicaChannelService;
     private final KvChannelService kvChannelService;
+    private final LargeValueExecutor largeValues;
 
     private NodeServer(NodeConfig config, Telemetry telemetry) {
         this.config = config;
@@ -120,9 +122,11 @@ public final class NodeServer implements AutoCloseable {
                 }
             });
             Node self = new Node(config.id(), config.advertise().toString(), config.rack(), NodeState.ACTIVE);
+            // Records stored in chunks are read, checked and written on a few threads of lower CPU priority.
+            this.largeValues = new LargeValueExecutor(config.largeValues());
             this.transport = new GrpcTransport(config.id(), replica,
                     id -> ring.ring().flatMap(r -> r.node(id)).map(Node::address), telemetry.grpcClientInterceptors(),
-                    config.replicaChannel(), timer);
+                    config.replicaChannel(), timer, largeValues);
             if (telemetry.tracingEnabled()) {
                 // The replica channel carries no trace context: a replica call inside a sampled trace goes as a
                 // unary RPC, whose interceptors propagate it; unsampled calls keep the channel, so tracing at a
@@ -159,10 +163,10 @@ public final class NodeServer implements AutoCloseable {
             AdminGrpcService admin = new AdminGrpcService(self, ring, transport, detector, config.backend(), VERSION,
                     membership, handoff, repair);
             ReplicaGrpcService replicaService = new ReplicaGrpcService(replica, ring, config.id(),
-                    StorageLimits.ABSOLUTE_MAX_VALUE_BYTES, repair.localPeer());
+                    StorageLimits.ABSOLUTE_MAX_VALUE_BYTES, repair.localPeer(), largeValues);
             this.replicaChannelService = new ReplicaChannelService(replicaService);
             KvGrpcService kv = new KvGrpcService(coordinator, ring, transport, config.limits().maxValueBytes(),
-                    membership::status, telemetry);
+                    membership::status, telemetry, largeValues);
             this.kvChannelService = new KvChannelService(kv);
             // The channels' streams are not traced: their envelopes carry no trace context (a call inside a
             // sampled trace goes unary instead), and a server span per stream would be the current context of
@@ -336,6 +340,7 @@ public final class NodeServer implements AutoCloseable {
         }
         handoff.close();
         transport.close();
+        largeValues.close();
         timer.close();
         engine.close();
         catalog.close();

@@ -28,9 +28,12 @@ import io.ringkv.coordinator.replica.LocalReplica;
 import io.ringkv.coordinator.transport.GrpcTransport;
 import io.ringkv.coordinator.transport.ReplicaWrite;
 import io.ringkv.observability.Spans;
+import io.ringkv.storage.chunk.ChunkingEngine;
 import io.ringkv.storage.record.RecordCodec;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * The internal {@code ringkv.v1.Replica} service: applies and reads this node's replica. Records
@@ -42,8 +45,12 @@ final class ReplicaGrpcService extends ReplicaGrpc.ReplicaImplBase {
     private final String selfId;
     private final int maxRecordBytes;
     private final LocalRepairPeer repair;
+    private final Executor largeValues;
 
-    ReplicaGrpcService(LocalReplica replica, RingHolder ring, String selfId, int maxRecordBytes, LocalRepairPeer repair) {
+    /** @param largeValues runs the reads and writes of records stored in chunks (the node's large-value threads) */
+    ReplicaGrpcService(LocalReplica replica, RingHolder ring, String selfId, int maxRecordBytes, LocalRepairPeer repair,
+                       Executor largeValues) {
+        this.largeValues = largeValues;
         this.replica = replica;
         this.ring = ring;
         this.selfId = selfId;
@@ -67,9 +74,36 @@ final class ReplicaGrpcService extends ReplicaGrpc.ReplicaImplBase {
             durable.whenComplete((ok, e) -> reply(e, out));
             return;
         }
-        // A hint or a large record waits on I/O, and a key's lock held by another writer is waited
-        // for: off the event loop, with the trace context (Spans.wrap is the task itself when untraced).
+        if (replica.isLarge(write)) {
+            offload(out, () -> applyLarge(write, out));
+            return;
+        }
+        // A hint waits on I/O, and a key's lock held by another writer is waited for: off the event
+        // loop, with the trace context (Spans.wrap is the task itself when untraced).
         Thread.startVirtualThread(Spans.wrap(() -> apply(write, out)));
+    }
+
+    /** Applies a large record on a large-value thread, which does not wait for its fsync. */
+    private void applyLarge(ReplicaWrite write, StreamObserver<ReplicaWriteResponse> out) {
+        replica.applyAsync(write).whenComplete((ok, e) -> reply(e, out));
+    }
+
+    /**
+     * Runs the work of a large record on the large-value threads, which yield the CPU to small
+     * requests; a failure, or their refusal while the node stops, is the call's error.
+     */
+    private void offload(StreamObserver<?> out, Runnable work) {
+        try {
+            largeValues.execute(Spans.wrap(() -> {
+                try {
+                    work.run();
+                } catch (RuntimeException e) {
+                    out.onError(Protos.status(e).asRuntimeException());
+                }
+            }));
+        } catch (RejectedExecutionException e) {
+            out.onError(Status.UNAVAILABLE.withDescription("node " + selfId + " is stopping").asRuntimeException());
+        }
     }
 
     private ReplicaWrite decode(ReplicaWriteRequest req, ByteString record) {
@@ -79,14 +113,13 @@ final class ReplicaGrpcService extends ReplicaGrpc.ReplicaImplBase {
     }
 
     private void decodeThenApply(ReplicaWriteRequest header, ByteString record, StreamObserver<ReplicaWriteResponse> out) {
-        ReplicaWrite write;
-        try {
-            write = decode(header, record);
-        } catch (RuntimeException e) {
-            out.onError(Protos.status(e).asRuntimeException());
-            return;
+        ReplicaWrite write = decode(header, record);
+        if (write.isHint()) {
+            // The hint store may wait on I/O: not on a large-value thread.
+            Thread.startVirtualThread(Spans.wrap(() -> apply(write, out)));
+        } else {
+            applyLarge(write, out);
         }
-        apply(write, out);
     }
 
     private void apply(ReplicaWrite write, StreamObserver<ReplicaWriteResponse> out) {
@@ -112,14 +145,44 @@ final class ReplicaGrpcService extends ReplicaGrpc.ReplicaImplBase {
     public StreamObserver<ReplicaWriteChunk> writeStream(StreamObserver<ReplicaWriteResponse> out) {
         return new ChunkedUpload<ReplicaWriteChunk, ReplicaWriteRequest>("WriteStream",
                 m -> m.hasHeader() ? m.getHeader() : null, ReplicaWriteChunk::getChunk, h -> null, maxRecordBytes, out,
-                // Applying may wait for an fsync (group commit): off the event loop.
-                (header, record) -> Thread.startVirtualThread(Spans.wrap(() -> decodeThenApply(header, record, out))));
+                // Decoding and checksumming megabytes: on the large-value threads.
+                (header, record) -> offload(out, () -> decodeThenApply(header, record, out)));
     }
 
     @Override
     public void read(ReplicaReadRequest req, StreamObserver<ReplicaReadResponse> out) {
         try {
-            out.onNext(req.getDigestOnly() ? summary(req) : header(req, replica.getEncoded(req.getKeyspace(), req.getKey()), true));
+            if (req.getDigestOnly()) {
+                out.onNext(summary(req));
+            } else {
+                ChunkingEngine.InlineValue found = replica.tryGetEncoded(req.getKeyspace(), req.getKey());
+                if (found != null && found.chunked()) {
+                    // Megabytes to read and check: off the event loop, which small reads share.
+                    offload(out, () -> readLarge(req, out));
+                    return;
+                }
+                out.onNext(header(req, found == null ? null : found.value(), true));
+            }
+            out.onCompleted();
+        } catch (RuntimeException e) {
+            out.onError(Protos.status(e).asRuntimeException());
+        }
+    }
+
+    private void readLarge(ReplicaReadRequest req, StreamObserver<ReplicaReadResponse> out) {
+        try {
+            long cap = req.getMaxInlineBytes();
+            if (cap > 0) {
+                // A record over the cap is left out of the reply anyway: its two ends tell its
+                // digest, version and size without reading the megabytes between them.
+                ReplicaReadResponse summary = summary(req);
+                if (!summary.getFound() || summary.getRecordSize() > cap) {
+                    out.onNext(summary);
+                    out.onCompleted();
+                    return;
+                }
+            }
+            out.onNext(header(req, replica.getEncoded(req.getKeyspace(), req.getKey()), true));
             out.onCompleted();
         } catch (RuntimeException e) {
             out.onError(Protos.status(e).asRuntimeException());
@@ -154,6 +217,11 @@ final class ReplicaGrpcService extends ReplicaGrpc.ReplicaImplBase {
 
     @Override
     public void readStream(ReplicaReadRequest req, StreamObserver<ReplicaReadChunk> out) {
+        // Only large records are read this way: on the large-value threads.
+        offload(out, () -> streamRecord(req, out));
+    }
+
+    private void streamRecord(ReplicaReadRequest req, StreamObserver<ReplicaReadChunk> out) {
         try {
             byte[] encoded = replica.getEncoded(req.getKeyspace(), req.getKey());
             out.onNext(ReplicaReadChunk.newBuilder().setHeader(header(req, encoded, false)).build());

@@ -33,6 +33,8 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Function;
 
 /**
@@ -64,6 +66,7 @@ public final class GrpcTransport implements Transport, AutoCloseable {
     private volatile java.util.function.BooleanSupplier unaryRequired = () -> false;
     private final Timer timer;
     private final Map<String, ReplicaChannelClient> replicaChannels = new ConcurrentHashMap<>();
+    private final Executor largeValues;
 
     /**
      * @param addressOf maps a node id to its {@code host:port} on the current ring
@@ -84,6 +87,16 @@ public final class GrpcTransport implements Transport, AutoCloseable {
      */
     public GrpcTransport(String selfId, LocalReplica local, Function<String, Optional<String>> addressOf,
                          List<ClientInterceptor> interceptors, ReplicaChannelSettings channelSettings, Timer timer) {
+        this(selfId, local, addressOf, interceptors, channelSettings, timer, Thread::startVirtualThread);
+    }
+
+    /**
+     * @param largeValues runs this node's reads and writes of its own records stored in chunks
+     *                    (the node's {@link io.ringkv.coordinator.priority.LargeValueExecutor})
+     */
+    public GrpcTransport(String selfId, LocalReplica local, Function<String, Optional<String>> addressOf,
+                         List<ClientInterceptor> interceptors, ReplicaChannelSettings channelSettings, Timer timer,
+                         Executor largeValues) {
         if (channelSettings.enabled() && timer == null) {
             throw new IllegalArgumentException("the replica channel needs a timer");
         }
@@ -93,6 +106,7 @@ public final class GrpcTransport implements Transport, AutoCloseable {
         this.interceptors = List.copyOf(interceptors);
         this.channelSettings = channelSettings;
         this.timer = timer;
+        this.largeValues = largeValues;
     }
 
     /**
@@ -227,8 +241,20 @@ public final class GrpcTransport implements Transport, AutoCloseable {
             } catch (RuntimeException e) {
                 return CompletableFuture.failedFuture(e);
             }
-            // A hint or a large value waits on I/O, and a key's lock held by another writer is
-            // waited for: not on the caller's thread, which may be an event loop.
+            if (local.isLarge(write)) {
+                // Megabytes to copy and checksum: on the large-value threads, which yield the CPU to small requests.
+                CompletableFuture<Void> durable = new CompletableFuture<>();
+                offload(durable, () -> local.applyAsync(write).whenComplete((ok, e) -> {
+                    if (e != null) {
+                        durable.completeExceptionally(e);
+                    } else {
+                        durable.complete(null);
+                    }
+                }));
+                return durable;
+            }
+            // A hint waits on I/O, and a key's lock held by another writer is waited for: not on
+            // the caller's thread, which may be an event loop.
             return CompletableFuture.runAsync(Spans.wrap(() -> local.apply(write)), Thread::startVirtualThread);
         }
         CompletableFuture<Void> result = new CompletableFuture<>();
@@ -268,7 +294,20 @@ public final class GrpcTransport implements Transport, AutoCloseable {
     @Override
     public CompletableFuture<ReadReply> read(String nodeId, ReplicaRead read, long timeoutMillis) {
         if (nodeId.equals(selfId)) {
-            return local(() -> local.read(read));
+            ReadReply small;
+            try {
+                small = local.tryRead(read);
+            } catch (RuntimeException e) {
+                return CompletableFuture.failedFuture(e);
+            }
+            if (small != null) {
+                return CompletableFuture.completedFuture(small);
+            }
+            // A chunked record takes milliseconds to read and check: not on the caller's thread,
+            // which may be an event loop with small requests queued behind this one.
+            CompletableFuture<ReadReply> large = new CompletableFuture<>();
+            offload(large, () -> large.complete(local.read(read)));
+            return large;
         }
         CompletableFuture<ReadReply> result = new CompletableFuture<>();
         try {
@@ -421,11 +460,18 @@ public final class GrpcTransport implements Transport, AutoCloseable {
                 : ": " + status.getDescription()));
     }
 
-    private static <T> CompletableFuture<T> local(java.util.function.Supplier<T> work) {
+    /** Runs {@code work} on the large-value threads; its failure, or their refusal, fails {@code result}. */
+    private void offload(CompletableFuture<?> result, Runnable work) {
         try {
-            return CompletableFuture.completedFuture(work.get());
-        } catch (RuntimeException e) {
-            return CompletableFuture.failedFuture(e);
+            largeValues.execute(Spans.wrap(() -> {
+                try {
+                    work.run();
+                } catch (RuntimeException e) {
+                    result.completeExceptionally(e);
+                }
+            }));
+        } catch (RejectedExecutionException e) {
+            result.completeExceptionally(new PeerException(selfId, false, "node is stopping"));
         }
     }
 

@@ -76,6 +76,23 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void largeValueKeysComeFromFileEnvironmentAndFlagsWithTheirEdges() {
+        assertThat(ConfigLoader.load(null, Map.of(), Map.of()).largeValues())
+                .isEqualTo(io.ringkv.coordinator.priority.LargeValueSettings.DEFAULTS);
+        NodeConfig c = ConfigLoader.load(null, Map.of("RINGKV_LARGE_VALUE_NICE", "19"), Map.of("large_value_threads", "64"));
+        assertThat(c.largeValues().threads()).isEqualTo(64);
+        assertThat(c.largeValues().nice()).isEqualTo(19);
+        assertThat(ConfigLoader.load(null, Map.of(), Map.of("large_value_threads", "1", "large_value_nice", "0"))
+                .largeValues()).isEqualTo(new io.ringkv.coordinator.priority.LargeValueSettings(1, 0));
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(), Map.of("large_value_threads", "0")))
+                .hasMessageContaining("large_value_threads must be in [1, 64], was 0");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(), Map.of("large_value_nice", "20")))
+                .hasMessageContaining("large_value_nice must be in [0, 19], was 20");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(), Map.of("large_value_nice", "-1")))
+                .hasMessageContaining("large_value_nice must be in [0, 19], was -1");
+    }
+
+    @Test
     void storageKeysReachTheEngineAndTheirEdgesHold() {
         NodeConfig d = ConfigLoader.load(null, Map.of(), Map.of());
         assertThat(d.syncDelayMillis()).isZero();

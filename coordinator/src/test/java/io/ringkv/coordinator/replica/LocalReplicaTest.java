@@ -58,4 +58,29 @@ class LocalReplicaTest {
                 .get(10, java.util.concurrent.TimeUnit.SECONDS);
         assertThat(replica.get("default", "s").value()).hasSize(100);
     }
+
+    @ParameterizedTest
+    @ValueSource(ints = {0, 1_000, 65_000, 70_000, 3 * 1024 * 1024 + 7})
+    void aTriedReadAnswersInlineRecordsAndLeavesChunkedOnesToAFullRead(int valueBytes) {
+        byte[] value = new byte[valueBytes];
+        new Random(valueBytes).nextBytes(value);
+        Record record = Record.value(VersionKind.LWW, new LwwVersion(3_000L << 16, "n1").encode(), 3_000, value);
+        byte[] encoded = RecordCodec.encode(record);
+        replica.apply(new ReplicaWrite("default", "t", record, encoded, 1, null));
+
+        ReadReply tried = replica.tryRead(new ReplicaRead("default", "t", false, 1));
+        ReadReply full = replica.read(new ReplicaRead("default", "t", false, 1));
+
+        assertThat(full.record().value()).isEqualTo(value);
+        if (encoded.length <= ChunkingConfig.DEFAULT_THRESHOLD_BYTES) {
+            assertThat(tried.record().value()).as("%d bytes", valueBytes).isEqualTo(value);
+            assertThat(tried.digest()).isEqualTo(full.digest());
+            assertThat(tried.version()).isEqualTo(full.version());
+        } else {
+            assertThat(tried).as("%d bytes", valueBytes).isNull();
+        }
+        // Digest reads and absent keys never need a chunk: always answered.
+        assertThat(replica.tryRead(new ReplicaRead("default", "t", true, 1)).digest()).isEqualTo(full.digest());
+        assertThat(replica.tryRead(new ReplicaRead("default", "absent", false, 1))).isSameAs(ReadReply.ABSENT);
+    }
 }

@@ -12,6 +12,8 @@ import io.ringkv.api.v1.ReplicaChannelGrpc;
 import io.ringkv.api.v1.ReplicaBatch;
 import io.ringkv.coordinator.keyspace.Keyspaces;
 import io.ringkv.coordinator.membership.RingHolder;
+import io.ringkv.coordinator.priority.LargeValueExecutor;
+import io.ringkv.coordinator.priority.LargeValueSettings;
 import io.ringkv.coordinator.replica.LocalReplica;
 import io.ringkv.coordinator.time.SystemTimer;
 import io.ringkv.coordinator.transport.GrpcTransport;
@@ -56,6 +58,7 @@ class ReplicaChannelTest {
             new ChunkingEngine(new MemoryEngine(), ChunkingConfig.DEFAULTS, StorageLimits.DEFAULTS),
             Keyspaces.of(List.of()), StorageLimits.DEFAULTS);
     private final SystemTimer timer = new SystemTimer();
+    private final LargeValueExecutor largeValues = new LargeValueExecutor(LargeValueSettings.DEFAULTS);
     private Peer peer;
     private GrpcTransport transport;
 
@@ -74,7 +77,7 @@ class ReplicaChannelTest {
         Peer start() {
             ReplicaGrpcService unary = new ReplicaGrpcService(replica, new RingHolder(), PEER,
                     StorageLimits.ABSOLUTE_MAX_VALUE_BYTES,
-                    new io.ringkv.coordinator.repair.LocalRepairPeer(PEER, replica, Keyspaces.of(List.of())));
+                    new io.ringkv.coordinator.repair.LocalRepairPeer(PEER, replica, Keyspaces.of(List.of())), largeValues);
             channel = new ReplicaChannelService(unary);
             ReplicaChannelGrpc.ReplicaChannelImplBase muteable = new ReplicaChannelGrpc.ReplicaChannelImplBase() {
                 @Override
@@ -141,6 +144,7 @@ class ReplicaChannelTest {
         }
         peer.close();
         timer.close();
+        largeValues.close();
     }
 
     private GrpcTransport transport(ReplicaChannelSettings settings) {
@@ -252,6 +256,22 @@ class ReplicaChannelTest {
         // Digests of large records need no record: they stay on the channel.
         assertThat(t.read(PEER, new ReplicaRead("default", "large", true, 0), 10_000).get(30, TimeUnit.SECONDS).found()).isTrue();
         assertThat(peer.requests("Read")).isEqualTo(2);
+        assertThat(peer.requests("Exchange")).isEqualTo(1);
+    }
+
+    @Test
+    void aChunkedRecordUnderTheInlineLimitComesWholeOverTheChannel() throws Exception {
+        GrpcTransport t = transport(new ReplicaChannelSettings(true, 256 * 1024, 100, 200));
+        byte[] chunked = new byte[100 * 1024];
+        new java.util.Random(9).nextBytes(chunked);
+        t.write(PEER, write("chunked", chunked), 10_000).get(30, TimeUnit.SECONDS);
+
+        ReadReply reply = t.read(PEER, read("chunked"), 10_000).get(30, TimeUnit.SECONDS);
+
+        assertThat(reply.record().value()).isEqualTo(chunked);
+        assertThat(t.read(PEER, read("absent"), 10_000).get(30, TimeUnit.SECONDS).found()).isFalse();
+        assertThat(peer.requests("Read")).isZero();
+        assertThat(peer.requests("ReadStream")).isZero();
         assertThat(peer.requests("Exchange")).isEqualTo(1);
     }
 

@@ -127,6 +127,33 @@ public final class ChunkingEngine implements StorageEngine {
         return CompletableFuture.allOf(chunks.toArray(CompletableFuture[]::new));
     }
 
+    /** What {@link #getInline} found: a value stored inline, or ({@code value} null) that the value is chunked. */
+    public record InlineValue(byte[] value) {
+        /** The value is stored in chunks, which {@link #getInline} did not read. */
+        public static final InlineValue CHUNKED = new InlineValue(null);
+
+        public boolean chunked() {
+            return value == null;
+        }
+    }
+
+    /**
+     * {@link #get} of a value stored inline, reading its frame only: {@link InlineValue#CHUNKED}
+     * when the value is in chunks, null when absent. An event loop answers small reads with it and
+     * hands a chunked value, whose megabytes take milliseconds to read, to a thread that may wait.
+     */
+    public InlineValue getInline(Namespace ns, byte[] key) {
+        checkNamespace(ns);
+        byte[] frame = inner.get(ns, key);
+        if (frame == null) {
+            return null;
+        }
+        if (frame.length > 0 && frame[0] == Frames.MANIFEST) {
+            return InlineValue.CHUNKED;
+        }
+        return new InlineValue(unframe(ns, key, frame));
+    }
+
     /** A value's length and the bytes at its two ends. */
     public record ValueEnds(long length, byte[] head, byte[] tail) {
     }

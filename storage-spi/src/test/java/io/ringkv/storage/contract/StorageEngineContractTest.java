@@ -530,6 +530,23 @@ public abstract class StorageEngineContractTest {
         assertThat(chunked.getEnds(DATA, key("absent"), 4)).isNull();
     }
 
+
+    @ParameterizedTest
+    @ValueSource(ints = {0, 1, 65_536, 65_537, 1_048_577})
+    void anInlineReadAnswersValuesUpToTheThresholdAndOnlySaysChunkedAboveIt(int size) {
+        ChunkingEngine chunked = chunking();
+        byte[] value = randomValue(size, SEED ^ size);
+        chunked.put(DATA, key("inline"), value);
+        ChunkingEngine.InlineValue found = chunked.getInline(DATA, key("inline"));
+        if (size <= ChunkingConfig.DEFAULT_THRESHOLD_BYTES) {
+            assertThat(found.chunked()).as("size %d", size).isFalse();
+            assertThat(found.value()).as("size %d", size).isEqualTo(value);
+        } else {
+            assertThat(found).as("size %d", size).isSameAs(ChunkingEngine.InlineValue.CHUNKED);
+            assertThat(chunked.get(DATA, key("inline"))).isEqualTo(value);
+        }
+        assertThat(chunked.getInline(DATA, key("absent"))).isNull();
+    }
     @Test
     void chunksLeftByACrashAreCollected() {
         ChunkingEngine chunked = chunking();

@@ -1,0 +1,29 @@
+package io.ringkv.coordinator.priority;
+
+/**
+ * How a node runs the work of large values (records stored in chunks): on {@code threads} platform
+ * threads at nice {@code nice}, so on a busy machine small requests get the CPU first.
+ *
+ * @param threads threads reading, checking and writing large records ({@value #MIN_THREADS}..{@value #MAX_THREADS})
+ * @param nice    their Linux nice value ({@value #MIN_NICE}..{@value #MAX_NICE}); 0: the same priority as requests
+ */
+public record LargeValueSettings(int threads, int nice) {
+    public static final int MIN_THREADS = 1;
+    public static final int MAX_THREADS = 64;
+    public static final int MIN_NICE = 0;
+    public static final int MAX_NICE = 19;
+    public static final int DEFAULT_THREADS = 2;
+    public static final int DEFAULT_NICE = 10;
+    public static final LargeValueSettings DEFAULTS = new LargeValueSettings(DEFAULT_THREADS, DEFAULT_NICE);
+
+    public LargeValueSettings {
+        if (threads < MIN_THREADS || threads > MAX_THREADS) {
+            throw new IllegalArgumentException("large_value_threads must be in [" + MIN_THREADS + ", " + MAX_THREADS
+                    + "], was " + threads);
+        }
+        if (nice < MIN_NICE || nice > MAX_NICE) {
+            throw new IllegalArgumentException("large_value_nice must be in [" + MIN_NICE + ", " + MAX_NICE
+                    + "], was " + nice);
+        }
+    }
+}

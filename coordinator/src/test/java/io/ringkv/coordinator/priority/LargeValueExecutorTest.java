@@ -1,0 +1,91 @@
+package io.ringkv.coordinator.priority;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class LargeValueExecutorTest {
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 10, 19})
+    void itsThreadsRunAtTheConfiguredNiceValue(int nice) throws Exception {
+        assumeTrue(ThreadNice.supported(), "setting a thread's nice value needs Linux");
+        Optional<Integer> caller = ThreadNice.current();
+        // Unprivileged, a thread can only go lower than where it started.
+        assumeTrue(caller.isPresent() && caller.get() < nice, "this JVM already runs at nice " + caller);
+        try (LargeValueExecutor executor = new LargeValueExecutor(new LargeValueSettings(2, nice))) {
+            CompletableFuture<Optional<Integer>> seen = new CompletableFuture<>();
+            executor.execute(() -> seen.complete(ThreadNice.current()));
+            assertThat(seen.get(10, TimeUnit.SECONDS)).contains(nice);
+        }
+        // The caller's own priority is untouched: only the pool's threads were lowered.
+        assertThat(ThreadNice.current()).isEqualTo(caller);
+    }
+
+    @Test
+    void niceZeroLeavesTheInheritedPriority() throws Exception {
+        Optional<Integer> caller = ThreadNice.current();
+        try (LargeValueExecutor executor = new LargeValueExecutor(new LargeValueSettings(1, 0))) {
+            CompletableFuture<Optional<Integer>> seen = new CompletableFuture<>();
+            executor.execute(() -> seen.complete(ThreadNice.current()));
+            assertThat(seen.get(10, TimeUnit.SECONDS)).isEqualTo(caller);
+        }
+    }
+
+    @Test
+    void tasksRunOnAtMostTheConfiguredNumberOfThreads() throws Exception {
+        try (LargeValueExecutor executor = new LargeValueExecutor(new LargeValueSettings(2, 0))) {
+            CountDownLatch twoRunning = new CountDownLatch(2);
+            CountDownLatch release = new CountDownLatch(1);
+            CompletableFuture<Void> third = new CompletableFuture<>();
+            for (int i = 0; i < 2; i++) {
+                executor.execute(() -> {
+                    twoRunning.countDown();
+                    await(release);
+                });
+            }
+            executor.execute(() -> third.complete(null));
+            assertThat(twoRunning.await(10, TimeUnit.SECONDS)).isTrue();
+            // Both threads are busy: the third task waits its turn rather than getting a thread of its own.
+            Thread.sleep(100);
+            assertThat(third).isNotDone();
+            release.countDown();
+            third.get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void aClosedExecutorRefusesNewWork() {
+        LargeValueExecutor executor = new LargeValueExecutor(LargeValueSettings.DEFAULTS);
+        executor.close();
+        assertThatThrownBy(() -> executor.execute(() -> { })).isInstanceOf(RejectedExecutionException.class);
+    }
+
+    @Test
+    void settingsAreCheckedAtTheirEdges() {
+        assertThat(new LargeValueSettings(1, 0).threads()).isEqualTo(1);
+        assertThat(new LargeValueSettings(64, 19).nice()).isEqualTo(19);
+        assertThatThrownBy(() -> new LargeValueSettings(0, 10)).hasMessage("large_value_threads must be in [1, 64], was 0");
+        assertThatThrownBy(() -> new LargeValueSettings(65, 10)).hasMessage("large_value_threads must be in [1, 64], was 65");
+        assertThatThrownBy(() -> new LargeValueSettings(2, -1)).hasMessage("large_value_nice must be in [0, 19], was -1");
+        assertThatThrownBy(() -> new LargeValueSettings(2, 20)).hasMessage("large_value_nice must be in [0, 19], was 20");
+        assertThatThrownBy(() -> ThreadNice.set(20)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            latch.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
