@@ -15,6 +15,7 @@ import java.util.Optional;
  * setpriority on a thread id lowers that one thread alone; an unprivileged process may always lower
  * its own priority (raise nice), never raise it back.
  */
+@SuppressWarnings("restricted") // Native access is granted on the command line (bin/ringkv, surefire).
 public final class ThreadNice {
     private static final int PRIO_PROCESS = 0;
     private static final MethodHandle GETTID;
