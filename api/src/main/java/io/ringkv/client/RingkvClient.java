@@ -97,9 +97,9 @@ public final class RingkvClient implements AutoCloseable {
         this.channels = new ChannelPool(config.maxInboundMessageBytes(), CLOSE_TIMEOUT_MILLIS, interceptors);
         this.kvChannels = config.kvChannel().enabled() && interceptors.isEmpty()
                 ? new KvChannels(channels, config.kvChannel(), System::nanoTime) : null;
-        // Larger values are fetched with GetStream, off the shared channel stream.
-        this.maxInlineBytes = kvChannels == null ? config.streamThresholdBytes()
-                : Math.min(config.streamThresholdBytes(), config.kvChannel().maxValueBytes());
+        // A Get brings values up to the KV channel's size; larger ones are fetched again on the
+        // connection for large values (see ChannelPool), channel or not.
+        this.maxInlineBytes = Math.min(config.streamThresholdBytes(), config.kvChannel().maxValueBytes());
         this.health = new NodeHealth(nanoClock, config.unreachableNodeBackoff().toNanos());
         this.readAttemptTimeoutNanos = config.readAttemptTimeout().toNanos();
         this.ring = new RingTracker(config.seeds(), this::fetchRing, nanoClock);

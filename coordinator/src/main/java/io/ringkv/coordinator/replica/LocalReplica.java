@@ -164,9 +164,11 @@ public final class LocalReplica {
     }
 
     /**
-     * {@link #read}, or null, with nothing read but the record's frame, when the read needs the
+     * {@link #read}, or null, with nothing read but the record's frame, when a full read needs the
      * chunks of a large record: an event loop answers small reads itself and hands large ones to a
-     * thread, so the megabytes of one never hold up the small requests queued behind it.
+     * thread, so the megabytes of one never hold up the small requests queued behind it. A digest
+     * read is always answered: it reads a large record's first and last chunks (256 KiB each), or
+     * the whole record when its last chunk is shorter than the 4-byte digest.
      */
     public ReadReply tryRead(ReplicaRead read) {
         if (read.digestOnly()) {

@@ -41,8 +41,6 @@ import io.ringkv.observability.Telemetry;
 import io.ringkv.storage.Tokens;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
-import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -64,12 +62,9 @@ final class KvGrpcService extends KVGrpc.KVImplBase {
     private final int maxValueBytes;
     private final Supplier<String> formingStatus;
     private final Telemetry telemetry;
-    private final Executor largeValues;
 
-    /** @param largeValues coordinates the writes of values over {@link #INLINE_COORDINATION_BYTES} (the node's large-value threads) */
     KvGrpcService(Coordinator coordinator, RingHolder ring, GrpcTransport transport, int maxValueBytes,
-                  Supplier<String> formingStatus, Telemetry telemetry, Executor largeValues) {
-        this.largeValues = largeValues;
+                  Supplier<String> formingStatus, Telemetry telemetry) {
         this.coordinator = coordinator;
         this.ring = ring;
         this.transport = transport;
@@ -261,14 +256,17 @@ final class KvGrpcService extends KVGrpc.KVImplBase {
             reply(o, e, out);
         }));
         if (req.getValue().size() > INLINE_COORDINATION_BYTES) {
-            // Encoding and checksumming megabytes takes milliseconds: not on the event loop, and at
-            // the large-value threads' priority.
-            try {
-                largeValues.execute(coordinate);
-            } catch (RejectedExecutionException e) {
-                end(request, e);
-                out.onError(Status.UNAVAILABLE.withDescription("node is stopping").asRuntimeException());
-            }
+            // Encoding and checksumming megabytes takes milliseconds: not on the event loop. Not on
+            // the large-value threads either: coordinating calls peers and may start threads, which
+            // would inherit their lower priority.
+            Thread.startVirtualThread(() -> {
+                try {
+                    coordinate.run();
+                } catch (RuntimeException e) {
+                    end(request, e);
+                    out.onError(Protos.status(e).asRuntimeException());
+                }
+            });
         } else {
             // Nothing in coordinating a write blocks (the local replica's fsync is awaited by a future).
             coordinate.run();

@@ -83,7 +83,11 @@ final class ReplicaGrpcService extends ReplicaGrpc.ReplicaImplBase {
         Thread.startVirtualThread(Spans.wrap(() -> apply(write, out)));
     }
 
-    /** Applies a large record on a large-value thread, which does not wait for its fsync. */
+    /**
+     * Applies a large record (not a hint) on a large-value thread, which does not wait for its
+     * fsync; the reply goes from the group commit's thread, or from the event loop the reply is
+     * written on (the observer hands it over), never starting a thread.
+     */
     private void applyLarge(ReplicaWrite write, StreamObserver<ReplicaWriteResponse> out) {
         replica.applyAsync(write).whenComplete((ok, e) -> reply(e, out));
     }
@@ -113,13 +117,14 @@ final class ReplicaGrpcService extends ReplicaGrpc.ReplicaImplBase {
     }
 
     private void decodeThenApply(ReplicaWriteRequest header, ByteString record, StreamObserver<ReplicaWriteResponse> out) {
-        ReplicaWrite write = decode(header, record);
-        if (write.isHint()) {
-            // The hint store may wait on I/O: not on a large-value thread.
-            Thread.startVirtualThread(Spans.wrap(() -> apply(write, out)));
-        } else {
-            applyLarge(write, out);
+        ReplicaWrite write;
+        try {
+            write = decode(header, record);
+        } catch (RuntimeException e) {
+            out.onError(Protos.status(e).asRuntimeException());
+            return;
         }
+        apply(write, out);
     }
 
     private void apply(ReplicaWrite write, StreamObserver<ReplicaWriteResponse> out) {
@@ -145,8 +150,16 @@ final class ReplicaGrpcService extends ReplicaGrpc.ReplicaImplBase {
     public StreamObserver<ReplicaWriteChunk> writeStream(StreamObserver<ReplicaWriteResponse> out) {
         return new ChunkedUpload<ReplicaWriteChunk, ReplicaWriteRequest>("WriteStream",
                 m -> m.hasHeader() ? m.getHeader() : null, ReplicaWriteChunk::getChunk, h -> null, maxRecordBytes, out,
-                // Decoding and checksumming megabytes: on the large-value threads.
-                (header, record) -> offload(out, () -> decodeThenApply(header, record, out)));
+                (header, record) -> {
+                    if (header.getHintFor().isEmpty()) {
+                        // Decoding and checksumming megabytes: on the large-value threads.
+                        offload(out, () -> applyLarge(decode(header, record), out));
+                    } else {
+                        // The hint store may wait on I/O; and a large-value thread starts no thread, since a
+                        // thread inherits its creator's CPU priority: decided here, on the event loop.
+                        Thread.startVirtualThread(Spans.wrap(() -> decodeThenApply(header, record, out)));
+                    }
+                });
     }
 
     @Override

@@ -22,6 +22,7 @@ import io.ringkv.api.v1.ReplicaReadResponse;
 import io.ringkv.api.v1.ReplicaWriteChunk;
 import io.ringkv.api.v1.ReplicaWriteRequest;
 import io.ringkv.api.v1.ReplicaWriteResponse;
+import io.ringkv.coordinator.priority.LargeValueExecutor;
 import io.ringkv.coordinator.replica.LocalReplica;
 import io.ringkv.coordinator.time.Clock;
 import io.ringkv.coordinator.time.Timer;
@@ -33,7 +34,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Function;
 
@@ -66,7 +66,7 @@ public final class GrpcTransport implements Transport, AutoCloseable {
     private volatile java.util.function.BooleanSupplier unaryRequired = () -> false;
     private final Timer timer;
     private final Map<String, ReplicaChannelClient> replicaChannels = new ConcurrentHashMap<>();
-    private final Executor largeValues;
+    private final LargeValueExecutor largeValues;
 
     /**
      * @param addressOf maps a node id to its {@code host:port} on the current ring
@@ -87,16 +87,16 @@ public final class GrpcTransport implements Transport, AutoCloseable {
      */
     public GrpcTransport(String selfId, LocalReplica local, Function<String, Optional<String>> addressOf,
                          List<ClientInterceptor> interceptors, ReplicaChannelSettings channelSettings, Timer timer) {
-        this(selfId, local, addressOf, interceptors, channelSettings, timer, Thread::startVirtualThread);
+        this(selfId, local, addressOf, interceptors, channelSettings, timer, null);
     }
 
     /**
-     * @param largeValues runs this node's reads and writes of its own records stored in chunks
-     *                    (the node's {@link io.ringkv.coordinator.priority.LargeValueExecutor})
+     * @param largeValues runs this node's reads and writes of its own records stored in chunks; null:
+     *                    virtual threads
      */
     public GrpcTransport(String selfId, LocalReplica local, Function<String, Optional<String>> addressOf,
                          List<ClientInterceptor> interceptors, ReplicaChannelSettings channelSettings, Timer timer,
-                         Executor largeValues) {
+                         LargeValueExecutor largeValues) {
         if (channelSettings.enabled() && timer == null) {
             throw new IllegalArgumentException("the replica channel needs a timer");
         }
@@ -242,16 +242,9 @@ public final class GrpcTransport implements Transport, AutoCloseable {
                 return CompletableFuture.failedFuture(e);
             }
             if (local.isLarge(write)) {
-                // Megabytes to copy and checksum: on the large-value threads, which yield the CPU to small requests.
-                CompletableFuture<Void> durable = new CompletableFuture<>();
-                offload(durable, () -> local.applyAsync(write).whenComplete((ok, e) -> {
-                    if (e != null) {
-                        durable.completeExceptionally(e);
-                    } else {
-                        durable.complete(null);
-                    }
-                }));
-                return durable;
+                // Megabytes to copy and checksum: on the large-value threads, which yield the CPU to
+                // small requests; the durability future completes on the group commit's thread.
+                return offload(() -> local.applyAsync(write)).thenCompose(durable -> durable);
             }
             // A hint waits on I/O, and a key's lock held by another writer is waited for: not on
             // the caller's thread, which may be an event loop.
@@ -305,9 +298,7 @@ public final class GrpcTransport implements Transport, AutoCloseable {
             }
             // A chunked record takes milliseconds to read and check: not on the caller's thread,
             // which may be an event loop with small requests queued behind this one.
-            CompletableFuture<ReadReply> large = new CompletableFuture<>();
-            offload(large, () -> large.complete(local.read(read)));
-            return large;
+            return offload(() -> local.read(read));
         }
         CompletableFuture<ReadReply> result = new CompletableFuture<>();
         try {
@@ -460,18 +451,23 @@ public final class GrpcTransport implements Transport, AutoCloseable {
                 : ": " + status.getDescription()));
     }
 
-    /** Runs {@code work} on the large-value threads; its failure, or their refusal, fails {@code result}. */
-    private void offload(CompletableFuture<?> result, Runnable work) {
+    /**
+     * {@code work} on the large-value threads, its result handed to dependents on a normal-priority
+     * thread (see {@link LargeValueExecutor}); without them, on a virtual thread.
+     */
+    private <T> CompletableFuture<T> offload(java.util.function.Supplier<T> work) {
+        io.opentelemetry.context.Context trace = io.opentelemetry.context.Context.current();
+        // The request's trace goes along; an untraced node pays nothing (as Spans.wrap).
+        java.util.function.Supplier<T> traced = trace == io.opentelemetry.context.Context.root() ? work : () -> {
+            try (io.opentelemetry.context.Scope ignored = trace.makeCurrent()) {
+                return work.get();
+            }
+        };
         try {
-            largeValues.execute(Spans.wrap(() -> {
-                try {
-                    work.run();
-                } catch (RuntimeException e) {
-                    result.completeExceptionally(e);
-                }
-            }));
+            return largeValues == null ? CompletableFuture.supplyAsync(traced, Thread::startVirtualThread)
+                    : largeValues.supply(traced);
         } catch (RejectedExecutionException e) {
-            result.completeExceptionally(new PeerException(selfId, false, "node is stopping"));
+            return CompletableFuture.failedFuture(new PeerException(selfId, false, "node is stopping"));
         }
     }
 

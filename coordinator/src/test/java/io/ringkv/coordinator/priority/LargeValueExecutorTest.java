@@ -32,6 +32,27 @@ class LargeValueExecutorTest {
     }
 
     @Test
+    void aSuppliedResultReachesItsDependentsOnANormalPriorityThread() throws Exception {
+        Optional<Integer> caller = ThreadNice.current();
+        try (LargeValueExecutor executor = new LargeValueExecutor(new LargeValueSettings(2, 10))) {
+            CountDownLatch registered = new CountDownLatch(1);
+            CompletableFuture<Integer> supplied = executor.supply(() -> {
+                await(registered); // the dependent below is registered before the result exists
+                return 7;
+            });
+            CompletableFuture<String> dependent = supplied.thenApply(v -> v + " on " + Thread.currentThread().getName()
+                    + " at nice " + ThreadNice.current().orElse(-1));
+            registered.countDown();
+            assertThat(dependent.get(10, TimeUnit.SECONDS)).startsWith("7 on ringkv-large-done-")
+                    .endsWith(" at nice " + caller.orElse(-1));
+            CompletableFuture<Integer> failed = executor.supply(() -> {
+                throw new IllegalStateException("boom");
+            });
+            assertThatThrownBy(() -> failed.get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(IllegalStateException.class);
+        }
+    }
+
+    @Test
     void niceZeroLeavesTheInheritedPriority() throws Exception {
         Optional<Integer> caller = ThreadNice.current();
         try (LargeValueExecutor executor = new LargeValueExecutor(new LargeValueSettings(1, 0))) {
