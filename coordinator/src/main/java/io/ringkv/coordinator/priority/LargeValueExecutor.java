@@ -34,25 +34,24 @@ public final class LargeValueExecutor implements Executor, AutoCloseable {
     public LargeValueExecutor(LargeValueSettings settings) {
         this.settings = settings;
         int poolNumber = POOLS.incrementAndGet();
-        AtomicInteger threadNumber = new AtomicInteger();
-        this.pool = new ThreadPoolExecutor(settings.threads(), settings.threads(), 0, TimeUnit.MILLISECONDS,
-                new LinkedBlockingQueue<>(), task -> {
-                    Thread t = new Thread(() -> {
-                        lowerPriority(settings.nice());
-                        task.run();
-                    }, "ringkv-large-value-" + poolNumber + "-" + threadNumber.incrementAndGet());
-                    t.setDaemon(true);
-                    return t;
-                });
-        AtomicInteger handoffNumber = new AtomicInteger();
-        this.handoff = new ThreadPoolExecutor(settings.threads(), settings.threads(), 0, TimeUnit.MILLISECONDS,
-                new LinkedBlockingQueue<>(), task -> {
-                    Thread t = new Thread(task, "ringkv-large-done-" + poolNumber + "-" + handoffNumber.incrementAndGet());
-                    t.setDaemon(true);
-                    return t;
-                });
+        this.pool = fixedPool(settings.threads(), "ringkv-large-value-" + poolNumber + "-",
+                () -> lowerPriority(settings.nice()));
+        this.handoff = fixedPool(settings.threads(), "ringkv-large-done-" + poolNumber + "-", () -> { });
         // Started now, by the thread building the node, at its priority: submitting never creates them.
         handoff.prestartAllCoreThreads();
+    }
+
+    /** {@code threads} daemon threads named {@code prefix<n>}, each running {@code atStart} first. */
+    private static ThreadPoolExecutor fixedPool(int threads, String prefix, Runnable atStart) {
+        AtomicInteger number = new AtomicInteger();
+        return new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), task -> {
+            Thread t = new Thread(() -> {
+                atStart.run();
+                task.run();
+            }, prefix + number.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     /**
