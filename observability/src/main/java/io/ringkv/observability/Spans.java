@@ -131,6 +131,12 @@ public final class Spans {
         return current == Context.root() ? task : current.wrap(task);
     }
 
+    /** {@code work} running in the current context; {@code work} itself when there is no context to carry. */
+    public static <T> java.util.function.Supplier<T> wrap(java.util.function.Supplier<T> work) {
+        Context current = Context.current();
+        return current == Context.root() ? work : current.wrapSupplier(work);
+    }
+
     /**
      * {@code task} running in the current context, marked as run by a timer; the task itself when
      * there is no context to carry.

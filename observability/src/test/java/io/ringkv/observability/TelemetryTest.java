@@ -78,6 +78,8 @@ class TelemetryTest {
             Runnable task = () -> { };
             assertThat(request.wrap(task)).isSameAs(task);
             assertThat(Spans.wrap(task)).isSameAs(task);
+            java.util.function.Supplier<String> work = () -> "w";
+            assertThat(Spans.wrap(work)).isSameAs(work);
             CompletableFuture<String> reply = new CompletableFuture<>();
             assertThat(t.replicaCall("n2", "read").complete(reply, e -> false)).isSameAs(reply);
             request.end(null, null);
@@ -85,6 +87,20 @@ class TelemetryTest {
         try (Telemetry off = Telemetry.disabled()) {
             assertThat(off.prometheus().scrape()).isEmpty();
         }
+    }
+
+    @Test
+    void aWrappedSupplierRunsInItsCallersContextOnAnotherThread() throws Exception {
+        io.opentelemetry.context.ContextKey<String> key = io.opentelemetry.context.ContextKey.named("request");
+        java.util.function.Supplier<String> seen = () -> io.opentelemetry.context.Context.current().get(key);
+        java.util.function.Supplier<String> wrapped;
+        try (io.opentelemetry.context.Scope ignored = io.opentelemetry.context.Context.current().with(key, "r1").makeCurrent()) {
+            wrapped = Spans.wrap(seen);
+        }
+        assertThat(CompletableFuture.supplyAsync(wrapped, Thread::startVirtualThread).get(10, java.util.concurrent.TimeUnit.SECONDS))
+                .isEqualTo("r1");
+        assertThat(CompletableFuture.supplyAsync(seen, Thread::startVirtualThread).get(10, java.util.concurrent.TimeUnit.SECONDS))
+                .isNull();
     }
 
     @Test

@@ -104,7 +104,7 @@ public final class LocalReplica {
      * log append (no hint store, no chunks of a large value), so an event loop may call it.
      */
     private boolean appliesWithoutWaiting(ReplicaWrite write) {
-        return !write.isHint() && write.encoded().length <= engine.config().thresholdBytes();
+        return !write.isHint() && !isLarge(write);
     }
 
     /**

@@ -456,13 +456,7 @@ public final class GrpcTransport implements Transport, AutoCloseable {
      * thread (see {@link LargeValueExecutor}); without them, on a virtual thread.
      */
     private <T> CompletableFuture<T> offload(java.util.function.Supplier<T> work) {
-        io.opentelemetry.context.Context trace = io.opentelemetry.context.Context.current();
-        // The request's trace goes along; an untraced node pays nothing (as Spans.wrap).
-        java.util.function.Supplier<T> traced = trace == io.opentelemetry.context.Context.root() ? work : () -> {
-            try (io.opentelemetry.context.Scope ignored = trace.makeCurrent()) {
-                return work.get();
-            }
-        };
+        java.util.function.Supplier<T> traced = Spans.wrap(work);
         try {
             return largeValues == null ? CompletableFuture.supplyAsync(traced, Thread::startVirtualThread)
                     : largeValues.supply(traced);
