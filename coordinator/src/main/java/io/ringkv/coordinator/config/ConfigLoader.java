@@ -70,6 +70,7 @@ import java.util.Set;
  * replica_channel_reconnect_backoff_millis: 200 # after a stream fails, calls go unary this long
  * large_value_threads: 2     # threads reading, checking and writing records stored in chunks (1..64)
  * large_value_nice: 10       # their Linux nice value (0..19): small requests get the CPU first; 0: same priority
+ * large_value_queue: 64      # large-value tasks waiting for those threads (1..65536); past it: RESOURCE_EXHAUSTED
  * otel_traces_exporter: otlp  # and every other OTEL_* variable as a lower-case key (TelemetrySettings);
  *                             # their environment variables are the standard OTEL_* names
  * repair_interval: 24h        # every vnode repaired at least this often (ms, s, m, h, d); off: no background repair
@@ -100,7 +101,7 @@ public final class ConfigLoader {
             "sync_delay_millis", "rocks_block_cache_bytes", "rocks_write_buffer_bytes", "rocks_max_background_jobs",
             "rocks_background_priority", "rocks_background_write_bytes_per_sec", "rocks_recycle_log_files",
             // The large-value threads (priority.LargeValueSettings).
-            "large_value_threads", "large_value_nice");
+            "large_value_threads", "large_value_nice", "large_value_queue");
 
     private ConfigLoader() {
     }
@@ -182,7 +183,8 @@ public final class ConfigLoader {
 
     static LargeValueSettings largeValues(Map<String, Object> m) {
         return new LargeValueSettings(intNum(m, "large_value_threads", LargeValueSettings.DEFAULT_THREADS),
-                intNum(m, "large_value_nice", LargeValueSettings.DEFAULT_NICE));
+                intNum(m, "large_value_nice", LargeValueSettings.DEFAULT_NICE),
+                intNum(m, "large_value_queue", LargeValueSettings.DEFAULT_QUEUE));
     }
 
     static long syncDelay(Map<String, Object> m) {
@@ -255,7 +257,9 @@ public final class ConfigLoader {
 
     private static RepairSettings repair(Map<String, Object> m) {
         RepairSettings d = RepairSettings.DEFAULTS;
-        String interval = str(m, "repair_interval", null);
+        // YAML 1.1 reads a bare `off` as the boolean false: the documented spelling must work unquoted.
+        Object rawInterval = m.get("repair_interval");
+        String interval = Boolean.FALSE.equals(rawInterval) ? "off" : str(m, "repair_interval", null);
         long intervalMillis = interval == null ? d.intervalMillis()
                 : interval.equalsIgnoreCase("off") ? 0 : durationMillis("repair_interval", interval);
         String grace = str(m, "gc_grace", null);

@@ -3,6 +3,7 @@ package io.ringkv.coordinator.server;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.UnsafeByteOperations;
 import io.grpc.Status;
+import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.ringkv.api.v1.PingRequest;
 import io.ringkv.api.v1.PingResponse;
@@ -20,6 +21,7 @@ import io.ringkv.api.v1.RepairDigestsRequest;
 import io.ringkv.api.v1.RepairTreeRequest;
 import io.ringkv.api.v1.RepairTreeResponse;
 import io.ringkv.coordinator.membership.RingHolder;
+import io.ringkv.coordinator.priority.LargeValueExecutor;
 import io.ringkv.coordinator.repair.KeyDigest;
 import io.ringkv.coordinator.repair.LocalRepairPeer;
 import io.ringkv.coordinator.repair.RepairWire;
@@ -94,17 +96,25 @@ final class ReplicaGrpcService extends ReplicaGrpc.ReplicaImplBase {
 
     /**
      * Runs the work of a large record on the large-value threads, which yield the CPU to small
-     * requests; a failure, or their refusal while the node stops, is the call's error.
+     * requests; a failure is the call's error, a full queue RESOURCE_EXHAUSTED, and the threads'
+     * refusal while the node stops UNAVAILABLE. A call cancelled while its work waited (its caller
+     * timed out or went away) is not worked on.
      */
     private void offload(StreamObserver<?> out, Runnable work) {
         try {
             largeValues.execute(Spans.wrap(() -> {
+                if (out instanceof ServerCallStreamObserver<?> call && call.isCancelled()) {
+                    return;
+                }
                 try {
                     work.run();
                 } catch (RuntimeException e) {
                     out.onError(Protos.status(e).asRuntimeException());
                 }
             }));
+        } catch (LargeValueExecutor.Full e) {
+            out.onError(Status.RESOURCE_EXHAUSTED.withDescription("node " + selfId + ": " + e.getMessage())
+                    .asRuntimeException());
         } catch (RejectedExecutionException e) {
             out.onError(Status.UNAVAILABLE.withDescription("node " + selfId + " is stopping").asRuntimeException());
         }

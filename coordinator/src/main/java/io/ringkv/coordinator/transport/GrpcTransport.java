@@ -244,7 +244,7 @@ public final class GrpcTransport implements Transport, AutoCloseable {
             if (local.isLarge(write)) {
                 // Megabytes to copy and checksum: on the large-value threads, which yield the CPU to
                 // small requests; the durability future completes on the group commit's thread.
-                return offload(() -> local.applyAsync(write)).thenCompose(durable -> durable);
+                return offload(() -> local.applyAsync(write), timeoutMillis).thenCompose(durable -> durable);
             }
             // A hint waits on I/O, and a key's lock held by another writer is waited for: not on
             // the caller's thread, which may be an event loop.
@@ -298,7 +298,7 @@ public final class GrpcTransport implements Transport, AutoCloseable {
             }
             // A chunked record takes milliseconds to read and check: not on the caller's thread,
             // which may be an event loop with small requests queued behind this one.
-            return offload(() -> local.read(read));
+            return offload(() -> local.read(read), timeoutMillis);
         }
         CompletableFuture<ReadReply> result = new CompletableFuture<>();
         try {
@@ -453,13 +453,18 @@ public final class GrpcTransport implements Transport, AutoCloseable {
 
     /**
      * {@code work} on the large-value threads, its result handed to dependents on a normal-priority
-     * thread (see {@link LargeValueExecutor}); without them, on a virtual thread.
+     * thread (see {@link LargeValueExecutor}); without them, on a virtual thread. Work still queued
+     * when the call times out is not done, and a full queue fails this replica's part at once.
      */
-    private <T> CompletableFuture<T> offload(java.util.function.Supplier<T> work) {
+    private <T> CompletableFuture<T> offload(java.util.function.Supplier<T> work, long timeoutMillis) {
         java.util.function.Supplier<T> traced = Spans.wrap(work);
         try {
             return largeValues == null ? CompletableFuture.supplyAsync(traced, Thread::startVirtualThread)
-                    : largeValues.supply(traced);
+                    : largeValues.supply(traced, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis))
+                            .exceptionallyCompose(e -> CompletableFuture.failedFuture(
+                                    e instanceof LargeValueExecutor.Expired ? new PeerException(selfId, true, e.getMessage()) : e));
+        } catch (LargeValueExecutor.Full e) {
+            return CompletableFuture.failedFuture(new PeerException(selfId, false, e.getMessage()));
         } catch (RejectedExecutionException e) {
             return CompletableFuture.failedFuture(new PeerException(selfId, false, "node is stopping"));
         }

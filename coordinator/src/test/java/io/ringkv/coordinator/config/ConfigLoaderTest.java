@@ -90,6 +90,13 @@ class ConfigLoaderTest {
                 .hasMessageContaining("large_value_nice must be in [0, 19], was 20");
         assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(), Map.of("large_value_nice", "-1")))
                 .hasMessageContaining("large_value_nice must be in [0, 19], was -1");
+        assertThat(ConfigLoader.load(null, Map.of("RINGKV_LARGE_VALUE_QUEUE", "1"), Map.of()).largeValues().queue()).isEqualTo(1);
+        assertThat(ConfigLoader.load(null, Map.of(), Map.of("large_value_queue", "65536")).largeValues().queue())
+                .isEqualTo(65_536);
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(), Map.of("large_value_queue", "0")))
+                .hasMessageContaining("large_value_queue must be in [1, 65536], was 0");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(), Map.of("large_value_queue", "65537")))
+                .hasMessageContaining("large_value_queue must be in [1, 65536], was 65537");
     }
 
     @Test

@@ -54,6 +54,16 @@ class RepairConfigTest {
     }
 
     @Test
+    void aBareOffInTheFileTurnsTheSchedulerOff() throws Exception {
+        Path file = dir.resolve("off.yaml");
+        Files.writeString(file, "repair_interval: off\n");
+        assertThat(ConfigLoader.load(file, Map.of(), Map.of()).repair().schedulerEnabled()).isFalse();
+        Files.writeString(file, "repair_interval: on\n");
+        assertThatThrownBy(() -> ConfigLoader.load(file, Map.of(), Map.of()))
+                .hasMessageContaining("repair_interval must be a whole number with a unit");
+    }
+
+    @Test
     void durationsTakeAUnit() {
         assertThat(with("repair_interval", "90m").intervalMillis()).isEqualTo(90 * 60_000L);
         assertThat(with("repair_interval", "1500ms").intervalMillis()).isEqualTo(1_500);

@@ -39,7 +39,7 @@ class LargeValueExecutorTest {
             CompletableFuture<Integer> supplied = executor.supply(() -> {
                 await(registered); // the dependent below is registered before the result exists
                 return 7;
-            });
+            }, System.nanoTime() + TimeUnit.SECONDS.toNanos(30));
             CompletableFuture<String> dependent = supplied.thenApply(v -> v + " on " + Thread.currentThread().getName()
                     + " at nice " + ThreadNice.current().orElse(-1));
             registered.countDown();
@@ -47,7 +47,7 @@ class LargeValueExecutorTest {
                     .endsWith(" at nice " + caller.orElse(-1));
             CompletableFuture<Integer> failed = executor.supply(() -> {
                 throw new IllegalStateException("boom");
-            });
+            }, System.nanoTime() + TimeUnit.SECONDS.toNanos(30));
             assertThatThrownBy(() -> failed.get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(IllegalStateException.class);
         }
     }
@@ -92,6 +92,58 @@ class LargeValueExecutorTest {
     }
 
     @Test
+    void pastTheQueueATaskIsRefusedByNameAndTheQueuedOnesStillRun() throws Exception {
+        try (LargeValueExecutor executor = new LargeValueExecutor(new LargeValueSettings(1, 0, 2))) {
+            CountDownLatch release = new CountDownLatch(1);
+            CountDownLatch running = new CountDownLatch(1);
+            executor.execute(() -> {
+                running.countDown();
+                await(release);
+            });
+            assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
+            CountDownLatch queuedRan = new CountDownLatch(2);
+            executor.execute(queuedRan::countDown);
+            executor.execute(queuedRan::countDown);
+            assertThatThrownBy(() -> executor.execute(() -> { }))
+                    .isInstanceOf(LargeValueExecutor.Full.class)
+                    .hasMessage("the large-value queue is full: 2 tasks waiting (large_value_queue)");
+            assertThatThrownBy(() -> executor.supply(() -> 1, System.nanoTime() + TimeUnit.SECONDS.toNanos(10)))
+                    .isInstanceOf(LargeValueExecutor.Full.class);
+            release.countDown();
+            assertThat(queuedRan.await(10, TimeUnit.SECONDS)).isTrue();
+            // Room again once the queue drained.
+            assertThat(executor.supply(() -> 7, System.nanoTime() + TimeUnit.SECONDS.toNanos(10)).get(10, TimeUnit.SECONDS))
+                    .isEqualTo(7);
+        }
+    }
+
+    @Test
+    void aSuppliedTaskStillWaitingAtItsDeadlineIsNotRun() throws Exception {
+        try (LargeValueExecutor executor = new LargeValueExecutor(new LargeValueSettings(1, 0, 4))) {
+            CountDownLatch release = new CountDownLatch(1);
+            CountDownLatch running = new CountDownLatch(1);
+            executor.execute(() -> {
+                running.countDown();
+                await(release);
+            });
+            assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
+            java.util.concurrent.atomic.AtomicBoolean ran = new java.util.concurrent.atomic.AtomicBoolean();
+            CompletableFuture<Integer> late = executor.supply(() -> {
+                ran.set(true);
+                return 1;
+            }, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(50));
+            CompletableFuture<Integer> inTime = executor.supply(() -> 2, System.nanoTime() + TimeUnit.SECONDS.toNanos(30));
+            Thread.sleep(100); // both wait behind the held thread; the first one's deadline passes
+            release.countDown();
+            assertThat(inTime.get(10, TimeUnit.SECONDS)).isEqualTo(2);
+            assertThatThrownBy(() -> late.get(10, TimeUnit.SECONDS))
+                    .hasCauseInstanceOf(LargeValueExecutor.Expired.class)
+                    .hasMessageContaining("past its deadline; not run");
+            assertThat(ran).isFalse();
+        }
+    }
+
+    @Test
     void settingsAreCheckedAtTheirEdges() {
         assertThat(new LargeValueSettings(1, 0).threads()).isEqualTo(1);
         assertThat(new LargeValueSettings(64, 19).nice()).isEqualTo(19);
@@ -99,6 +151,12 @@ class LargeValueExecutorTest {
         assertThatThrownBy(() -> new LargeValueSettings(65, 10)).hasMessage("large_value_threads must be in [1, 64], was 65");
         assertThatThrownBy(() -> new LargeValueSettings(2, -1)).hasMessage("large_value_nice must be in [0, 19], was -1");
         assertThatThrownBy(() -> new LargeValueSettings(2, 20)).hasMessage("large_value_nice must be in [0, 19], was 20");
+        assertThat(new LargeValueSettings(2, 10, 1).queue()).isEqualTo(1);
+        assertThat(new LargeValueSettings(2, 10, 65_536).queue()).isEqualTo(65_536);
+        assertThatThrownBy(() -> new LargeValueSettings(2, 10, 0)).hasMessage("large_value_queue must be in [1, 65536], was 0");
+        assertThatThrownBy(() -> new LargeValueSettings(2, 10, 65_537))
+                .hasMessage("large_value_queue must be in [1, 65536], was 65537");
+        assertThat(new LargeValueSettings(2, 10).queue()).isEqualTo(LargeValueSettings.DEFAULT_QUEUE);
         assertThatThrownBy(() -> ThreadNice.set(20)).isInstanceOf(IllegalArgumentException.class);
     }
 

@@ -58,7 +58,7 @@ class ReplicaChannelTest {
             new ChunkingEngine(new MemoryEngine(), ChunkingConfig.DEFAULTS, StorageLimits.DEFAULTS),
             Keyspaces.of(List.of()), StorageLimits.DEFAULTS);
     private final SystemTimer timer = new SystemTimer();
-    private final LargeValueExecutor largeValues = new LargeValueExecutor(LargeValueSettings.DEFAULTS);
+    private LargeValueExecutor largeValues = new LargeValueExecutor(LargeValueSettings.DEFAULTS);
     private Peer peer;
     private GrpcTransport transport;
 
@@ -273,6 +273,39 @@ class ReplicaChannelTest {
         assertThat(peer.requests("Read")).isZero();
         assertThat(peer.requests("ReadStream")).isZero();
         assertThat(peer.requests("Exchange")).isEqualTo(1);
+    }
+
+    @Test
+    void aLargeValueCallPastTheLargeValueQueueIsRefusedAsOverloadedAndTheNextOneServed() throws Exception {
+        // One large-value thread, one waiting task: held by a task of the test's own, then one queued.
+        largeValues.close();
+        largeValues = new LargeValueExecutor(new LargeValueSettings(1, 0, 1));
+        peer.close();
+        peer = new Peer(peer.port).start();
+        GrpcTransport t = transport(new ReplicaChannelSettings(true, 4096, 100, 200));
+        byte[] large = new byte[300 * 1024];
+        new java.util.Random(10).nextBytes(large);
+        t.write(PEER, write("large", large), 10_000).get(30, TimeUnit.SECONDS);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch running = new java.util.concurrent.CountDownLatch(1);
+        largeValues.execute(() -> {
+            running.countDown();
+            try {
+                release.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
+        largeValues.execute(() -> { });
+        try {
+            PeerException refused = peerFailure(t.read(PEER, read("large"), 10_000));
+            assertThat(refused.getMessage()).contains("RESOURCE_EXHAUSTED").contains("large_value_queue");
+        } finally {
+            release.countDown();
+        }
+        // Nothing was lost: once the queue drains the same read is served whole.
+        assertThat(t.read(PEER, read("large"), 10_000).get(30, TimeUnit.SECONDS).record().value()).isEqualTo(large);
     }
 
     @Test
