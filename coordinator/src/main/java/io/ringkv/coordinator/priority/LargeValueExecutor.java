@@ -88,6 +88,15 @@ public final class LargeValueExecutor implements Executor, AutoCloseable {
      * future fails with {@link Expired}. Throws {@link Full} or a plain refusal as {@link #execute}.
      */
     public <T> CompletableFuture<T> supply(Supplier<T> work, long deadlineNanos) {
+        return supply(work, true, deadlineNanos);
+    }
+
+    /** {@link #supply(Supplier, long)} for work that must run however long it waited (a write of this node's own). */
+    public <T> CompletableFuture<T> supply(Supplier<T> work) {
+        return supply(work, false, 0);
+    }
+
+    private <T> CompletableFuture<T> supply(Supplier<T> work, boolean hasDeadline, long deadlineNanos) {
         CompletableFuture<T> result = new CompletableFuture<>();
         long queuedAt = System.nanoTime();
         execute(() -> {
@@ -95,7 +104,7 @@ public final class LargeValueExecutor implements Executor, AutoCloseable {
             Throwable error = null;
             long now = System.nanoTime();
             try {
-                if (now - deadlineNanos >= 0) {
+                if (hasDeadline && now - deadlineNanos >= 0) {
                     error = new Expired(TimeUnit.NANOSECONDS.toMillis(now - queuedAt));
                 } else {
                     value = work.get();

@@ -9,7 +9,8 @@ package io.ringkv.coordinator.priority;
  * @param nice    their Linux nice value ({@value #MIN_NICE}..{@value #MAX_NICE}); 0: the same priority as requests
  * @param queue   tasks that may wait for a thread ({@value #MIN_QUEUE}..{@value #MAX_QUEUE}); a waiting write
  *                holds its value, so this bounds the memory a burst of large values takes; past it a
- *                large-value call is refused with RESOURCE_EXHAUSTED
+ *                peer's large-value call is refused with RESOURCE_EXHAUSTED, this node's own read of a
+ *                large record fails over to another replica, and its own write runs on a virtual thread
  */
 public record LargeValueSettings(int threads, int nice, int queue) {
     public static final int MIN_THREADS = 1;

@@ -108,7 +108,7 @@ final class QuorumRead {
 
     private synchronized void onReply(String node, long sentNanos, ReadReply reply, Throwable error) {
         if (error != null) {
-            env.failureDetector().onFailure(node);
+            env.failureDetector().onError(node, error);
         } else {
             env.failureDetector().onSuccess(node);
             env.readLatency().record((env.clock().monotonicNanos() - sentNanos) / 1_000);
@@ -217,7 +217,7 @@ final class QuorumRead {
 
     private synchronized void onRepaired(String node, Throwable error) {
         if (error != null) {
-            env.failureDetector().onFailure(node);
+            env.failureDetector().onError(node, error);
         }
         if (phase == Phase.REPAIRING && --repairsPending == 0) {
             finish();
@@ -241,7 +241,7 @@ final class QuorumRead {
         env.transport().write(node, new ReplicaWrite(keyspace.name(), key, target, ringEpoch), timeoutMillis)
                 .whenComplete((ok, error) -> {
                     if (error != null) {
-                        env.failureDetector().onFailure(node);
+                        env.failureDetector().onError(node, error);
                     }
                 });
     }

@@ -77,7 +77,7 @@ final class QuorumWrite {
         if (error == null) {
             env.failureDetector().onSuccess(node);
         } else {
-            env.failureDetector().onFailure(node);
+            env.failureDetector().onError(node, error);
             if (settled.add(target)) {
                 hint(target);
             }

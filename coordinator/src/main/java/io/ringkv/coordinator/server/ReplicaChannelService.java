@@ -11,8 +11,10 @@ import io.ringkv.api.v1.ReplicaEnvelope;
  * The replica's end of the multiplexed replica channel ({@code ReplicaChannel.Exchange}): each
  * request on a stream is served by the unary {@link ReplicaGrpcService} handler, so both paths behave
  * the same, and its reply (or error) goes back on the stream under the request's id, in completion
- * order. Reads answer on the event loop; writes that wait for an fsync answer from their virtual
- * thread. {@link #close()} ends every open stream, so a stopping node does not wait for them.
+ * order. Reads of records stored inline answer on the event loop, reads of chunked records (digest
+ * reads too) from the large-value threads, and writes when their durability future completes. Its
+ * calls carry no deadline: a call whose caller gave up while it waited for a large-value thread still
+ * runs. {@link #close()} ends every open stream, so a stopping node does not wait for them.
  */
 final class ReplicaChannelService extends ReplicaChannelGrpc.ReplicaChannelImplBase implements AutoCloseable {
     private final ReplicaGrpcService replica;

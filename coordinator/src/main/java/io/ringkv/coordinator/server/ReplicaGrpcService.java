@@ -97,8 +97,9 @@ final class ReplicaGrpcService extends ReplicaGrpc.ReplicaImplBase {
     /**
      * Runs the work of a large record on the large-value threads, which yield the CPU to small
      * requests; a failure is the call's error, a full queue RESOURCE_EXHAUSTED, and the threads'
-     * refusal while the node stops UNAVAILABLE. A call cancelled while its work waited (its caller
-     * timed out or went away) is not worked on.
+     * refusal while the node stops UNAVAILABLE. A unary or streaming call cancelled while its work
+     * waited (its caller timed out or went away) is not worked on; the replica channel's calls have
+     * no cancellation of their own and always run.
      */
     private void offload(StreamObserver<?> out, Runnable work) {
         try {

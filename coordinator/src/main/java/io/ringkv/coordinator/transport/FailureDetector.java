@@ -66,6 +66,18 @@ public final class FailureDetector {
         }
     }
 
+    /**
+     * A call to {@code node} failed with {@code error}: a failure, unless the peer answered that it is
+     * overloaded, which shows it is up; a busy peer taken for down would lose its small requests too.
+     */
+    public void onError(String node, Throwable error) {
+        if (PeerException.isOverload(error)) {
+            onSuccess(node);
+        } else {
+            onFailure(node);
+        }
+    }
+
     /** False when the peer is believed down; unknown peers are presumed up. */
     public boolean isAvailable(String node) {
         PeerState s = peers.get(node);

@@ -190,8 +190,9 @@ public final class GrpcTransport implements Transport, AutoCloseable {
 
     static PeerException toPeerException(String nodeId, ReplicaCallError error) {
         Status.Code code = Status.fromCodeValue(error.getCode()).getCode();
-        return new PeerException(nodeId, code == Status.Code.DEADLINE_EXCEEDED,
-                code + (error.getMessage().isEmpty() ? "" : ": " + error.getMessage()));
+        String message = code + (error.getMessage().isEmpty() ? "" : ": " + error.getMessage());
+        return code == Status.Code.RESOURCE_EXHAUSTED ? PeerException.overloaded(nodeId, message)
+                : new PeerException(nodeId, code == Status.Code.DEADLINE_EXCEEDED, message);
     }
 
     /** The channel to a peer, created on first use. */
@@ -244,7 +245,7 @@ public final class GrpcTransport implements Transport, AutoCloseable {
             if (local.isLarge(write)) {
                 // Megabytes to copy and checksum: on the large-value threads, which yield the CPU to
                 // small requests; the durability future completes on the group commit's thread.
-                return offload(() -> local.applyAsync(write), timeoutMillis).thenCompose(durable -> durable);
+                return offloadWrite(() -> local.applyAsync(write)).thenCompose(durable -> durable);
             }
             // A hint waits on I/O, and a key's lock held by another writer is waited for: not on
             // the caller's thread, which may be an event loop.
@@ -447,14 +448,16 @@ public final class GrpcTransport implements Transport, AutoCloseable {
         Status status = t instanceof StatusRuntimeException s ? s.getStatus() : Status.fromThrowable(t);
         boolean timedOut = status.getCode() == Status.Code.DEADLINE_EXCEEDED;
         boolean rejected = status.getCode() == Status.Code.INVALID_ARGUMENT;
-        return new PeerException(nodeId, timedOut, rejected, status.getCode() + (status.getDescription() == null ? ""
-                : ": " + status.getDescription()));
+        String message = status.getCode() + (status.getDescription() == null ? "" : ": " + status.getDescription());
+        return status.getCode() == Status.Code.RESOURCE_EXHAUSTED ? PeerException.overloaded(nodeId, message)
+                : new PeerException(nodeId, timedOut, rejected, message);
     }
 
     /**
-     * {@code work} on the large-value threads, its result handed to dependents on a normal-priority
-     * thread (see {@link LargeValueExecutor}); without them, on a virtual thread. Work still queued
-     * when the call times out is not done, and a full queue fails this replica's part at once.
+     * A read of {@code work} on the large-value threads, its result handed to dependents on a
+     * normal-priority thread (see {@link LargeValueExecutor}); without them, on a virtual thread. Work
+     * still queued when the call times out is not done, and a full queue fails the read at once (the
+     * coordinator asks another replica).
      */
     private <T> CompletableFuture<T> offload(java.util.function.Supplier<T> work, long timeoutMillis) {
         java.util.function.Supplier<T> traced = Spans.wrap(work);
@@ -464,7 +467,24 @@ public final class GrpcTransport implements Transport, AutoCloseable {
                             .exceptionallyCompose(e -> CompletableFuture.failedFuture(
                                     e instanceof LargeValueExecutor.Expired ? new PeerException(selfId, true, e.getMessage()) : e));
         } catch (LargeValueExecutor.Full e) {
-            return CompletableFuture.failedFuture(new PeerException(selfId, false, e.getMessage()));
+            return CompletableFuture.failedFuture(PeerException.overloaded(selfId, e.getMessage()));
+        } catch (RejectedExecutionException e) {
+            return CompletableFuture.failedFuture(new PeerException(selfId, false, "node is stopping"));
+        }
+    }
+
+    /**
+     * This node's own write of a large record, on the large-value threads however long it waits, or on
+     * a virtual thread when their queue is full: never refused or dropped, since a coordinator keeps no
+     * hint for itself and the write would be missing here until a repair.
+     */
+    private <T> CompletableFuture<T> offloadWrite(java.util.function.Supplier<T> work) {
+        java.util.function.Supplier<T> traced = Spans.wrap(work);
+        try {
+            return largeValues == null ? CompletableFuture.supplyAsync(traced, Thread::startVirtualThread)
+                    : largeValues.supply(traced);
+        } catch (LargeValueExecutor.Full e) {
+            return CompletableFuture.supplyAsync(traced, Thread::startVirtualThread);
         } catch (RejectedExecutionException e) {
             return CompletableFuture.failedFuture(new PeerException(selfId, false, "node is stopping"));
         }

@@ -1,13 +1,16 @@
 package io.ringkv.coordinator.transport;
 
+import java.util.concurrent.CompletionException;
+
 /**
- * A call to a peer failed: unreachable, timed out, or refused; {@link #timedOut()} and
- * {@link #rejected()} tell which.
+ * A call to a peer failed: unreachable, timed out, refused, or turned away while overloaded;
+ * {@link #timedOut()}, {@link #rejected()} and {@link #overloaded()} tell which.
  */
 public class PeerException extends RuntimeException {
     private final String nodeId;
     private final boolean timedOut;
     private final boolean rejected;
+    private final boolean overloaded;
 
     public PeerException(String nodeId, boolean timedOut, String message) {
         this(nodeId, timedOut, false, message);
@@ -18,10 +21,20 @@ public class PeerException extends RuntimeException {
      *                 sending it again will not help, unlike an unreachable or overloaded peer
      */
     public PeerException(String nodeId, boolean timedOut, boolean rejected, String message) {
+        this(nodeId, timedOut, rejected, false, message);
+    }
+
+    private PeerException(String nodeId, boolean timedOut, boolean rejected, boolean overloaded, String message) {
         super(nodeId + ": " + message, null, false, false);
         this.nodeId = nodeId;
         this.timedOut = timedOut;
         this.rejected = rejected;
+        this.overloaded = overloaded;
+    }
+
+    /** The peer answered and turned the call away for lack of room (RESOURCE_EXHAUSTED): it is up, only busy. */
+    public static PeerException overloaded(String nodeId, String message) {
+        return new PeerException(nodeId, false, false, true, message);
     }
 
     public String nodeId() {
@@ -35,5 +48,16 @@ public class PeerException extends RuntimeException {
     /** True when the peer refused this very request as invalid: a retry would be refused too. */
     public boolean rejected() {
         return rejected;
+    }
+
+    /** True when the peer turned the call away for lack of room; it is up, and a later call may pass. */
+    public boolean overloaded() {
+        return overloaded;
+    }
+
+    /** Whether {@code error}, or the failure a {@link CompletionException} wraps, is an {@link #overloaded()} one. */
+    public static boolean isOverload(Throwable error) {
+        Throwable t = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        return t instanceof PeerException p && p.overloaded();
     }
 }

@@ -304,6 +304,7 @@ class ReplicaChannelTest {
         } finally {
             release.countDown();
         }
+        io.ringkv.coordinator.transport.LocalLargeValueTest.drained(largeValues);
         // Nothing was lost: once the queue drains the same read is served whole.
         assertThat(t.read(PEER, read("large"), 10_000).get(30, TimeUnit.SECONDS).record().value()).isEqualTo(large);
     }

@@ -22,6 +22,23 @@ class FailureDetectorTest {
     }
 
     @Test
+    void aPeerThatAnswersOverloadedIsUpAndAnyOtherErrorCountsAsAFailure() {
+        FailureDetector fd = new FailureDetector(new Manual(), 3, 60_000);
+        PeerException busy = PeerException.overloaded("n2", "RESOURCE_EXHAUSTED: the large-value queue is full");
+        for (int i = 0; i < 10; i++) {
+            fd.onError("n2", i % 2 == 0 ? busy : new java.util.concurrent.CompletionException(busy));
+        }
+        assertThat(fd.isAvailable("n2")).isTrue();
+        fd.onError("n2", new PeerException("n2", true, "DEADLINE_EXCEEDED"));
+        fd.onError("n2", new PeerException("n2", false, "UNAVAILABLE"));
+        fd.onError("n2", new IllegalStateException("connection refused"));
+        assertThat(fd.isAvailable("n2")).isFalse();
+        // An overloaded answer is an answer: the peer is back.
+        fd.onError("n2", busy);
+        assertThat(fd.isAvailable("n2")).isTrue();
+    }
+
+    @Test
     void downForCountsFromTheLastSuccessAndEndsWithTheNextOne() {
         Manual clock = new Manual();
         FailureDetector fd = new FailureDetector(clock, 3, 60_000);
