@@ -1,6 +1,7 @@
 package io.ringkv.client;
 
 import io.grpc.ClientInterceptor;
+import io.grpc.ConnectivityState;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.util.List;
@@ -59,6 +60,24 @@ final class ChannelPool implements AutoCloseable {
                     .intercept(interceptors)
                     .build());
         }
+    }
+
+    /**
+     * When the large values' channel to {@code address} is still waiting out its reconnect backoff
+     * while the small values' one is connected, makes it reconnect now and returns true. The two
+     * connections to a node fail together but come back apart: one idle through the node's outage
+     * keeps failing every call at once with the outage's error for up to its backoff (seconds, and
+     * growing with each failed attempt) while the node answers on the other.
+     */
+    boolean reconnectBulkIfNodeIsUp(String address) {
+        ManagedChannel bulk = bulkChannels.get(address);
+        ManagedChannel small = channels.get(address);
+        if (bulk == null || small == null || bulk.getState(false) != ConnectivityState.TRANSIENT_FAILURE
+                || small.getState(false) != ConnectivityState.READY) {
+            return false;
+        }
+        bulk.resetConnectBackoff();
+        return true;
     }
 
     /** The channels created so far, small values' then large values' (for tests and diagnostics). */

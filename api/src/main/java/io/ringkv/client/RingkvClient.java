@@ -540,7 +540,10 @@ public final class RingkvClient implements AutoCloseable {
 
     /** A stub on the node's connection for large values, apart from the small requests' (see {@link ChannelPool}). */
     private KVGrpc.KVStub bulkStub(String node, Deadline deadline) {
-        return KVGrpc.newStub(channels.bulkChannel(node)).withDeadline(deadline);
+        KVGrpc.KVStub stub = KVGrpc.newStub(channels.bulkChannel(node)).withDeadline(deadline);
+        // A reconnect the node's other connection shows will succeed: this call waits for it (within
+        // its deadline) instead of failing with the error of an outage that is over.
+        return channels.reconnectBulkIfNodeIsUp(node) ? stub.withWaitForReady() : stub;
     }
 
     private Deadline newDeadline() {

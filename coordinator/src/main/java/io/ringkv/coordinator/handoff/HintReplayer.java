@@ -292,7 +292,8 @@ public final class HintReplayer implements AutoCloseable {
                 stop = refusedOnce(hint, error) ? null : "store_failed";
             } else {
                 pacer.onFailure();
-                detector.onFailure(target);
+                // An overloaded target is up: the pacer slows down, the failure detector keeps it up.
+                detector.onError(target, error);
                 stop = "delivery_failed";
             }
             synchronized (this) {
