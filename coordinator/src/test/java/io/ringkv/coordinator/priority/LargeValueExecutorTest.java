@@ -94,13 +94,7 @@ class LargeValueExecutorTest {
     @Test
     void pastTheQueueATaskIsRefusedByNameAndTheQueuedOnesStillRun() throws Exception {
         try (LargeValueExecutor executor = new LargeValueExecutor(new LargeValueSettings(1, 0, 2))) {
-            CountDownLatch release = new CountDownLatch(1);
-            CountDownLatch running = new CountDownLatch(1);
-            executor.execute(() -> {
-                running.countDown();
-                await(release);
-            });
-            assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
+            HeldThread held = HeldThread.of(executor);
             CountDownLatch queuedRan = new CountDownLatch(2);
             executor.execute(queuedRan::countDown);
             executor.execute(queuedRan::countDown);
@@ -109,7 +103,7 @@ class LargeValueExecutorTest {
                     .hasMessage("the large-value queue is full: 2 tasks waiting (large_value_queue)");
             assertThatThrownBy(() -> executor.supply(() -> 1, System.nanoTime() + TimeUnit.SECONDS.toNanos(10)))
                     .isInstanceOf(LargeValueExecutor.Full.class);
-            release.countDown();
+            held.close();
             assertThat(queuedRan.await(10, TimeUnit.SECONDS)).isTrue();
             // Room again once the queue drained.
             assertThat(executor.supply(() -> 7, System.nanoTime() + TimeUnit.SECONDS.toNanos(10)).get(10, TimeUnit.SECONDS))
@@ -120,13 +114,7 @@ class LargeValueExecutorTest {
     @Test
     void aSuppliedTaskStillWaitingAtItsDeadlineIsNotRun() throws Exception {
         try (LargeValueExecutor executor = new LargeValueExecutor(new LargeValueSettings(1, 0, 4))) {
-            CountDownLatch release = new CountDownLatch(1);
-            CountDownLatch running = new CountDownLatch(1);
-            executor.execute(() -> {
-                running.countDown();
-                await(release);
-            });
-            assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
+            HeldThread held = HeldThread.of(executor);
             java.util.concurrent.atomic.AtomicBoolean ran = new java.util.concurrent.atomic.AtomicBoolean();
             CompletableFuture<Integer> late = executor.supply(() -> {
                 ran.set(true);
@@ -134,7 +122,7 @@ class LargeValueExecutorTest {
             }, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(50));
             CompletableFuture<Integer> inTime = executor.supply(() -> 2, System.nanoTime() + TimeUnit.SECONDS.toNanos(30));
             Thread.sleep(100); // both wait behind the held thread; the first one's deadline passes
-            release.countDown();
+            held.close();
             assertThat(inTime.get(10, TimeUnit.SECONDS)).isEqualTo(2);
             assertThatThrownBy(() -> late.get(10, TimeUnit.SECONDS))
                     .hasCauseInstanceOf(LargeValueExecutor.Expired.class)

@@ -317,25 +317,12 @@ class ReplicaChannelTest {
         byte[] large = new byte[300 * 1024];
         new java.util.Random(10).nextBytes(large);
         t.write(PEER, write("large", large), 10_000).get(30, TimeUnit.SECONDS);
-        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
-        java.util.concurrent.CountDownLatch running = new java.util.concurrent.CountDownLatch(1);
-        largeValues.execute(() -> {
-            running.countDown();
-            try {
-                release.await(30, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
-        assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
-        largeValues.execute(() -> { });
-        try {
+        try (io.ringkv.coordinator.priority.HeldThread held = io.ringkv.coordinator.priority.HeldThread.of(largeValues)) {
+            largeValues.execute(() -> { });
             PeerException refused = peerFailure(t.read(PEER, read("large"), 10_000));
             assertThat(refused.getMessage()).contains("RESOURCE_EXHAUSTED").contains("large_value_queue");
-        } finally {
-            release.countDown();
         }
-        io.ringkv.coordinator.transport.LocalLargeValueTest.drained(largeValues);
+        io.ringkv.coordinator.priority.HeldThread.drained(largeValues);
         // Nothing was lost: once the queue drains the same read is served whole.
         assertThat(t.read(PEER, read("large"), 10_000).get(30, TimeUnit.SECONDS).record().value()).isEqualTo(large);
     }

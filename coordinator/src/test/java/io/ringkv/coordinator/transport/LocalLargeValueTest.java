@@ -3,6 +3,7 @@ package io.ringkv.coordinator.transport;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ringkv.coordinator.keyspace.Keyspaces;
+import io.ringkv.coordinator.priority.HeldThread;
 import io.ringkv.coordinator.priority.LargeValueExecutor;
 import io.ringkv.coordinator.priority.LargeValueSettings;
 import io.ringkv.coordinator.replica.LocalReplica;
@@ -17,7 +18,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
  * a read is turned away as overloaded (or dropped at its deadline) so the coordinator asks another
  * replica, and a write is never refused, since the coordinator keeps no hint for itself.
  */
-public class LocalLargeValueTest {
+class LocalLargeValueTest {
     private static final String SELF = "n1";
 
     private final LocalReplica replica = new LocalReplica(
@@ -38,11 +38,13 @@ public class LocalLargeValueTest {
     private final LargeValueExecutor largeValues = new LargeValueExecutor(new LargeValueSettings(1, 0, 1));
     private final GrpcTransport transport = new GrpcTransport(SELF, replica, id -> Optional.empty(), List.of(),
             ReplicaChannelSettings.DISABLED, null, largeValues);
-    private final CountDownLatch release = new CountDownLatch(1);
+    private HeldThread held;
 
     @AfterEach
     void stop() {
-        release.countDown();
+        if (held != null) {
+            held.close();
+        }
         transport.close();
         largeValues.close();
     }
@@ -60,26 +62,10 @@ public class LocalLargeValueTest {
 
     /** Holds the only large-value thread until the test ends; {@code queued} more tasks wait behind it. */
     private void occupy(int queued) throws InterruptedException {
-        CountDownLatch running = new CountDownLatch(1);
-        largeValues.execute(() -> {
-            running.countDown();
-            try {
-                release.await(30, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
-        assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
+        held = HeldThread.of(largeValues);
         for (int i = 0; i < queued; i++) {
             largeValues.execute(() -> { });
         }
-    }
-
-    /** Returns once the executor has room again: a probe task was taken and run. */
-    public static void drained(LargeValueExecutor executor) {
-        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).ignoreException(LargeValueExecutor.Full.class)
-                .until(() -> executor.supply(() -> true, System.nanoTime() + TimeUnit.SECONDS.toNanos(10))
-                        .get(10, TimeUnit.SECONDS));
     }
 
     private static PeerException failure(CompletableFuture<?> call) throws Exception {
@@ -103,8 +89,8 @@ public class LocalLargeValueTest {
         assertThat(busy.overloaded()).isTrue();
         assertThat(busy.timedOut()).isFalse();
         assertThat(busy.getMessage()).contains("large_value_queue");
-        release.countDown();
-        drained(largeValues);
+        held.close();
+        HeldThread.drained(largeValues);
         assertThat(transport.read(SELF, new ReplicaRead("default", "k", false, 0), 10_000).get(30, TimeUnit.SECONDS)
                 .record().value()).isEqualTo(value);
     }
@@ -115,7 +101,7 @@ public class LocalLargeValueTest {
         occupy(0);
         CompletableFuture<ReadReply> read = transport.read(SELF, new ReplicaRead("default", "k", true, 0), 50);
         Thread.sleep(100); // its deadline passes while the thread is held
-        release.countDown();
+        held.close();
 
         PeerException late = failure(read);
 
