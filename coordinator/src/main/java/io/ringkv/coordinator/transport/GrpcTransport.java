@@ -57,14 +57,6 @@ public final class GrpcTransport implements Transport, AutoCloseable {
     private final Function<String, Optional<String>> addressOf;
     private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
     private final Map<String, ReplicaGrpc.ReplicaStub> replicaStubs = new ConcurrentHashMap<>();
-    /**
-     * Records over the channel's size travel on connections of their own (a client factory has its
-     * own connection pool): a small call never waits in a socket, or in a peer's event loop decoding
-     * it, behind the megabytes of another.
-     */
-    private final com.linecorp.armeria.client.ClientFactory bulkFactory =
-            com.linecorp.armeria.client.ClientFactory.builder().build();
-    private final Map<String, ReplicaGrpc.ReplicaStub> bulkStubs = new ConcurrentHashMap<>();
     private final List<ClientInterceptor> interceptors;
     private final ReplicaChannelSettings channelSettings;
     /**
@@ -225,26 +217,16 @@ public final class GrpcTransport implements Transport, AutoCloseable {
      * completes the client's request stay on those threads instead of hopping to a second Netty.
      */
     private ReplicaGrpc.ReplicaStub stub(String nodeId, long timeoutMillis) {
-        return stub(nodeId, timeoutMillis, false);
-    }
-
-    /** {@link #stub(String, long)}, or with {@code bulk} the stub whose calls use the large records' connections. */
-    private ReplicaGrpc.ReplicaStub stub(String nodeId, long timeoutMillis, boolean bulk) {
         String address = addressOf.apply(nodeId)
                 .orElseThrow(() -> new PeerException(nodeId, false, "not on the ring"));
-        return (bulk ? bulkStubs : replicaStubs).computeIfAbsent(address, a -> {
-                    var builder = com.linecorp.armeria.client.grpc.GrpcClients.builder("http://" + a);
-                    if (bulk) {
-                        builder.factory(bulkFactory);
-                    }
-                    return builder
-                            .maxResponseMessageLength(STREAM_THRESHOLD_BYTES * 4)
-                            .maxRequestMessageLength(STREAM_THRESHOLD_BYTES * 4)
-                            // A cap for calls without a deadline; every replica call sets its own, shorter one.
-                            .responseTimeoutMillis(60_000)
-                            .intercept(interceptors)
-                            .build(ReplicaGrpc.ReplicaStub.class);
-                })
+        return replicaStubs.computeIfAbsent(address, a -> com.linecorp.armeria.client.grpc.GrpcClients
+                        .builder("http://" + a)
+                        .maxResponseMessageLength(STREAM_THRESHOLD_BYTES * 4)
+                        .maxRequestMessageLength(STREAM_THRESHOLD_BYTES * 4)
+                        // A cap for calls without a deadline; every replica call sets its own, shorter one.
+                        .responseTimeoutMillis(60_000)
+                        .intercept(interceptors)
+                        .build(ReplicaGrpc.ReplicaStub.class))
                 .withDeadlineAfter(timeoutMillis, TimeUnit.MILLISECONDS);
     }
 
@@ -286,11 +268,10 @@ public final class GrpcTransport implements Transport, AutoCloseable {
                 return result;
             }
             StreamObserver<ReplicaWriteResponse> observer = observer(nodeId, result, r -> null);
-            boolean bulk = encoded.length > channelSettings.maxRecordBytes();
             if (encoded.length <= STREAM_THRESHOLD_BYTES) {
-                stub(nodeId, timeoutMillis, bulk).write(header.setRecord(UnsafeByteOperations.unsafeWrap(encoded)).build(), observer);
+                stub(nodeId, timeoutMillis).write(header.setRecord(UnsafeByteOperations.unsafeWrap(encoded)).build(), observer);
             } else {
-                StreamObserver<ReplicaWriteChunk> out = stub(nodeId, timeoutMillis, true).writeStream(observer);
+                StreamObserver<ReplicaWriteChunk> out = stub(nodeId, timeoutMillis).writeStream(observer);
                 out.onNext(ReplicaWriteChunk.newBuilder().setHeader(header).build());
                 for (int off = 0; off < encoded.length; off += CHUNK_BYTES) {
                     int len = Math.min(CHUNK_BYTES, encoded.length - off);
@@ -337,9 +318,8 @@ public final class GrpcTransport implements Transport, AutoCloseable {
                     } else {
                         ReplicaReadResponse r = env.getReadReply();
                         if (r.getFound() && !read.digestOnly() && r.getRecord().isEmpty() && r.getRecordSize() > 0) {
-                            // Too large for the shared stream: read it again the unary (or streaming) way,
-                            // on the large records' connection.
-                            unaryRead(nodeId, read, timeoutMillis, result, true);
+                            // Too large for the shared stream: read it again the unary (or streaming) way.
+                            unaryRead(nodeId, read, timeoutMillis, result);
                         } else {
                             result.complete(toReply(r, r.getRecord().isEmpty() ? null : r.getRecord().toByteArray()));
                         }
@@ -351,19 +331,17 @@ public final class GrpcTransport implements Transport, AutoCloseable {
             result.completeExceptionally(e instanceof PeerException ? e : new PeerException(nodeId, false, e.getMessage()));
             return result;
         }
-        unaryRead(nodeId, read, timeoutMillis, result, false);
+        unaryRead(nodeId, read, timeoutMillis, result);
         return result;
     }
 
-    /** A read as a Read call ({@code bulk}: on the large records' connection), then a ReadStream (always there) if the record is over 1 MiB. */
-    private void unaryRead(String nodeId, ReplicaRead read, long timeoutMillis, CompletableFuture<ReadReply> result,
-                           boolean bulk) {
+    private void unaryRead(String nodeId, ReplicaRead read, long timeoutMillis, CompletableFuture<ReadReply> result) {
         ReplicaReadRequest request = ReplicaReadRequest.newBuilder().setKeyspace(read.keyspace()).setKey(read.key())
                 .setDigestOnly(read.digestOnly()).setRingEpoch(read.ringEpoch())
                 .setMaxInlineBytes(STREAM_THRESHOLD_BYTES).build();
         try {
             CompletableFuture<ReplicaReadResponse> first = new CompletableFuture<>();
-            stub(nodeId, timeoutMillis, bulk).read(request, observer(nodeId, first, r -> r));
+            stub(nodeId, timeoutMillis).read(request, observer(nodeId, first, r -> r));
             first.whenComplete((r, error) -> {
                 if (error != null) {
                     result.completeExceptionally(error);
@@ -380,7 +358,7 @@ public final class GrpcTransport implements Transport, AutoCloseable {
 
     private void readStream(String nodeId, ReplicaReadRequest request, long timeoutMillis,
                             CompletableFuture<ReadReply> result) {
-        stub(nodeId, timeoutMillis, true).readStream(request, new StreamObserver<>() {
+        stub(nodeId, timeoutMillis).readStream(request, new StreamObserver<>() {
             private ReplicaReadResponse header;
             private ByteString bytes = ByteString.EMPTY;
 
@@ -541,6 +519,5 @@ public final class GrpcTransport implements Transport, AutoCloseable {
         replicaChannels.clear();
         channels.values().forEach(ManagedChannel::shutdownNow);
         channels.clear();
-        bulkFactory.closeAsync();
     }
 }

@@ -66,8 +66,6 @@ class ReplicaChannelTest {
     private final class Peer implements AutoCloseable {
         final int port;
         final Map<String, AtomicInteger> requestsByPath = new ConcurrentHashMap<>();
-        /** The caller's ports each path was called from: one per connection. */
-        final Map<String, java.util.Set<Integer>> portsByPath = new ConcurrentHashMap<>();
         volatile boolean silent;
         Server server;
         ReplicaChannelService channel;
@@ -115,18 +113,11 @@ class ReplicaChannelTest {
                             .useBlockingTaskExecutor(false).build())
                     .decorator((delegate, ctx, req) -> {
                         requestsByPath.computeIfAbsent(ctx.path(), p -> new AtomicInteger()).incrementAndGet();
-                        portsByPath.computeIfAbsent(ctx.path(), p -> ConcurrentHashMap.newKeySet())
-                                .add(((InetSocketAddress) ctx.remoteAddress()).getPort());
                         return delegate.serve(ctx, req);
                     })
                     .build();
             server.start().join();
             return this;
-        }
-
-        java.util.Set<Integer> ports(String method) {
-            String path = method.equals("Exchange") ? "/ringkv.v1.ReplicaChannel/Exchange" : "/ringkv.v1.Replica/" + method;
-            return portsByPath.getOrDefault(path, java.util.Set.of());
         }
 
         int requests(String method) {
@@ -266,28 +257,6 @@ class ReplicaChannelTest {
         assertThat(t.read(PEER, new ReplicaRead("default", "large", true, 0), 10_000).get(30, TimeUnit.SECONDS).found()).isTrue();
         assertThat(peer.requests("Read")).isEqualTo(2);
         assertThat(peer.requests("Exchange")).isEqualTo(1);
-    }
-
-    @Test
-    void recordsOverTheChannelsSizeTravelOnAConnectionApartFromTheSmallCalls() throws Exception {
-        GrpcTransport t = transport(new ReplicaChannelSettings(true, 4096, 100, 200));
-        byte[] medium = new byte[200 * 1024];
-        byte[] large = new byte[2 * 1024 * 1024 + 7];
-        new java.util.Random(11).nextBytes(medium);
-        new java.util.Random(12).nextBytes(large);
-        t.write(PEER, write("small", new byte[100]), 10_000).get(30, TimeUnit.SECONDS);
-        t.write(PEER, write("medium", medium), 10_000).get(30, TimeUnit.SECONDS);
-        t.write(PEER, write("large", large), 10_000).get(30, TimeUnit.SECONDS);
-        assertThat(t.read(PEER, read("medium"), 10_000).get(30, TimeUnit.SECONDS).record().value()).isEqualTo(medium);
-        assertThat(t.read(PEER, read("large"), 10_000).get(30, TimeUnit.SECONDS).record().value()).isEqualTo(large);
-        assertThat(t.read(PEER, read("small"), 10_000).get(30, TimeUnit.SECONDS).record().value()).hasSize(100);
-
-        java.util.Set<Integer> bulk = new java.util.HashSet<>();
-        for (String method : List.of("Write", "WriteStream", "Read", "ReadStream")) {
-            assertThat(peer.ports(method)).as(method).isNotEmpty();
-            bulk.addAll(peer.ports(method));
-        }
-        assertThat(peer.ports("Exchange")).isNotEmpty().doesNotContainAnyElementsOf(bulk);
     }
 
     @Test
