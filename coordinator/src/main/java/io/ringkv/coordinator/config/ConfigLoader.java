@@ -70,7 +70,7 @@ import java.util.Set;
  * replica_channel_reconnect_backoff_millis: 200 # after a stream fails, calls go unary this long
  * large_value_threads: 2     # threads reading, checking and writing records stored in chunks (1..64)
  * large_value_nice: 10       # their Linux nice value (0..19): small requests get the CPU first; 0: same priority
- * large_value_queue: 64      # large-value tasks waiting for those threads (1..65536); past it: RESOURCE_EXHAUSTED
+ * large_value_queue: 1024    # large-value tasks waiting for those threads (1..65536); past it: RESOURCE_EXHAUSTED
  * otel_traces_exporter: otlp  # and every other OTEL_* variable as a lower-case key (TelemetrySettings);
  *                             # their environment variables are the standard OTEL_* names
  * repair_interval: 24h        # every vnode repaired at least this often (ms, s, m, h, d); off: no background repair

@@ -21,7 +21,7 @@ public record LargeValueSettings(int threads, int nice, int queue) {
     public static final int DEFAULT_NICE = 10;
     public static final int MIN_QUEUE = 1;
     public static final int MAX_QUEUE = 65_536;
-    public static final int DEFAULT_QUEUE = 64;
+    public static final int DEFAULT_QUEUE = 1_024;
     public static final LargeValueSettings DEFAULTS = new LargeValueSettings(DEFAULT_THREADS, DEFAULT_NICE, DEFAULT_QUEUE);
 
     public LargeValueSettings {
