@@ -190,9 +190,13 @@ public final class GrpcTransport implements Transport, AutoCloseable {
 
     static PeerException toPeerException(String nodeId, ReplicaCallError error) {
         Status.Code code = Status.fromCodeValue(error.getCode()).getCode();
-        String message = code + (error.getMessage().isEmpty() ? "" : ": " + error.getMessage());
+        return peerException(nodeId, code, false, code + (error.getMessage().isEmpty() ? "" : ": " + error.getMessage()));
+    }
+
+    /** The failure a peer's status {@code code} means: overloaded, timed out, or another (refused as invalid if {@code rejected}). */
+    private static PeerException peerException(String nodeId, Status.Code code, boolean rejected, String message) {
         return code == Status.Code.RESOURCE_EXHAUSTED ? PeerException.overloaded(nodeId, message)
-                : new PeerException(nodeId, code == Status.Code.DEADLINE_EXCEEDED, message);
+                : new PeerException(nodeId, code == Status.Code.DEADLINE_EXCEEDED, rejected, message);
     }
 
     /** The channel to a peer, created on first use. */
@@ -446,11 +450,8 @@ public final class GrpcTransport implements Transport, AutoCloseable {
 
     static PeerException toPeerException(String nodeId, Throwable t) {
         Status status = t instanceof StatusRuntimeException s ? s.getStatus() : Status.fromThrowable(t);
-        boolean timedOut = status.getCode() == Status.Code.DEADLINE_EXCEEDED;
-        boolean rejected = status.getCode() == Status.Code.INVALID_ARGUMENT;
-        String message = status.getCode() + (status.getDescription() == null ? "" : ": " + status.getDescription());
-        return status.getCode() == Status.Code.RESOURCE_EXHAUSTED ? PeerException.overloaded(nodeId, message)
-                : new PeerException(nodeId, timedOut, rejected, message);
+        return peerException(nodeId, status.getCode(), status.getCode() == Status.Code.INVALID_ARGUMENT,
+                status.getCode() + (status.getDescription() == null ? "" : ": " + status.getDescription()));
     }
 
     /**
