@@ -164,23 +164,21 @@ public final class LocalReplica {
     }
 
     /**
-     * {@link #read}, or null, with nothing read but the record's frame, when the read needs the
+     * {@link #read}, or null, with nothing read but the record's frame, when a full read needs the
      * chunks of a large record: an event loop answers small reads itself and hands large ones to a
-     * thread, so the megabytes of one never hold up the small requests queued behind it. That holds
-     * for digest reads too: a large record's digest and version are in its first and last chunks
-     * (256 KiB each), or need the whole record when its last chunk is shorter than the 4-byte digest.
+     * thread, so the megabytes of one never hold up the small requests queued behind it. A digest
+     * read is always answered: it reads a large record's first and last chunks (256 KiB each), or
+     * the whole record when its last chunk is shorter than the 4-byte digest.
      */
     public ReadReply tryRead(ReplicaRead read) {
+        if (read.digestOnly()) {
+            return read(read);
+        }
         ChunkingEngine.InlineValue found = tryGetEncoded(read.keyspace(), read.key());
         if (found == null) {
             return ReadReply.ABSENT;
         }
-        if (found.chunked()) {
-            return null;
-        }
-        byte[] encoded = found.value();
-        return read.digestOnly() ? new ReadReply(null, digestOf(encoded), RecordCodec.version(encoded), true)
-                : replyOf(encoded);
+        return found.chunked() ? null : replyOf(found.value());
     }
 
     public ReadReply read(ReplicaRead read) {

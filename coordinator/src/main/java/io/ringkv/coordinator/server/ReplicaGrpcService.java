@@ -176,14 +176,17 @@ final class ReplicaGrpcService extends ReplicaGrpc.ReplicaImplBase {
     @Override
     public void read(ReplicaReadRequest req, StreamObserver<ReplicaReadResponse> out) {
         try {
-            ChunkingEngine.InlineValue found = replica.tryGetEncoded(req.getKeyspace(), req.getKey());
-            if (found != null && found.chunked()) {
-                // Megabytes to read and check, or for a digest two chunks of 256 KiB: off the event
-                // loop, which small reads share.
-                offload(out, () -> readLarge(req, out));
-                return;
+            if (req.getDigestOnly()) {
+                out.onNext(summary(req));
+            } else {
+                ChunkingEngine.InlineValue found = replica.tryGetEncoded(req.getKeyspace(), req.getKey());
+                if (found != null && found.chunked()) {
+                    // Megabytes to read and check: off the event loop, which small reads share.
+                    offload(out, () -> readLarge(req, out));
+                    return;
+                }
+                out.onNext(header(req, found == null ? null : found.value(), true));
             }
-            out.onNext(header(req, found == null ? null : found.value(), true));
             out.onCompleted();
         } catch (RuntimeException e) {
             out.onError(Protos.status(e).asRuntimeException());
@@ -193,11 +196,11 @@ final class ReplicaGrpcService extends ReplicaGrpc.ReplicaImplBase {
     private void readLarge(ReplicaReadRequest req, StreamObserver<ReplicaReadResponse> out) {
         try {
             long cap = req.getMaxInlineBytes();
-            if (req.getDigestOnly() || cap > 0) {
-                // A digest read, or a record over the cap, leaves the record out of the reply: its two
-                // ends tell its digest, version and size without reading the megabytes between them.
+            if (cap > 0) {
+                // A record over the cap is left out of the reply anyway: its two ends tell its
+                // digest, version and size without reading the megabytes between them.
                 ReplicaReadResponse summary = summary(req);
-                if (req.getDigestOnly() || !summary.getFound() || summary.getRecordSize() > cap) {
+                if (!summary.getFound() || summary.getRecordSize() > cap) {
                     out.onNext(summary);
                     out.onCompleted();
                     return;
