@@ -99,7 +99,7 @@ class LocalLargeValueTest {
     void aReadStillWaitingAtItsDeadlineIsDroppedAsATimeout() throws Exception {
         transport.write(SELF, write("k", large(2), 1), 10_000).get(30, TimeUnit.SECONDS);
         occupy(0);
-        CompletableFuture<ReadReply> read = transport.read(SELF, new ReplicaRead("default", "k", true, 0), 50);
+        CompletableFuture<ReadReply> read = transport.read(SELF, new ReplicaRead("default", "k", false, 0), 50);
         Thread.sleep(100); // its deadline passes while the thread is held
         held.close();
 
