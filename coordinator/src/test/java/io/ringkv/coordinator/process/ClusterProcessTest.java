@@ -282,7 +282,7 @@ class ClusterProcessTest {
                             succeeded.incrementAndGet();
                         } catch (Exception | AssertionError e) {
                             if (failed.incrementAndGet() <= MAX_FAILURE_MESSAGES) {
-                                messages.add(itemName.apply(i) + ": " + e);
+                                messages.add(itemName.apply(i) + ": " + describe(e));
                             }
                         }
                     }
@@ -302,6 +302,18 @@ class ClusterProcessTest {
         report(name, start, result.succeeded() + " ok, " + result.failures() + " failed, " + mib(result.bytes())
                 + (result.messages().isEmpty() ? "" : "; first failures: " + result.messages()));
         return result;
+    }
+
+    /** The error with its suppressed ones: the client fails over and keeps its earlier attempts there. */
+    private static String describe(Throwable e) {
+        StringBuilder b = new StringBuilder(e.toString());
+        for (Throwable s : e.getSuppressed()) {
+            b.append(" [earlier attempt: ").append(s).append(']');
+        }
+        if (e.getCause() != null && e.getCause() != e) {
+            b.append(" [cause: ").append(e.getCause()).append(']');
+        }
+        return b.toString();
     }
 
     private static void report(String phase, long startNanos, String what) {
