@@ -49,6 +49,8 @@ final class QuorumRead {
     private Phase phase = Phase.COLLECTING;
     private Record best;
     private String fetching;
+    private LwwVersion newestVersion;
+    private final Set<String> fetched = new HashSet<>();
     private final Map<String, ReadReply> late = new LinkedHashMap<>();
     private int repairsPending;
 
@@ -121,7 +123,14 @@ final class QuorumRead {
         }
         if (phase == Phase.FETCHING && node.equals(fetching)) {
             if (error != null || reply.record() == null) {
-                fail(RequestFailure.Code.UNAVAILABLE, "replica " + node + " named the newest version but did not return it");
+                // Another replica that named the same version may still return it.
+                String next = nextHolderOfNewest();
+                if (next != null) {
+                    fetch(next);
+                    return;
+                }
+                fail(RequestFailure.Code.UNAVAILABLE, "replica " + node + " named the newest version but did not return it"
+                        + (error == null ? "" : " (" + QuorumWrite.describe(error) + ")"));
                 return;
             }
             answered.put(node, reply);
@@ -166,12 +175,9 @@ final class QuorumRead {
             }
             if (newestNode != null && answered.get(newestNode).record() == null) {
                 phase = Phase.FETCHING;
-                fetching = newestNode;
-                asked.add(newestNode);
-                long sent = env.clock().monotonicNanos();
-                String target = newestNode;
-                env.transport().read(target, new ReplicaRead(keyspace.name(), key, false, ringEpoch), timeoutMillis)
-                        .whenComplete((reply, error) -> onReply(target, sent, reply, error));
+                newestVersion = newest;
+                fetched.clear();
+                fetch(newestNode);
                 return;
             }
             best = newestNode == null ? null : answered.get(newestNode).record();
@@ -200,6 +206,28 @@ final class QuorumRead {
             env.transport().write(node, new ReplicaWrite(keyspace.name(), key, best, ringEpoch), timeoutMillis)
                     .whenComplete((ok, error) -> onRepaired(node, error));
         }
+    }
+
+    /** Fetches the full record from {@code node}, which named the newest version in its digest. */
+    private void fetch(String node) {
+        fetching = node;
+        fetched.add(node);
+        asked.add(node);
+        long sent = env.clock().monotonicNanos();
+        env.transport().read(node, new ReplicaRead(keyspace.name(), key, false, ringEpoch), timeoutMillis)
+                .whenComplete((reply, error) -> onReply(node, sent, reply, error));
+    }
+
+    /** A replica not yet fetched from whose answer named the newest version, or null. */
+    private String nextHolderOfNewest() {
+        for (Map.Entry<String, ReadReply> e : answered.entrySet()) {
+            ReadReply r = e.getValue();
+            if (r.found() && !fetched.contains(e.getKey())
+                    && LwwVersion.decode(r.version()).compareTo(newestVersion) == 0) {
+                return e.getKey();
+            }
+        }
+        return null;
     }
 
     private boolean isStale(ReadReply reply) {

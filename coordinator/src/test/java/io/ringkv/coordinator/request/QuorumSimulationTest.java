@@ -81,6 +81,40 @@ class QuorumSimulationTest {
     }
 
     @Test
+    void aReplicaThatNamedTheNewestVersionButFailsToReturnItIsReplacedByAnotherThatNamedIt() {
+        SimCluster c = SimCluster.threeNodes(SEED);
+        String key = "fetch-fallback";
+        List<String> replicas = replicasOf(c, key);
+        String coordinator = replicas.get(0);
+        String first = replicas.get(1);
+        String second = replicas.get(2);
+        ok(c, c.node(coordinator).put(PutCommand.put("", key, v("old"), Consistency.of(Consistency.Level.ALL), 0)));
+        // The coordinator misses the newer write: only the other two hold it.
+        c.time.runFor(10); // a later timestamp for the next write
+        c.network.refuseWrites(coordinator, true);
+        ok(c, c.node(first).put(PutCommand.put("", key, v("new"), Consistency.DEFAULT, 0)));
+        c.network.refuseWrites(coordinator, false);
+        assertThat(c.replica(coordinator).get("default", key).value()).isEqualTo(v("old"));
+
+        // Reading at R=3 here: the local record is stale, the two digests name the newer version, and the
+        // first of them (its answer arrives first) fails to return the record; the second one does.
+        c.network.slowDown(second, 500);
+        c.network.refuseFullReads(first, true);
+        GetOutcome read = ok(c, c.node(coordinator).get(new GetCommand("", key, Consistency.of(Consistency.Level.ALL), 0)));
+        assertThat(read.values()).extracting(Sibling::value).containsExactly(v("new"));
+
+        // With both holders failing, the read fails and names the cause.
+        c.time.runFor(10);
+        c.network.refuseWrites(coordinator, true);
+        ok(c, c.node(first).put(PutCommand.put("", key, v("newer"), Consistency.DEFAULT, 0)));
+        c.network.refuseWrites(coordinator, false);
+        c.network.refuseFullReads(second, true);
+        RequestFailure f = failure(c, c.node(coordinator).get(new GetCommand("", key, Consistency.of(Consistency.Level.ALL), 0)));
+        assertThat(f.code()).isEqualTo(RequestFailure.Code.UNAVAILABLE);
+        assertThat(f.getMessage()).contains("named the newest version but did not return it").contains("fails full reads");
+    }
+
+    @Test
     void writeAtW3WithOneReplicaDownIsUnavailableAndSaysHowMany() {
         SimCluster c = SimCluster.threeNodes(SEED);
         String key = "needs-all";

@@ -27,6 +27,7 @@ public final class SimNetwork {
     private final Set<String> crashed = new HashSet<>();
     private final Set<String> cut = new HashSet<>();
     private final Set<String> refusingWrites = new HashSet<>();
+    private final Set<String> refusingFullReads = new HashSet<>();
     private final Map<String, Long> extraDelayMicros = new HashMap<>();
     private long minDelayMicros = 100;
     private long maxDelayMicros = 600;
@@ -75,6 +76,18 @@ public final class SimNetwork {
             refusingWrites.add(node);
         } else {
             refusingWrites.remove(node);
+        }
+    }
+
+    /**
+     * While set, {@code node} answers digest reads but fails every full read (a replica whose large
+     * record cannot be fetched in time, say).
+     */
+    public void refuseFullReads(String node, boolean refuse) {
+        if (refuse) {
+            refusingFullReads.add(node);
+        } else {
+            refusingFullReads.remove(node);
         }
     }
 
@@ -139,7 +152,12 @@ public final class SimNetwork {
 
             @Override
             public CompletableFuture<ReadReply> read(String nodeId, ReplicaRead read, long timeoutMillis) {
-                return call(self, nodeId, timeoutMillis, r -> r.read(read));
+                return call(self, nodeId, timeoutMillis, r -> {
+                    if (!read.digestOnly() && refusingFullReads.contains(nodeId)) {
+                        throw new IllegalStateException(nodeId + " fails full reads (simulated)");
+                    }
+                    return r.read(read);
+                });
             }
 
             @Override
