@@ -4,8 +4,14 @@ import io.grpc.ClientInterceptor;
 import io.grpc.ConnectivityState;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.nio.NioEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioSocketChannel;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -21,17 +27,26 @@ final class ChannelPool implements AutoCloseable {
     private final int maxInboundMessageBytes;
     private final long closeTimeoutMillis;
     private final List<ClientInterceptor> interceptors;
+    private final int bulkNice;
     private boolean closed; // guarded by this
+    // The bulk channels' own event loop and executor: megabytes are framed, copied and parsed there,
+    // not on the threads that carry small requests. Created with the first bulk channel.
+    private EventLoopGroup bulkLoop; // guarded by this
+    private ExecutorService bulkExecutor; // guarded by this
 
     ChannelPool(int maxInboundMessageBytes, long closeTimeoutMillis) {
-        this(maxInboundMessageBytes, closeTimeoutMillis, List.of());
+        this(maxInboundMessageBytes, closeTimeoutMillis, List.of(), 0);
     }
 
-    /** @param interceptors on every channel (the tracing one, when the client has an OpenTelemetry) */
-    ChannelPool(int maxInboundMessageBytes, long closeTimeoutMillis, List<ClientInterceptor> interceptors) {
+    /**
+     * @param interceptors on every channel (the tracing one, when the client has an OpenTelemetry)
+     * @param bulkNice     the nice value of the bulk channels' threads (0: normal priority)
+     */
+    ChannelPool(int maxInboundMessageBytes, long closeTimeoutMillis, List<ClientInterceptor> interceptors, int bulkNice) {
         this.maxInboundMessageBytes = maxInboundMessageBytes;
         this.closeTimeoutMillis = closeTimeoutMillis;
         this.interceptors = List.copyOf(interceptors);
+        this.bulkNice = bulkNice;
     }
 
     /** The channel to {@code address}. @throws IllegalStateException once the pool is closed */
@@ -41,7 +56,61 @@ final class ChannelPool implements AutoCloseable {
 
     /** The channel to {@code address} for requests that carry large values. @throws IllegalStateException once closed */
     ManagedChannel bulkChannel(String address) {
-        return channel(bulkChannels, address);
+        return bulkChannel(address, address);
+    }
+
+    /**
+     * The channel for requests that carry large values to the node at {@code address}, connected to
+     * {@code target}: the node's bulk port, or {@code address} itself when it has none. A node that
+     * restarts on another bulk port gets a new channel, and the old one is shut down.
+     *
+     * @throws IllegalStateException once closed
+     */
+    ManagedChannel bulkChannel(String address, String target) {
+        ManagedChannel channel = bulkChannels.get(address);
+        if (channel != null && channel.authority().equals(target)) {
+            return channel;
+        }
+        synchronized (this) {
+            if (closed) {
+                throw new IllegalStateException("client is closed");
+            }
+            ManagedChannel current = bulkChannels.get(address);
+            if (current != null && current.authority().equals(target)) {
+                return current;
+            }
+            if (bulkLoop == null) {
+                ThreadFactory threads = task -> {
+                    Thread t = new Thread(task, "ringkv-client-bulk");
+                    t.setDaemon(true);
+                    return t;
+                };
+                if (bulkNice > 0) {
+                    threads = io.ringkv.priority.ThreadNice.factory(threads, bulkNice);
+                }
+                bulkLoop = new NioEventLoopGroup(1, threads);
+                bulkExecutor = Executors.newFixedThreadPool(1, threads);
+            }
+            ManagedChannel created = NettyChannelBuilder.forTarget(target)
+                    .usePlaintext()
+                    .maxInboundMessageSize(maxInboundMessageBytes)
+                    .intercept(interceptors)
+                    .eventLoopGroup(bulkLoop)
+                    .channelType(NioSocketChannel.class)
+                    .executor(bulkExecutor)
+                    .build();
+            bulkChannels.put(address, created);
+            if (current != null) {
+                current.shutdown();
+            }
+            return created;
+        }
+    }
+
+    /** Whether the large values' channel to {@code address} is failing to connect (its node may have moved its bulk port). */
+    boolean bulkChannelFailing(String address) {
+        ManagedChannel bulk = bulkChannels.get(address);
+        return bulk != null && bulk.getState(false) == ConnectivityState.TRANSIENT_FAILURE;
     }
 
     private ManagedChannel channel(ConcurrentHashMap<String, ManagedChannel> pool, String address) {
@@ -115,6 +184,12 @@ final class ChannelPool implements AutoCloseable {
             } catch (InterruptedException e) {
                 interrupted = true;
                 channel.shutdownNow();
+            }
+        }
+        synchronized (this) {
+            if (bulkLoop != null) {
+                bulkLoop.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+                bulkExecutor.shutdown();
             }
         }
         if (interrupted) {

@@ -19,7 +19,8 @@ record ClientConfig(
         Duration ringRefreshInterval,
         Duration unreachableNodeBackoff,
         Duration readAttemptTimeout,
-        KvChannelSettings kvChannel) {
+        KvChannelSettings kvChannel,
+        int bulkNice) {
 
     static final int KIB = 1024;
     static final int MIB = 1024 * KIB;
@@ -44,6 +45,7 @@ record ClientConfig(
     /** gRPC servers refuse messages above 4 MiB unless told otherwise; a chunk must always pass. */
     static final int MAX_STREAM_CHUNK_BYTES = 4 * MIB;
     static final Duration MIN_RING_REFRESH_INTERVAL = Duration.ofMillis(100);
+    static final int MAX_BULK_NICE = 19;
 
     ClientConfig {
         Objects.requireNonNull(seeds, "seeds");
@@ -94,6 +96,9 @@ record ClientConfig(
                     + " requestTimeout) or positive, was " + readAttemptTimeout);
         }
         Objects.requireNonNull(kvChannel, "kvChannel");
+        if (bulkNice < 0 || bulkNice > MAX_BULK_NICE) {
+            throw new IllegalArgumentException("bulkNice must be in [0, " + MAX_BULK_NICE + "], was " + bulkNice);
+        }
     }
 
     /** Accepts host:port (IPv6 hosts in brackets) with a port in [1, 65535]. */

@@ -4,8 +4,10 @@ import io.ringkv.api.v1.RingView;
 import io.ringkv.storage.StorageKeys;
 import io.ringkv.storage.Tokens;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
@@ -15,13 +17,34 @@ import java.util.Set;
  * outside it.
  */
 public final class RingSnapshot {
-    /** A node of the ring as the ring describes it. */
-    public record Node(String id, String address, String rack, NodeState state) {
+    /**
+     * A node of the ring as the ring describes it.
+     *
+     * @param bulkPort the port of its bulk lane at the address's host (requests with large values), or 0
+     */
+    public record Node(String id, String address, String rack, NodeState state, int bulkPort) {
         public Node {
             Objects.requireNonNull(id, "id");
             Objects.requireNonNull(address, "address");
             Objects.requireNonNull(rack, "rack");
             Objects.requireNonNull(state, "state");
+            if (bulkPort < 0 || bulkPort > 65_535) {
+                throw new IllegalArgumentException("bulkPort must be in [0, 65535], was " + bulkPort);
+            }
+        }
+
+        /** A node without a bulk lane. */
+        public Node(String id, String address, String rack, NodeState state) {
+            this(id, address, rack, state, 0);
+        }
+
+        /** Where requests with large values go: {@code host:bulkPort}, or the address when it has no bulk lane. */
+        public String bulkAddress() {
+            if (bulkPort == 0) {
+                return address;
+            }
+            int colon = address.lastIndexOf(':');
+            return address.substring(0, colon) + ":" + bulkPort;
         }
     }
 
@@ -35,6 +58,7 @@ public final class RingSnapshot {
     // Precomputed per vnode because routing reads them on every request and the ring is immutable.
     private final List<List<Node>> replicas;
     private final List<List<String>> replicaAddresses;
+    private final Map<String, String> bulkAddresses;
 
     private RingSnapshot(long epoch, int vnodeCount, int replicasPerVnode, List<Node> nodes,
                          List<List<Node>> replicas) {
@@ -48,6 +72,13 @@ public final class RingSnapshot {
             addresses.add(list.stream().map(Node::address).toList());
         }
         this.replicaAddresses = List.copyOf(addresses);
+        Map<String, String> bulk = new HashMap<>();
+        for (Node n : this.nodes) {
+            if (n.bulkPort() != 0) {
+                bulk.put(n.address(), n.bulkAddress());
+            }
+        }
+        this.bulkAddresses = Map.copyOf(bulk);
     }
 
     /**
@@ -79,7 +110,10 @@ public final class RingSnapshot {
             if (!ids.add(n.getId())) {
                 throw bad("duplicate node id " + n.getId(), fromNode);
             }
-            nodes.add(new Node(n.getId(), n.getAddress(), n.getRack(), stateOf(n.getState())));
+            if (n.getBulkPort() > 65_535) {
+                throw bad("node " + n.getId() + " has bulk port " + Integer.toUnsignedString(n.getBulkPort()), fromNode);
+            }
+            nodes.add(new Node(n.getId(), n.getAddress(), n.getRack(), stateOf(n.getState()), n.getBulkPort()));
         }
         List<List<Node>> replicas = new ArrayList<>(vnodeCount);
         for (int v = 0; v < vnodeCount; v++) {
@@ -141,6 +175,17 @@ public final class RingSnapshot {
 
     List<String> replicaAddresses(int vnode) {
         return replicaAddresses.get(vnode);
+    }
+
+    /** Where the node at {@code address} takes requests with large values: its bulk address, or {@code address}. */
+    String bulkAddressOf(String address) {
+        String bulk = bulkAddresses.get(address);
+        return bulk == null ? address : bulk;
+    }
+
+    /** Whether both rings name the same bulk ports. */
+    boolean sameBulkPorts(RingSnapshot other) {
+        return bulkAddresses.equals(other.bulkAddresses);
     }
 
     /** Every node address in the ring, in the ring's order. */

@@ -30,6 +30,8 @@ final class RingTracker {
     private final AtomicReference<CompletableFuture<RingSnapshot>> inFlight = new AtomicReference<>();
     private volatile long notBeforeNanos;
     private volatile boolean retriggerGated;
+    private volatile long lastSoonNanos;
+    private volatile boolean soonFired;
 
     /** @param fetcher asks one node (host:port) for its ring */
     RingTracker(List<String> seeds, Function<String, CompletableFuture<RingView>> fetcher, LongSupplier nanoClock) {
@@ -144,7 +146,26 @@ final class RingTracker {
         }).thenCompose(f -> f);
     }
 
+    /**
+     * Keeps the newer ring; at the same epoch, the one just fetched when it names other bulk ports
+     * (a node restarted on another one; the ring itself did not change).
+     */
     private RingSnapshot install(RingSnapshot fetched) {
-        return current.accumulateAndGet(fetched, (old, fresh) -> old == null || fresh.epoch() > old.epoch() ? fresh : old);
+        return current.accumulateAndGet(fetched, (old, fresh) -> old == null || fresh.epoch() > old.epoch()
+                || (fresh.epoch() == old.epoch() && !fresh.sameBulkPorts(old)) ? fresh : old);
+    }
+
+    /**
+     * Refreshes in the background, at most once per {@link #RETRIGGER_GAP_NANOS}: something the ring
+     * names (a bulk port) no longer answers though the epoch is unchanged.
+     */
+    void refreshSoon() {
+        long now = nanoClock.getAsLong();
+        if (soonFired && now - lastSoonNanos < RETRIGGER_GAP_NANOS) {
+            return;
+        }
+        lastSoonNanos = now;
+        soonFired = true;
+        startOrJoin(null);
     }
 }

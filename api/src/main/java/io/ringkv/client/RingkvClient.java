@@ -94,7 +94,8 @@ public final class RingkvClient implements AutoCloseable {
     private RingkvClient(ClientConfig config, LongSupplier nanoClock, List<io.grpc.ClientInterceptor> interceptors) {
         this.config = config;
         this.requestTimeoutNanos = config.requestTimeout().toNanos();
-        this.channels = new ChannelPool(config.maxInboundMessageBytes(), CLOSE_TIMEOUT_MILLIS, interceptors);
+        this.channels = new ChannelPool(config.maxInboundMessageBytes(), CLOSE_TIMEOUT_MILLIS, interceptors,
+                config.bulkNice());
         this.kvChannels = config.kvChannel().enabled() && interceptors.isEmpty()
                 ? new KvChannels(channels, config.kvChannel(), System::nanoTime) : null;
         // A Get brings values up to the KV channel's size; larger ones are fetched again on the
@@ -538,9 +539,20 @@ public final class RingkvClient implements AutoCloseable {
         return KVGrpc.newStub(channels.channel(node)).withDeadline(deadline);
     }
 
-    /** A stub on the node's connection for large values, apart from the small requests' (see {@link ChannelPool}). */
+    /**
+     * A stub on the node's connection for large values, apart from the small requests' (see {@link
+     * ChannelPool}): to its bulk lane when the ring names one. While that connection fails (the node
+     * may have restarted on another bulk port, which the next ring refresh shows), the node's main
+     * port takes the call.
+     */
     private KVGrpc.KVStub bulkStub(String node, Deadline deadline) {
-        KVGrpc.KVStub stub = KVGrpc.newStub(channels.bulkChannel(node)).withDeadline(deadline);
+        RingSnapshot current = ring.current();
+        String target = current == null ? node : current.bulkAddressOf(node);
+        if (!target.equals(node) && channels.bulkChannelFailing(node)) {
+            ring.refreshSoon();
+            return stub(node, deadline);
+        }
+        KVGrpc.KVStub stub = KVGrpc.newStub(channels.bulkChannel(node, target)).withDeadline(deadline);
         // A reconnect the node's other connection shows will succeed: this call waits for it (within
         // its deadline) instead of failing with the error of an outage that is over.
         return channels.reconnectBulkIfNodeIsUp(node) ? stub.withWaitForReady() : stub;
@@ -635,6 +647,7 @@ public final class RingkvClient implements AutoCloseable {
         private Duration kvChannelTimeoutTick = KvChannelSettings.DEFAULT_TIMEOUT_TICK;
         private LongSupplier nanoClock = System::nanoTime;
         private List<io.grpc.ClientInterceptor> interceptors = List.of();
+        private int bulkNice;
 
         private Builder() {
         }
@@ -754,6 +767,18 @@ public final class RingkvClient implements AutoCloseable {
             return this;
         }
 
+        /**
+         * The Linux nice value (0..19, default 0) of the threads that carry large values: the event
+         * loop and executor of the client's bulk connections. Above 0, a client sharing its machine's
+         * CPUs sends and decodes megabytes only when its small requests leave it room. Above 0 it
+         * calls setpriority through the Foreign Function API, so the JVM wants
+         * {@code --enable-native-access=ALL-UNNAMED}; off Linux it has no effect.
+         */
+        public Builder bulkNice(int nice) {
+            this.bulkNice = nice;
+            return this;
+        }
+
         /** The monotonic clock for backoffs (tests pass a fake one). */
         Builder nanoClock(LongSupplier nanoClock) {
             this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
@@ -769,7 +794,7 @@ public final class RingkvClient implements AutoCloseable {
             ClientConfig config = new ClientConfig(seeds, defaultKeyspace, requestTimeout, maxAttempts,
                     streamThresholdBytes, streamChunkBytes, maxInboundMessageBytes, ringRefreshInterval,
                     unreachableNodeBackoff, readAttemptTimeout, new KvChannelSettings(kvChannel, kvChannelMaxValueBytes,
-                    kvChannelMaxInFlight, kvChannelReconnectBackoff, kvChannelTimeoutTick));
+                    kvChannelMaxInFlight, kvChannelReconnectBackoff, kvChannelTimeoutTick), bulkNice);
             return new RingkvClient(config, nanoClock, interceptors);
         }
     }

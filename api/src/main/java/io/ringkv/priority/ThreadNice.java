@@ -1,4 +1,4 @@
-package io.ringkv.coordinator.priority;
+package io.ringkv.priority;
 
 import java.io.IOException;
 import java.lang.foreign.FunctionDescriptor;
@@ -66,6 +66,23 @@ public final class ThreadNice {
         } catch (Throwable t) {
             return false;
         }
+    }
+
+    /**
+     * Threads of {@code base} that set their own nice value to {@code nice} before they run anything
+     * (a thread can only lower its own priority, and its children inherit it); 0 returns {@code base}.
+     */
+    public static java.util.concurrent.ThreadFactory factory(java.util.concurrent.ThreadFactory base, int nice) {
+        if (nice < 0 || nice > 19) {
+            throw new IllegalArgumentException("nice must be in [0, 19], was " + nice);
+        }
+        if (nice == 0) {
+            return base;
+        }
+        return task -> base.newThread(() -> {
+            set(nice);
+            task.run();
+        });
     }
 
     /** The calling platform thread's nice value as the kernel reports it, or empty off Linux. */

@@ -85,4 +85,61 @@ class ChannelPoolTest {
         assertThat(response.getRingEpoch()).isEqualTo(7);
         assertThat(pool.reconnectBulkIfNodeIsUp(address)).as("connected: nothing to do").isFalse();
     }
+
+    @Test
+    void aBulkChannelGoesToTheBulkPortFollowsItWhenItMovesAndRunsItsCallbacksAtTheBulkNice() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(io.ringkv.priority.ThreadNice.supported(), "thread priorities need Linux");
+        java.util.Optional<Integer> jvm = io.ringkv.priority.ThreadNice.current();
+        org.junit.jupiter.api.Assumptions.assumeTrue(jvm.isPresent() && jvm.get() < 7, "this JVM runs at nice " + jvm);
+        try (ChannelPool nice = new ChannelPool(64 << 20, 1_000, java.util.List.of(), 7)) {
+            server = serve(0);
+            String address = "127.0.0.1:1"; // the node's main address: never dialled by a bulk channel with a target
+            String target = "127.0.0.1:" + server.getPort();
+            ManagedChannel bulk = nice.bulkChannel(address, target);
+            assertThat(bulk.authority()).isEqualTo(target);
+            assertThat(nice.bulkChannel(address, target)).isSameAs(bulk);
+            java.util.concurrent.CompletableFuture<java.util.Optional<Integer>> seen = new java.util.concurrent.CompletableFuture<>();
+            KVGrpc.newStub(bulk).withDeadlineAfter(5, TimeUnit.SECONDS).get(GetRequest.newBuilder().setKey("k").build(),
+                    new StreamObserver<>() {
+                        @Override
+                        public void onNext(GetResponse value) {
+                            seen.complete(io.ringkv.priority.ThreadNice.current());
+                        }
+
+                        @Override
+                        public void onError(Throwable t) {
+                            seen.completeExceptionally(t);
+                        }
+
+                        @Override
+                        public void onCompleted() {
+                        }
+                    });
+            assertThat(seen.get(5, TimeUnit.SECONDS)).as("nice of the thread that ran the callback").hasValue(7);
+            assertThat(nice.bulkChannelFailing(address)).isFalse();
+
+            // The node restarted on another bulk port: the old one refuses, the ring names the new one.
+            int oldPort = server.getPort();
+            server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).until(() -> {
+                try {
+                    KVGrpc.newBlockingStub(bulk).withDeadlineAfter(1, TimeUnit.SECONDS)
+                            .get(GetRequest.newBuilder().setKey("k").build());
+                } catch (io.grpc.StatusRuntimeException e) {
+                    // refused: the channel backs off
+                }
+                return nice.bulkChannelFailing(address);
+            });
+            server = serve(0);
+            String moved = "127.0.0.1:" + server.getPort();
+            assertThat(server.getPort()).isNotEqualTo(oldPort);
+            ManagedChannel again = nice.bulkChannel(address, moved);
+            assertThat(again).isNotSameAs(bulk);
+            assertThat(again.authority()).isEqualTo(moved);
+            assertThat(bulk.isShutdown()).as("the channel to the old port").isTrue();
+            assertThat(KVGrpc.newBlockingStub(again).withWaitForReady().withDeadlineAfter(5, TimeUnit.SECONDS)
+                    .get(GetRequest.newBuilder().setKey("k").build()).getRingEpoch()).isEqualTo(7);
+            assertThat(nice.bulkChannelFailing(address)).isFalse();
+        }
+    }
 }

@@ -60,6 +60,10 @@ class ClientSettingsTest {
                 .hasMessageContaining("kvChannelTimeoutTick");
         valid().kvChannelTimeoutTick(Duration.ofMillis(1)).build().close();
         valid().kvChannelTimeoutTick(Duration.ofSeconds(1)).build().close();
+        assertThatThrownBy(() -> valid().bulkNice(-1).build()).hasMessageContaining("bulkNice must be in [0, 19], was -1");
+        assertThatThrownBy(() -> valid().bulkNice(20).build()).hasMessageContaining("bulkNice must be in [0, 19], was 20");
+        valid().bulkNice(0).build().close();
+        valid().bulkNice(19).build().close();
     }
 
     @Test

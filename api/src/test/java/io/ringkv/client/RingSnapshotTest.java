@@ -90,4 +90,25 @@ class RingSnapshotTest {
         assertThat(ring.replicasOf(1)).extracting(RingSnapshot.Node::id).containsExactly("n0");
         assertThatThrownBy(() -> ring.replicasOf(2)).isInstanceOf(IndexOutOfBoundsException.class);
     }
+
+    @Test
+    void bulkPortsAreReadWithTheirEdgesAndNameWhereLargeValuesGo() {
+        RingView.Builder b = view(1, 2, 2);
+        b.setNodes(0, b.getNodes(0).toBuilder().setBulkPort(65_535));
+        b.addAssignments(0).addAssignments(1);
+        RingSnapshot ring = RingSnapshot.fromProto(b.build(), "seed");
+        assertThat(ring.nodes().get(0).bulkPort()).isEqualTo(65_535);
+        assertThat(ring.nodes().get(0).bulkAddress()).isEqualTo("10.0.0.0:65535");
+        assertThat(ring.bulkAddressOf("10.0.0.0:7000")).isEqualTo("10.0.0.0:65535");
+        // No bulk port: large values go to the node's one address.
+        assertThat(ring.nodes().get(1).bulkPort()).isZero();
+        assertThat(ring.bulkAddressOf("10.0.0.1:7000")).isEqualTo("10.0.0.1:7000");
+        assertThat(ring.bulkAddressOf("elsewhere:1")).isEqualTo("elsewhere:1");
+
+        b.setNodes(1, b.getNodes(1).toBuilder().setBulkPort(65_536));
+        assertThatThrownBy(() -> RingSnapshot.fromProto(b.build(), "seed"))
+                .isInstanceOf(ProtocolViolationException.class).hasMessageContaining("bulk port 65536");
+        assertThatThrownBy(() -> new RingSnapshot.Node("n", "h:1", "r", RingSnapshot.NodeState.ACTIVE, -1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("bulkPort must be in [0, 65535]");
+    }
 }

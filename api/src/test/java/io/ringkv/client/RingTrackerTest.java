@@ -65,6 +65,41 @@ class RingTrackerTest {
         assertThat(tracker.refresh(null).join().epoch()).isEqualTo(5);
     }
 
+    private static RingView ringWithBulkPort(long epoch, int bulkPort) {
+        return RingView.newBuilder().setEpoch(epoch).setVnodeCount(1).setReplicasPerVnode(1)
+                .addNodes(RingNode.newBuilder().setId("a").setAddress("a:1").setBulkPort(bulkPort)).addAssignments(0).build();
+    }
+
+    @Test
+    void atTheSameEpochANewBulkPortReplacesTheRingAndAnUnchangedOneDoesNot() {
+        answer("s1", ringWithBulkPort(5, 7001));
+        RingSnapshot first = tracker.refresh(null).join();
+        answers.put("s1", CompletableFuture.completedFuture(ringWithBulkPort(5, 7001)));
+        assertThat(tracker.refresh(null).join()).isSameAs(first);
+        // The node restarted on another bulk port: the epoch is the same, the port is not.
+        answers.put("s1", CompletableFuture.completedFuture(ringWithBulkPort(5, 7002)));
+        RingSnapshot moved = tracker.refresh(null).join();
+        assertThat(moved).isNotSameAs(first);
+        assertThat(moved.bulkAddressOf("a:1")).isEqualTo("a:7002");
+        // An older ring never wins, whatever ports it names.
+        answers.put("s1", CompletableFuture.completedFuture(ringWithBulkPort(4, 7003)));
+        assertThat(tracker.refresh(null).join().bulkAddressOf("a:1")).isEqualTo("a:7002");
+    }
+
+    @Test
+    void refreshSoonFetchesAtMostOncePerGap() {
+        answer("s1", ring(1));
+        tracker.refresh(null).join();
+        asked.clear();
+        tracker.refreshSoon();
+        assertThat(asked).containsExactly("s1");
+        tracker.refreshSoon();
+        assertThat(asked).as("within the gap").containsExactly("s1");
+        nanos.addAndGet(RingTracker.RETRIGGER_GAP_NANOS);
+        tracker.refreshSoon();
+        assertThat(asked).containsExactly("s1", "s1");
+    }
+
     @Test
     void aMalformedRingCountsAsAFailureAndTheNextNodeIsAsked() {
         answer("s1", RingView.newBuilder().setVnodeCount(3).build());

@@ -22,13 +22,14 @@ import java.util.Objects;
  * @param unreachableNodeBackoff how long the client tries a node that timed out or refused last
  *                               (0: never); null: the client's default
  * @param kvChannel   whether the client sends small calls on its multiplexed KV channel (else one RPC each)
+ * @param bulkNice    the nice value of the client's threads for large values (0..19; 0: normal priority)
  */
 public record BenchConfig(List<String> seeds, int threads, boolean virtualThreads, double durationSeconds,
                           double warmupSeconds, long records, boolean load, int loadThreads, Workload workload,
                           int multiReadMax, ValueSizes valueSizes, KeyDistribution keyDistribution,
                           double hotspotSetFraction, double hotspotOpFraction, Map<OpType, Consistency> consistency,
                           String keyspace, Duration requestTimeout, Duration readAttemptTimeout,
-                          Duration unreachableNodeBackoff, boolean kvChannel, long seed, double targetOps, long maxOps,
+                          Duration unreachableNodeBackoff, boolean kvChannel, int bulkNice, long seed, double targetOps, long maxOps,
                           boolean validate, Path jsonFile, Path htmlFile, double progressIntervalSeconds,
                           double timelineIntervalSeconds) {
     /** Values above this would need more memory per thread than a load generator should take. */
@@ -44,6 +45,7 @@ public record BenchConfig(List<String> seeds, int threads, boolean virtualThread
 
     public BenchConfig {
         seeds = List.copyOf(seeds);
+        require(bulkNice >= 0 && bulkNice <= 19, "--bulk-nice must be in [0, 19], was " + bulkNice);
         Objects.requireNonNull(workload, "workload");
         Objects.requireNonNull(valueSizes, "valueSizes");
         Objects.requireNonNull(keyDistribution, "keyDistribution");

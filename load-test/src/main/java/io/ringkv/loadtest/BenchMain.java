@@ -155,6 +155,12 @@ public final class BenchMain implements Callable<Integer> {
                     + "RPC per call (default: ${DEFAULT-VALUE}; a traced client always uses RPCs).")
     boolean kvChannel;
 
+    @Option(names = "--bulk-nice", defaultValue = "10", paramLabel = "0..19",
+            description = "Nice value of the client's threads that send and decode large values, so on a machine the "
+                    + "tester shares with the nodes its megabytes wait for its small requests, as the nodes' do "
+                    + "(default: ${DEFAULT-VALUE}; 0: normal priority).")
+    int bulkNice;
+
     @Option(names = "--seed", paramLabel = "N",
             description = "Seed of all randomness (default: from the clock; printed either way).")
     Long seed;
@@ -301,7 +307,7 @@ public final class BenchMain implements Callable<Integer> {
         return new BenchConfig(nodes, threads, virtualThreads, seconds, warmup, records, !noLoad,
                 loadThreads != null ? loadThreads : threads, mix, multiReadMax, ValueSizes.parse(valueSize), distribution,
                 hotspotSetFraction, hotspotOpFraction, levels, keyspace, Duration.ofMillis(requestTimeoutMillis),
-                millis(readAttemptTimeoutMillis), millis(unreachableNodeBackoffMillis), kvChannel, s,
+                millis(readAttemptTimeoutMillis), millis(unreachableNodeBackoffMillis), kvChannel, bulkNice, s,
                 targetOps, maxOps, validate, json, html, progressInterval, interval);
     }
 
@@ -436,7 +442,7 @@ public final class BenchMain implements Callable<Integer> {
         return new BenchConfig(seeds, c.threads(), c.virtualThreads(), c.durationSeconds(), c.warmupSeconds(), c.records(),
                 c.load(), c.loadThreads(), c.workload(), c.multiReadMax(), c.valueSizes(), c.keyDistribution(),
                 c.hotspotSetFraction(), c.hotspotOpFraction(), c.consistency(), c.keyspace(), c.requestTimeout(),
-                c.readAttemptTimeout(), c.unreachableNodeBackoff(), c.kvChannel(), c.seed(),
+                c.readAttemptTimeout(), c.unreachableNodeBackoff(), c.kvChannel(), c.bulkNice(), c.seed(),
                 c.targetOps(), c.maxOps(), c.validate(), c.jsonFile(), c.htmlFile(), c.progressIntervalSeconds(),
                 c.timelineIntervalSeconds());
     }
@@ -451,6 +457,7 @@ public final class BenchMain implements Callable<Integer> {
             b.unreachableNodeBackoff(config.unreachableNodeBackoff());
         }
         b.kvChannel(config.kvChannel());
+        b.bulkNice(config.bulkNice());
         if (telemetry.tracingEnabled()) {
             b.openTelemetry(telemetry.openTelemetry());
         }

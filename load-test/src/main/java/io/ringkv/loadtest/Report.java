@@ -171,6 +171,7 @@ public final class Report {
         c.put("unreachable_node_backoff_ms",
                 config.unreachableNodeBackoff() == null ? null : config.unreachableNodeBackoff().toMillis());
         c.put("kv_channel", config.kvChannel());
+        c.put("bulk_nice", config.bulkNice());
         c.put("seed", config.seed());
         c.put("target_ops_per_sec", config.targetOps());
         c.put("max_ops", config.maxOps());

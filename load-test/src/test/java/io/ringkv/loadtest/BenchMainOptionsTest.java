@@ -1,6 +1,7 @@
 package io.ringkv.loadtest;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.ringkv.client.Consistency;
 import java.io.ByteArrayOutputStream;
@@ -121,6 +122,20 @@ class BenchMainOptionsTest {
                 assertThat(client).isNotNull();
             }
         }
+    }
+
+    @Test
+    void bulkNiceDefaultsTo10AndItsEdgesHold() {
+        assertThat(parse("--seed", "1").bulkNice()).isEqualTo(10);
+        assertThat(parse("--bulk-nice", "0").bulkNice()).isZero();
+        assertThat(parse("--bulk-nice", "19").bulkNice()).isEqualTo(19);
+        assertThatThrownBy(() -> parse("--bulk-nice", "20")).hasMessageContaining("--bulk-nice must be in [0, 19], was 20");
+        assertThatThrownBy(() -> parse("--bulk-nice", "-1")).hasMessageContaining("--bulk-nice must be in [0, 19], was -1");
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = BenchMain.run(new PrintStream(new ByteArrayOutputStream()), new PrintStream(err, true),
+                java.util.Map.of(), "--seeds", "127.0.0.1:1", "--bulk-nice", "20");
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("--bulk-nice must be in [0, 19], was 20");
     }
 
     @Test

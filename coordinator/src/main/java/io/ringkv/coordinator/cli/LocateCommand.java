@@ -52,6 +52,7 @@ final class LocateCommand implements Callable<Integer> {
         out.put("address", n.address());
         out.put("rack", n.rack());
         out.put("state", n.state().name().toLowerCase(java.util.Locale.ROOT));
+        out.put("bulk_port", n.bulkPort());
         return out;
     }
 }

@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
 final class RingCommand implements Callable<Integer> {
     @Mixin
     ClientOptions client;
-    @Option(names = "--json", description = "print JSON: epoch, vnodes, replicas_per_vnode, nodes [{id, address, rack, state, vnode_replicas, primaries}]")
+    @Option(names = "--json", description = "print JSON: epoch, vnodes, replicas_per_vnode, nodes [{id, address, rack, state, bulk_port, vnode_replicas, primaries}]; bulk_port 0: none known")
     boolean json;
 
     @Override
@@ -56,9 +56,11 @@ final class RingCommand implements Callable<Integer> {
         } else {
             System.out.println("ring epoch " + ring.epoch() + ": " + ring.vnodeCount() + " vnodes x "
                     + ring.replicasPerVnode() + " replicas");
-            System.out.printf("  %-12s %-22s %-10s %-8s %8s %9s%n", "node", "address", "rack", "state", "replicas", "primaries");
+            System.out.printf("  %-12s %-22s %-6s %-10s %-8s %8s %9s%n", "node", "address", "bulk", "rack", "state",
+                    "replicas", "primaries");
             for (RingSnapshot.Node n : ring.nodes()) {
-                System.out.printf("  %-12s %-22s %-10s %-8s %8d %9d%n", n.id(), n.address(), n.rack(),
+                System.out.printf("  %-12s %-22s %-6s %-10s %-8s %8d %9d%n", n.id(), n.address(),
+                        n.bulkPort() == 0 ? "-" : Integer.toString(n.bulkPort()), n.rack(),
                         n.state().name().toLowerCase(java.util.Locale.ROOT), counts.get(n.id())[0], counts.get(n.id())[1]);
             }
         }

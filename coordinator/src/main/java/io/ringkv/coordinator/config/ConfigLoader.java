@@ -71,6 +71,8 @@ import java.util.Set;
  * large_value_threads: 2     # threads reading, checking and writing records stored in chunks (1..64)
  * large_value_nice: 10       # their Linux nice value (0..19): small requests get the CPU first; 0: same priority
  * large_value_queue: 1024    # large-value tasks waiting for those threads (1..65536); past it: RESOURCE_EXHAUSTED
+ * bulk_port: 0               # the bulk lane: large values on event loops at large_value_nice (0: a free port; off: none)
+ * bulk_event_loops: 1        # its event loops (1..16)
  * otel_traces_exporter: otlp  # and every other OTEL_* variable as a lower-case key (TelemetrySettings);
  *                             # their environment variables are the standard OTEL_* names
  * repair_interval: 24h        # every vnode repaired at least this often (ms, s, m, h, d); off: no background repair
@@ -101,7 +103,7 @@ public final class ConfigLoader {
             "sync_delay_millis", "rocks_block_cache_bytes", "rocks_write_buffer_bytes", "rocks_max_background_jobs",
             "rocks_background_priority", "rocks_background_write_bytes_per_sec", "rocks_recycle_log_files",
             // The large-value threads (priority.LargeValueSettings).
-            "large_value_threads", "large_value_nice", "large_value_queue");
+            "large_value_threads", "large_value_nice", "large_value_queue", "bulk_port", "bulk_event_loops");
 
     private ConfigLoader() {
     }
@@ -184,7 +186,22 @@ public final class ConfigLoader {
     static LargeValueSettings largeValues(Map<String, Object> m) {
         return new LargeValueSettings(intNum(m, "large_value_threads", LargeValueSettings.DEFAULT_THREADS),
                 intNum(m, "large_value_nice", LargeValueSettings.DEFAULT_NICE),
-                intNum(m, "large_value_queue", LargeValueSettings.DEFAULT_QUEUE));
+                intNum(m, "large_value_queue", LargeValueSettings.DEFAULT_QUEUE), bulkPort(m),
+                intNum(m, "bulk_event_loops", LargeValueSettings.DEFAULT_BULK_EVENT_LOOPS));
+    }
+
+    /** {@code bulk_port}: a number, or off (YAML reads an unquoted off as false). */
+    static int bulkPort(Map<String, Object> m) {
+        Object raw = m.get("bulk_port");
+        if (Boolean.FALSE.equals(raw) || (raw instanceof String s && s.trim().equalsIgnoreCase("off"))) {
+            return LargeValueSettings.BULK_OFF;
+        }
+        int port = intNum(m, "bulk_port", LargeValueSettings.DEFAULT_BULK_PORT);
+        if (port < 0) {
+            // Only the word turns the lane off; a negative number is a mistake.
+            throw new IllegalArgumentException("bulk_port must be off, 0 (any free port) or in [1, 65535], was " + port);
+        }
+        return port;
     }
 
     static long syncDelay(Map<String, Object> m) {

@@ -1,5 +1,6 @@
 package io.ringkv.coordinator.priority;
 
+import io.ringkv.priority.ThreadNice;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;

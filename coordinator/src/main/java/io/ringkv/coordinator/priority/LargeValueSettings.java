@@ -11,8 +11,13 @@ package io.ringkv.coordinator.priority;
  *                holds its value, so this bounds the memory a burst of large values takes; past it a
  *                peer's large-value call is refused with RESOURCE_EXHAUSTED, this node's own read of a
  *                large record fails over to another replica, and its own write runs on a virtual thread
+ * @param bulkPort the bulk lane's port ({@value #BULK_OFF}: no bulk lane; 0: a free port chosen at start;
+ *                 else 1..65535): a second endpoint serving the same services on event loops at nice
+ *                 {@code nice}, which clients and peers use for requests that carry large values
+ * @param bulkEventLoops the bulk lane's server event loops, and its client event loops toward peers
+ *                 ({@value #MIN_BULK_EVENT_LOOPS}..{@value #MAX_BULK_EVENT_LOOPS})
  */
-public record LargeValueSettings(int threads, int nice, int queue) {
+public record LargeValueSettings(int threads, int nice, int queue, int bulkPort, int bulkEventLoops) {
     public static final int MIN_THREADS = 1;
     public static final int MAX_THREADS = 64;
     public static final int MIN_NICE = 0;
@@ -22,6 +27,11 @@ public record LargeValueSettings(int threads, int nice, int queue) {
     public static final int MIN_QUEUE = 1;
     public static final int MAX_QUEUE = 65_536;
     public static final int DEFAULT_QUEUE = 1_024;
+    public static final int BULK_OFF = -1;
+    public static final int DEFAULT_BULK_PORT = 0;
+    public static final int MIN_BULK_EVENT_LOOPS = 1;
+    public static final int MAX_BULK_EVENT_LOOPS = 16;
+    public static final int DEFAULT_BULK_EVENT_LOOPS = 1;
     public static final LargeValueSettings DEFAULTS = new LargeValueSettings(DEFAULT_THREADS, DEFAULT_NICE, DEFAULT_QUEUE);
 
     public LargeValueSettings {
@@ -37,6 +47,23 @@ public record LargeValueSettings(int threads, int nice, int queue) {
             throw new IllegalArgumentException("large_value_queue must be in [" + MIN_QUEUE + ", " + MAX_QUEUE
                     + "], was " + queue);
         }
+        if (bulkPort < BULK_OFF || bulkPort > 65_535) {
+            throw new IllegalArgumentException("bulk_port must be off, 0 (any free port) or in [1, 65535], was " + bulkPort);
+        }
+        if (bulkEventLoops < MIN_BULK_EVENT_LOOPS || bulkEventLoops > MAX_BULK_EVENT_LOOPS) {
+            throw new IllegalArgumentException("bulk_event_loops must be in [" + MIN_BULK_EVENT_LOOPS + ", "
+                    + MAX_BULK_EVENT_LOOPS + "], was " + bulkEventLoops);
+        }
+    }
+
+    /** {@code threads} at {@code nice} with {@code queue}, and the default bulk lane (a free port, one event loop). */
+    public LargeValueSettings(int threads, int nice, int queue) {
+        this(threads, nice, queue, DEFAULT_BULK_PORT, DEFAULT_BULK_EVENT_LOOPS);
+    }
+
+    /** Whether the node serves a bulk lane. */
+    public boolean bulkLane() {
+        return bulkPort != BULK_OFF;
     }
 
     /** {@code threads} at {@code nice}, with the default queue. */

@@ -95,6 +95,11 @@ public final class LocalReplica {
     }
 
     /** Whether {@code write} is not a hint and its record is stored in chunks: megabytes to copy and checksum. */
+    /** Records above this many encoded bytes are stored in chunks: large records. */
+    public int largeRecordBytes() {
+        return engine.config().thresholdBytes();
+    }
+
     public boolean isLarge(ReplicaWrite write) {
         return !write.isHint() && write.encoded().length > engine.config().thresholdBytes();
     }

@@ -333,7 +333,11 @@ final class KvGrpcService extends KVGrpc.KVImplBase {
         if (!coordinateHere("get", req.getKeyspace(), req.getKey(), call, out, stub -> stub.getStream(req, out))) {
             return;
         }
-        read(req, call, out, o -> {
+        // The read completes on whichever thread delivered the last replica's answer, often a main
+        // event loop; a stream's chunks are serialized by the thread that sends them, so they are
+        // sent from this call's own event loop (the bulk lane's, for a client that uses it).
+        java.util.concurrent.Executor callLoop = callEventLoop();
+        read(req, call, out, o -> callLoop.execute(() -> {
             out.onNext(GetStreamResponse.newBuilder().setHeader(response(o, -1)).build());
             for (int i = 0; i < o.values().size(); i++) {
                 byte[] v = o.values().get(i).value();
@@ -344,7 +348,23 @@ final class KvGrpcService extends KVGrpc.KVImplBase {
                 }
             }
             out.onCompleted();
-        });
+        }));
+    }
+
+    /** The current call's event loop, or a direct executor outside an Armeria call (in-process tests). */
+    private static java.util.concurrent.Executor callEventLoop() {
+        ServiceRequestContext ctx = ServiceRequestContext.currentOrNull();
+        if (ctx == null) {
+            return Runnable::run;
+        }
+        io.netty.channel.EventLoop loop = ctx.eventLoop();
+        return task -> {
+            if (loop.inEventLoop()) {
+                task.run();
+            } else {
+                loop.execute(task);
+            }
+        };
     }
 
     @Override
@@ -352,7 +372,7 @@ final class KvGrpcService extends KVGrpc.KVImplBase {
         if (!ready(out)) {
             return;
         }
-        out.onNext(Protos.ringView(ring.require()));
+        out.onNext(Protos.ringView(ring.require(), transport::bulkPortOf));
         out.onCompleted();
     }
 }

@@ -4,6 +4,8 @@ import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.SessionProtocol;
+import com.linecorp.armeria.common.util.EventLoopGroups;
+import com.linecorp.armeria.common.util.ThreadFactories;
 import com.linecorp.armeria.server.Server;
 import com.linecorp.armeria.server.docs.DocService;
 import com.linecorp.armeria.server.grpc.GrpcService;
@@ -38,10 +40,12 @@ import io.ringkv.coordinator.telemetry.TracingTransport;
 import io.ringkv.coordinator.time.Clock;
 import io.ringkv.coordinator.time.SystemTimer;
 import io.ringkv.coordinator.transport.FailureDetector;
+import io.ringkv.coordinator.transport.BulkLane;
 import io.ringkv.coordinator.transport.GrpcTransport;
 import io.ringkv.coordinator.transport.Pinger;
 import io.ringkv.coordinator.version.HybridLogicalClock;
 import io.ringkv.observability.PrometheusText;
+import io.ringkv.priority.ThreadNice;
 import io.ringkv.observability.Telemetry;
 import io.ringkv.observability.TracingStorageEngine;
 import io.ringkv.storage.EngineConfig;
@@ -78,6 +82,9 @@ public final class NodeServer implements AutoCloseable {
     private final ClusterMembership membership;
     private final Pinger pinger;
     private final Server server;
+    private final Server bulkServer;
+    private final java.util.concurrent.atomic.LongAdder bulkKvCalls = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder bulkReplicaCalls = new java.util.concurrent.atomic.LongAdder();
     private final RingHolder ring;
     private final HealthStatusManager health;
     private final HintedHandoff handoff;
@@ -208,12 +215,62 @@ public final class NodeServer implements AutoCloseable {
                             : HttpResponse.of(HttpStatus.SERVICE_UNAVAILABLE, MediaType.PLAIN_TEXT_UTF_8,
                                     "forming: " + membership.status() + "\n"))
                     .build();
+            this.bulkServer = config.largeValues().bulkLane()
+                    ? bulkServer(config, kv, replicaService, tracing, maxMessage) : null;
+            if (bulkServer != null) {
+                BulkLane lane = new BulkLane(config.largeValues().nice(), config.largeValues().bulkEventLoops(),
+                        GrpcTransport.STREAM_THRESHOLD_BYTES * 4, telemetry.grpcClientInterceptors());
+                transport.useBulkLane(lane);
+                replicaService.advertiseBulkPort(lane::ownPort);
+            }
             telemetry.metrics().registerStorage(engine::stats);
         } catch (RuntimeException e) {
             engine.close();
             catalog.close();
             throw e;
         }
+    }
+
+    /**
+     * The bulk lane's server: the KV and replica services again, on a port of their own whose event
+     * loops run at the large-value nice value. Clients and peers send requests that carry large values
+     * there, so copying, framing and parsing megabytes yields the CPU to the small requests of the
+     * main port's event loops.
+     */
+    private Server bulkServer(NodeConfig config, KvGrpcService kv, ReplicaGrpcService replicaService,
+                              List<io.grpc.ServerInterceptor> tracing, int maxMessage) {
+        GrpcService grpc = GrpcService.builder()
+                .addService(io.grpc.ServerInterceptors.intercept(kv, tracing))
+                .addService(io.grpc.ServerInterceptors.intercept(replicaService, tracing))
+                .maxRequestMessageLength(maxMessage)
+                .maxResponseMessageLength(maxMessage)
+                .useBlockingTaskExecutor(false)
+                .build();
+        HostPort listen = config.listen();
+        return Server.builder()
+                .port(new InetSocketAddress(listen.host(), config.largeValues().bulkPort()), SessionProtocol.HTTP)
+                .workerGroup(EventLoopGroups.newEventLoopGroup(config.largeValues().bulkEventLoops(),
+                        ThreadNice.factory(ThreadFactories.newEventLoopThreadFactory("ringkv-bulk-loop", true),
+                                config.largeValues().nice())), true)
+                .maxRequestLength(2L * maxMessage)
+                .requestTimeoutMillis(120_000)
+                .gracefulShutdownTimeoutMillis(0, 1_000)
+                .meterRegistry(new io.micrometer.core.instrument.simple.SimpleMeterRegistry())
+                .service(grpc)
+                .decorator((delegate, ctx, req) -> {
+                    (ctx.path().startsWith("/ringkv.v1.KV/") ? bulkKvCalls : bulkReplicaCalls).increment();
+                    return delegate.serve(ctx, req);
+                })
+                .build();
+    }
+
+    /** Calls a node's bulk lane took: from clients (KV service) and from peers (replica service). */
+    public record BulkLaneCalls(long kv, long replica) {
+    }
+
+    /** The calls this node's bulk lane took since it started (diagnostics). */
+    public BulkLaneCalls bulkLaneCalls() {
+        return new BulkLaneCalls(bulkKvCalls.sum(), bulkReplicaCalls.sum());
     }
 
     /** Prometheus text, collected off the event loop (gauges read storage statistics). */
@@ -242,11 +299,16 @@ public final class NodeServer implements AutoCloseable {
         NodeServer node = new NodeServer(config, telemetry);
         try {
             node.server.start().join();
+            if (node.bulkServer != null) {
+                node.bulkServer.start().join();
+                node.transport.ownBulkPort(node.bulkServer.activeLocalPort());
+            }
             node.membership.start();
             node.pinger.start();
             node.handoff.start(node.transport, node.ring::ring);
             node.repair.start();
-            log.info("node {} listening on {} (backend {}, data {})", config.id(), config.listen(), config.backend(),
+            log.info("node {} listening on {} (bulk lane {}, backend {}, data {})", config.id(), config.listen(),
+                    node.bulkServer == null ? "off" : "port " + node.bulkServer.activeLocalPort(), config.backend(),
                     config.dataDir().toAbsolutePath());
             return node;
         } catch (RuntimeException e) {
@@ -267,6 +329,16 @@ public final class NodeServer implements AutoCloseable {
         } finally {
             channel.shutdownNow();
         }
+    }
+
+    /** The port of this node's bulk lane, or 0 when it has none (bulk_port: off) or has not started. */
+    public int bulkPort() {
+        return bulkServer == null || bulkServer.activePorts().isEmpty() ? 0 : bulkServer.activeLocalPort();
+    }
+
+    /** Connections open on this node's bulk lane: clients' and peers' connections for large values (diagnostics). */
+    public int bulkLaneConnections() {
+        return bulkServer == null ? 0 : bulkServer.numConnections();
     }
 
     public NodeConfig config() {
@@ -334,7 +406,10 @@ public final class NodeServer implements AutoCloseable {
         replicaChannelService.close();
         kvChannelService.close();
         try {
+            java.util.concurrent.CompletableFuture<Void> bulkStopped = bulkServer == null
+                    ? java.util.concurrent.CompletableFuture.completedFuture(null) : bulkServer.stop();
             server.stop().get(10, TimeUnit.SECONDS);
+            bulkStopped.get(10, TimeUnit.SECONDS);
         } catch (Exception e) {
             log.warn("server stop: {}", e.toString());
         }

@@ -26,10 +26,15 @@ final class Protos {
     }
 
     static RingView ringView(Ring ring) {
+        return ringView(ring, id -> 0);
+    }
+
+    /** The ring with each node's bulk port as {@code bulkPortOf} knows it (0: unknown). */
+    static RingView ringView(Ring ring, java.util.function.ToIntFunction<String> bulkPortOf) {
         RingView.Builder b = RingView.newBuilder().setEpoch(ring.epoch()).setVnodeCount(ring.vnodeCount())
                 .setReplicasPerVnode(ring.replicasPerVnode());
         for (Node n : ring.nodes()) {
-            b.addNodes(node(n));
+            b.addNodes(node(n).toBuilder().setBulkPort(bulkPortOf.applyAsInt(n.id())));
         }
         for (int v = 0; v < ring.vnodeCount(); v++) {
             for (int i = 0; i < ring.replicasPerVnode(); i++) {

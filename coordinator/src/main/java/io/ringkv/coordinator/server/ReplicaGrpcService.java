@@ -48,6 +48,7 @@ final class ReplicaGrpcService extends ReplicaGrpc.ReplicaImplBase {
     private final int maxRecordBytes;
     private final LocalRepairPeer repair;
     private final Executor largeValues;
+    private volatile java.util.function.IntSupplier bulkPort = () -> 0;
 
     /** @param largeValues runs the reads and writes of records stored in chunks (the node's large-value threads) */
     ReplicaGrpcService(LocalReplica replica, RingHolder ring, String selfId, int maxRecordBytes, LocalRepairPeer repair,
@@ -315,9 +316,15 @@ final class ReplicaGrpcService extends ReplicaGrpc.ReplicaImplBase {
         });
     }
 
+    /** Ping replies name this port as the node's bulk lane (see {@link io.ringkv.coordinator.transport.BulkLane}). */
+    void advertiseBulkPort(java.util.function.IntSupplier port) {
+        this.bulkPort = port;
+    }
+
     @Override
     public void ping(PingRequest req, StreamObserver<PingResponse> out) {
-        out.onNext(PingResponse.newBuilder().setNodeId(selfId).setRingEpoch(ring.epoch()).build());
+        out.onNext(PingResponse.newBuilder().setNodeId(selfId).setRingEpoch(ring.epoch())
+                .setBulkPort(bulkPort.getAsInt()).build());
         out.onCompleted();
     }
 }

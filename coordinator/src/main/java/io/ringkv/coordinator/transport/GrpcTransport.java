@@ -67,6 +67,9 @@ public final class GrpcTransport implements Transport, AutoCloseable {
     private final Timer timer;
     private final Map<String, ReplicaChannelClient> replicaChannels = new ConcurrentHashMap<>();
     private final LargeValueExecutor largeValues;
+    private volatile BulkLane bulkLane;
+    /** Records above this size go over the bulk lane (the size above which records are stored in chunks). */
+    private final int largeRecordBytes;
 
     /**
      * @param addressOf maps a node id to its {@code host:port} on the current ring
@@ -107,6 +110,8 @@ public final class GrpcTransport implements Transport, AutoCloseable {
         this.channelSettings = channelSettings;
         this.timer = timer;
         this.largeValues = largeValues;
+        this.largeRecordBytes = local == null ? io.ringkv.storage.chunk.ChunkingConfig.DEFAULTS.thresholdBytes()
+                : local.largeRecordBytes();
     }
 
     /**
@@ -234,6 +239,74 @@ public final class GrpcTransport implements Transport, AutoCloseable {
                 .withDeadlineAfter(timeoutMillis, TimeUnit.MILLISECONDS);
     }
 
+    /**
+     * Large-record calls to peers go over {@code lane} (see {@link BulkLane}); without it, over the
+     * peers' main ports like every other call.
+     */
+    public void useBulkLane(BulkLane lane) {
+        this.bulkLane = lane;
+    }
+
+    /** This node's bulk port, once its bulk server listens. */
+    public void ownBulkPort(int port) {
+        BulkLane lane = bulkLane;
+        if (lane != null) {
+            lane.ownPort(port);
+        }
+    }
+
+    /** The bulk port of a node as this node knows it (its own included), or 0. */
+    public int bulkPortOf(String nodeId) {
+        BulkLane lane = bulkLane;
+        if (lane == null) {
+            return 0;
+        }
+        return nodeId.equals(selfId) ? lane.ownPort() : lane.portOf(nodeId);
+    }
+
+    /**
+     * A call that carries a large record: its stub, and the future its observer completes. On the
+     * peer's bulk lane when its port is known; else on its main port, completing {@code result}
+     * itself. A bulk call's failure (other than a refusal of the request) says the lane is busy or
+     * moved, not that the node is down: it reaches {@code result} as an overload, which the failure
+     * detector does not count (pings, on the main port, decide), and the lane forgets the port until
+     * the next ping names it again.
+     */
+    private <T> BulkCall<T> bulkCall(String nodeId, long timeoutMillis, CompletableFuture<T> result) {
+        BulkLane lane = bulkLane;
+        if (lane != null) {
+            String address = addressOf.apply(nodeId)
+                    .orElseThrow(() -> new PeerException(nodeId, false, "not on the ring"));
+            Optional<ReplicaGrpc.ReplicaStub> stub = lane.stub(nodeId, address, timeoutMillis);
+            if (stub.isPresent()) {
+                CompletableFuture<T> call = new CompletableFuture<>();
+                call.whenComplete((value, error) -> {
+                    if (error == null) {
+                        result.complete(value);
+                        return;
+                    }
+                    Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+                            ? error.getCause() : error;
+                    if (cause instanceof PeerException p && p.rejected()) {
+                        result.completeExceptionally(p);
+                        return;
+                    }
+                    lane.forget(nodeId);
+                    String detail = String.valueOf(cause.getMessage());
+                    if (detail.startsWith(nodeId + ": ")) {
+                        detail = detail.substring(nodeId.length() + 2);
+                    }
+                    result.completeExceptionally(PeerException.overloaded(nodeId, "bulk lane: " + detail));
+                });
+                return new BulkCall<>(stub.get(), call);
+            }
+        }
+        return new BulkCall<>(stub(nodeId, timeoutMillis), result);
+    }
+
+    private record BulkCall<T>(ReplicaGrpc.ReplicaStub stub, CompletableFuture<T> future) {
+    }
+
     @Override
     public CompletableFuture<Void> write(String nodeId, ReplicaWrite write, long timeoutMillis) {
         if (nodeId.equals(selfId)) {
@@ -271,11 +344,14 @@ public final class GrpcTransport implements Transport, AutoCloseable {
                 completeFrom(nodeId, reply, result, env -> null);
                 return result;
             }
-            StreamObserver<ReplicaWriteResponse> observer = observer(nodeId, result, r -> null);
+            // Hints included: a large record is large whoever will keep it.
+            BulkCall<Void> call = encoded.length > largeRecordBytes || encoded.length > STREAM_THRESHOLD_BYTES
+                    ? bulkCall(nodeId, timeoutMillis, result) : new BulkCall<>(stub(nodeId, timeoutMillis), result);
+            StreamObserver<ReplicaWriteResponse> observer = observer(nodeId, call.future(), r -> null);
             if (encoded.length <= STREAM_THRESHOLD_BYTES) {
-                stub(nodeId, timeoutMillis).write(header.setRecord(UnsafeByteOperations.unsafeWrap(encoded)).build(), observer);
+                call.stub().write(header.setRecord(UnsafeByteOperations.unsafeWrap(encoded)).build(), observer);
             } else {
-                StreamObserver<ReplicaWriteChunk> out = stub(nodeId, timeoutMillis).writeStream(observer);
+                StreamObserver<ReplicaWriteChunk> out = call.stub().writeStream(observer);
                 out.onNext(ReplicaWriteChunk.newBuilder().setHeader(header).build());
                 for (int off = 0; off < encoded.length; off += CHUNK_BYTES) {
                     int len = Math.min(CHUNK_BYTES, encoded.length - off);
@@ -322,8 +398,9 @@ public final class GrpcTransport implements Transport, AutoCloseable {
                     } else {
                         ReplicaReadResponse r = env.getReadReply();
                         if (r.getFound() && !read.digestOnly() && r.getRecord().isEmpty() && r.getRecordSize() > 0) {
-                            // Too large for the shared stream: read it again the unary (or streaming) way.
-                            unaryRead(nodeId, read, timeoutMillis, result);
+                            // Too large for the shared stream: read it again the unary (or streaming) way,
+                            // on the bulk lane.
+                            unaryRead(nodeId, read, timeoutMillis, result, true);
                         } else {
                             result.complete(toReply(r, r.getRecord().isEmpty() ? null : r.getRecord().toByteArray()));
                         }
@@ -335,17 +412,21 @@ public final class GrpcTransport implements Transport, AutoCloseable {
             result.completeExceptionally(e instanceof PeerException ? e : new PeerException(nodeId, false, e.getMessage()));
             return result;
         }
-        unaryRead(nodeId, read, timeoutMillis, result);
+        unaryRead(nodeId, read, timeoutMillis, result, false);
         return result;
     }
 
-    private void unaryRead(String nodeId, ReplicaRead read, long timeoutMillis, CompletableFuture<ReadReply> result) {
+    /** @param large whether the record is known to be large: then the read goes over the bulk lane */
+    private void unaryRead(String nodeId, ReplicaRead read, long timeoutMillis, CompletableFuture<ReadReply> result,
+                           boolean large) {
         ReplicaReadRequest request = ReplicaReadRequest.newBuilder().setKeyspace(read.keyspace()).setKey(read.key())
                 .setDigestOnly(read.digestOnly()).setRingEpoch(read.ringEpoch())
                 .setMaxInlineBytes(STREAM_THRESHOLD_BYTES).build();
         try {
             CompletableFuture<ReplicaReadResponse> first = new CompletableFuture<>();
-            stub(nodeId, timeoutMillis).read(request, observer(nodeId, first, r -> r));
+            BulkCall<ReplicaReadResponse> call = large ? bulkCall(nodeId, timeoutMillis, first)
+                    : new BulkCall<>(stub(nodeId, timeoutMillis), first);
+            call.stub().read(request, observer(nodeId, call.future(), r -> r));
             first.whenComplete((r, error) -> {
                 if (error != null) {
                     result.completeExceptionally(error);
@@ -362,7 +443,8 @@ public final class GrpcTransport implements Transport, AutoCloseable {
 
     private void readStream(String nodeId, ReplicaReadRequest request, long timeoutMillis,
                             CompletableFuture<ReadReply> result) {
-        stub(nodeId, timeoutMillis).readStream(request, new StreamObserver<>() {
+        BulkCall<ReadReply> call = bulkCall(nodeId, timeoutMillis, result);
+        call.stub().readStream(request, new StreamObserver<>() {
             private ReplicaReadResponse header;
             private ByteString bytes = ByteString.EMPTY;
 
@@ -378,16 +460,16 @@ public final class GrpcTransport implements Transport, AutoCloseable {
 
             @Override
             public void onError(Throwable t) {
-                result.completeExceptionally(toPeerException(nodeId, t));
+                call.future().completeExceptionally(toPeerException(nodeId, t));
             }
 
             @Override
             public void onCompleted() {
                 if (header == null || !header.getFound()) {
-                    result.complete(ReadReply.ABSENT);
+                    call.future().complete(ReadReply.ABSENT);
                     return;
                 }
-                result.complete(toReply(header, bytes.toByteArray()));
+                call.future().complete(toReply(header, bytes.toByteArray()));
             }
         });
     }
@@ -411,7 +493,7 @@ public final class GrpcTransport implements Transport, AutoCloseable {
             CompletableFuture<ReplicaEnvelope> reply = replicaChannel == null ? null : replicaChannel.call(nodeId,
                     ReplicaEnvelope.newBuilder().setPing(PingRequest.getDefaultInstance()), timeoutMillis);
             if (reply != null) {
-                completeFrom(nodeId, reply, result, env -> null);
+                completeFrom(nodeId, reply, result, env -> learnBulkPort(nodeId, env.getPingReply()));
                 return result;
             }
             ManagedChannel channel = channel(nodeId);
@@ -422,11 +504,19 @@ public final class GrpcTransport implements Transport, AutoCloseable {
                 channel.resetConnectBackoff();
             }
             stub(nodeId, timeoutMillis).ping(PingRequest.getDefaultInstance(),
-                    this.<PingResponse, Void>observer(nodeId, result, r -> null));
+                    this.<PingResponse, Void>observer(nodeId, result, r -> learnBulkPort(nodeId, r)));
         } catch (RuntimeException e) {
             result.completeExceptionally(e instanceof PeerException ? e : new PeerException(nodeId, false, e.getMessage()));
         }
         return result;
+    }
+
+    private Void learnBulkPort(String nodeId, PingResponse reply) {
+        BulkLane lane = bulkLane;
+        if (lane != null) {
+            lane.learn(nodeId, reply.getBulkPort());
+        }
+        return null;
     }
 
     private <R, T> StreamObserver<R> observer(String nodeId, CompletableFuture<T> result, Function<R, T> map) {
@@ -520,5 +610,9 @@ public final class GrpcTransport implements Transport, AutoCloseable {
         replicaChannels.clear();
         channels.values().forEach(ManagedChannel::shutdownNow);
         channels.clear();
+        BulkLane lane = bulkLane;
+        if (lane != null) {
+            lane.close();
+        }
     }
 }

@@ -100,6 +100,34 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void bulkLaneKeysWithTheirEdges() throws Exception {
+        io.ringkv.coordinator.priority.LargeValueSettings d = ConfigLoader.load(null, Map.of(), Map.of()).largeValues();
+        assertThat(d.bulkPort()).isZero();
+        assertThat(d.bulkLane()).isTrue();
+        assertThat(d.bulkEventLoops()).isEqualTo(1);
+        assertThat(ConfigLoader.load(null, Map.of("RINGKV_BULK_PORT", "65535"), Map.of()).largeValues().bulkPort())
+                .isEqualTo(65_535);
+        assertThat(ConfigLoader.load(null, Map.of(), Map.of("bulk_port", "1", "bulk_event_loops", "16")).largeValues())
+                .satisfies(l -> {
+                    assertThat(l.bulkPort()).isEqualTo(1);
+                    assertThat(l.bulkEventLoops()).isEqualTo(16);
+                });
+        assertThat(ConfigLoader.load(null, Map.of(), Map.of("bulk_port", "off")).largeValues().bulkLane()).isFalse();
+        Path file = dir.resolve("bulk.yaml");
+        // YAML reads a bare off as false.
+        Files.writeString(file, "bulk_port: off\n");
+        assertThat(ConfigLoader.load(file, Map.of(), Map.of()).largeValues().bulkLane()).isFalse();
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(), Map.of("bulk_port", "65536")))
+                .hasMessageContaining("bulk_port must be off, 0 (any free port) or in [1, 65535], was 65536");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(), Map.of("bulk_port", "-1")))
+                .hasMessageContaining("bulk_port must be off, 0 (any free port) or in [1, 65535], was -1");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(), Map.of("bulk_event_loops", "0")))
+                .hasMessageContaining("bulk_event_loops must be in [1, 16], was 0");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(), Map.of("bulk_event_loops", "17")))
+                .hasMessageContaining("bulk_event_loops must be in [1, 16], was 17");
+    }
+
+    @Test
     void storageKeysReachTheEngineAndTheirEdgesHold() {
         NodeConfig d = ConfigLoader.load(null, Map.of(), Map.of());
         assertThat(d.syncDelayMillis()).isZero();

@@ -1,5 +1,6 @@
 package io.ringkv.coordinator.priority;
 
+import io.ringkv.priority.ThreadNice;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;

@@ -1,5 +1,6 @@
 package io.ringkv.coordinator.priority;
 
+import io.ringkv.priority.ThreadNice;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -19,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Three real nodes in this JVM (RocksDB, loopback sockets) serving large values: only the
- * large-value threads run at the lower priority afterwards. A thread inherits its creator's nice
+ * large-value threads and the bulk lanes' event loops run at the lower priority afterwards. A thread inherits its creator's nice
  * value, so a pool that grew a thread from a large-value thread would show up here.
  */
 class LargeValuePriorityClusterTest {
@@ -27,7 +28,7 @@ class LargeValuePriorityClusterTest {
     Path dir;
 
     @Test
-    void afterLargeValueTrafficOnlyTheLargeValueThreadsRunLower() throws Exception {
+    void afterLargeValueTrafficOnlyTheLargeValueThreadsAndBulkLanesRunLower() throws Exception {
         assumeTrue(ThreadNice.supported(), "thread priorities need Linux");
         Optional<Integer> jvm = ThreadNice.current();
         assumeTrue(jvm.isPresent() && jvm.get() < LargeValueSettings.DEFAULT_NICE, "this JVM already runs at nice " + jvm);
@@ -44,6 +45,7 @@ class LargeValuePriorityClusterTest {
             }
             Map<String, Integer> lowered = new TreeMap<>();
             int largeValueThreads = 0;
+            int bulkLaneThreads = 0;
             try (Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
                 for (Path task : tasks.toList()) {
                     String name;
@@ -58,6 +60,10 @@ class LargeValuePriorityClusterTest {
                     if (name.startsWith("ringkv-large-va")) { // "ringkv-large-value-N-M" as the kernel keeps it
                         largeValueThreads++;
                         assertThat(nice).as(name).isEqualTo(LargeValueSettings.DEFAULT_NICE);
+                    } else if (name.startsWith("ringkv-bulk-loo") || name.startsWith("ringkv-bulk-cli")) {
+                        // The bulk lanes' server and client event loops ("ringkv-bulk-loop-N", "ringkv-bulk-client-N").
+                        bulkLaneThreads++;
+                        assertThat(nice).as(name).isEqualTo(LargeValueSettings.DEFAULT_NICE);
                     } else if (nice != jvm.get() && !name.startsWith("rocksdb:")) {
                         // RocksDB's flush and compaction threads run at nice 19 by design (rocks_background_priority).
                         lowered.put(name + " (" + task.getFileName() + ")", nice);
@@ -65,6 +71,7 @@ class LargeValuePriorityClusterTest {
                 }
             }
             assertThat(largeValueThreads).as("large-value threads that did work").isPositive();
+            assertThat(bulkLaneThreads).as("bulk lane event loops").isPositive();
             assertThat(lowered).as("threads other than the large-value ones at a lowered priority").isEmpty();
         }
     }
