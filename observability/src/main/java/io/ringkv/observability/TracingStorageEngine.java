@@ -51,6 +51,18 @@ public final class TracingStorageEngine implements StorageEngine {
     }
 
     @Override
+    public int getInto(Namespace ns, byte[] key, byte[] dest, int offset, int length) {
+        if (!spans.startsUnderCurrent()) {
+            return inner.getInto(ns, key, dest, offset, length);
+        }
+        try (SpanScope s = spans.child("storage.get", Attributes.of(NAMESPACE, ns.name()))) {
+            int n = inner.getInto(ns, key, dest, offset, length);
+            s.set("found", n < 0 ? 0 : 1);
+            return n;
+        }
+    }
+
+    @Override
     public void put(Namespace ns, byte[] key, byte[] value) {
         if (!spans.startsUnderCurrent()) {
             inner.put(ns, key, value);

@@ -19,6 +19,22 @@ public interface StorageEngine extends AutoCloseable {
     /** The value of {@code key}, or {@code null} when absent. */
     byte[] get(Namespace ns, byte[] key);
 
+    /**
+     * Copies the value of {@code key} into {@code dest} from {@code offset}, at most {@code length}
+     * bytes, and returns the value's whole length, or -1 when absent. The chunks of a large value are
+     * read this way straight into the value's one array; an engine that can copy from its own storage
+     * (RocksDB) spares the array per chunk that {@link #get} returns.
+     */
+    default int getInto(Namespace ns, byte[] key, byte[] dest, int offset, int length) {
+        java.util.Objects.checkFromIndexSize(offset, length, dest.length);
+        byte[] value = get(ns, key);
+        if (value == null) {
+            return -1;
+        }
+        System.arraycopy(value, 0, dest, offset, Math.min(length, value.length));
+        return value.length;
+    }
+
     void put(Namespace ns, byte[] key, byte[] value);
 
     /** Removes the key; absent keys are ignored. */

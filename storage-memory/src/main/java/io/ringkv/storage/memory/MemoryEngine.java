@@ -81,6 +81,24 @@ public final class MemoryEngine implements StorageEngine {
     }
 
     @Override
+    public int getInto(Namespace ns, byte[] key, byte[] dest, int offset, int length) {
+        java.util.Objects.checkFromIndexSize(offset, length, dest.length);
+        lock.readLock().lock();
+        try {
+            checkOpen();
+            Space space = spaces.get(ns.name());
+            byte[] value = space == null ? null : space.map.get(key);
+            if (value == null) {
+                return -1;
+            }
+            System.arraycopy(value, 0, dest, offset, Math.min(length, value.length));
+            return value.length;
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    @Override
     public void put(Namespace ns, byte[] key, byte[] value) {
         lock.readLock().lock();
         try {

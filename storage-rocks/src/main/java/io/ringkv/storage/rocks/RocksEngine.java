@@ -230,6 +230,25 @@ public final class RocksEngine implements StorageEngine {
     }
 
     @Override
+    public int getInto(Namespace ns, byte[] key, byte[] dest, int offset, int length) {
+        java.util.Objects.checkFromIndexSize(offset, length, dest.length);
+        enter();
+        try {
+            ColumnFamilyHandle h = families.get(ns.name());
+            if (h == null) {
+                return -1;
+            }
+            // Copied by the JNI layer from RocksDB's buffer into dest: no intermediate Java array.
+            int n = db.get(h, key, 0, key.length, dest, offset, length);
+            return n == RocksDB.NOT_FOUND ? -1 : n;
+        } catch (RocksDBException e) {
+            throw new StorageException("get failed in " + ns + ": " + e.getMessage(), e);
+        } finally {
+            exit();
+        }
+    }
+
+    @Override
     public void put(Namespace ns, byte[] key, byte[] value) {
         applyPut(ns, key, value);
         awaitDurable();

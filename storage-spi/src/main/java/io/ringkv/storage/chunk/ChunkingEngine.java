@@ -186,11 +186,12 @@ public final class ChunkingEngine implements StorageEngine {
                 return new ValueEnds(value.length, value, tailOf(value, tailBytes));
             }
             byte[] first = chunk(ns, key, m, 0);
-            byte[] last = lastIndex == 0 ? first : chunk(ns, key, m, lastIndex);
-            if (first == null || last == null) {
+            byte[] tail = first == null ? null
+                    : lastIndex == 0 ? tailOf(first, tailBytes) : chunkTail(ns, key, m, lastIndex, tailBytes);
+            if (tail == null) {
                 continue; // A writer replaced the value after we read its manifest: read again.
             }
-            return new ValueEnds(m.totalBytes(), first, tailOf(last, tailBytes));
+            return new ValueEnds(m.totalBytes(), first, tail);
         }
         throw new StorageException("value of a key in " + ns + " kept changing while being read ("
                 + MAX_READ_ATTEMPTS + " attempts)");
@@ -204,6 +205,31 @@ public final class ChunkingEngine implements StorageEngine {
         }
         return chunk;
     }
+
+    /**
+     * The last {@code n} bytes of chunk {@code index}, or null when it is gone. The chunk is read into
+     * a buffer this thread keeps: a digest read wants 4 bytes of it, and should not leave a chunk's
+     * worth of garbage each time.
+     */
+    private byte[] chunkTail(Namespace ns, byte[] key, Manifest m, int index, int n) {
+        int length = m.chunkLength(index);
+        byte[] buffer = CHUNK_BUFFER.get();
+        if (buffer == null || buffer.length < length) {
+            buffer = new byte[Math.max(length, config.chunkBytes())];
+            CHUNK_BUFFER.set(buffer);
+        }
+        int stored = inner.getInto(ns.chunks(), m.chunkKey(key, index), buffer, 0, length);
+        if (stored < 0) {
+            return null;
+        }
+        if (stored != length) {
+            throw new StorageException("chunk " + index + " of a value in " + ns + " has " + stored
+                    + " bytes, expected " + length);
+        }
+        return Arrays.copyOfRange(buffer, Math.max(0, length - n), length);
+    }
+
+    private static final ThreadLocal<byte[]> CHUNK_BUFFER = new ThreadLocal<>();
 
     private static byte[] tailOf(byte[] bytes, int n) {
         return Arrays.copyOfRange(bytes, Math.max(0, bytes.length - n), bytes.length);
@@ -375,15 +401,16 @@ public final class ChunkingEngine implements StorageEngine {
         byte[] value = new byte[(int) m.totalBytes()];
         Namespace chunks = ns.chunks();
         for (int i = 0; i < m.chunkCount(); i++) {
-            byte[] chunk = inner.get(chunks, m.chunkKey(key, i));
-            if (chunk == null) {
+            // Each chunk straight into its place: no array per chunk.
+            int expected = m.chunkLength(i);
+            int length = inner.getInto(chunks, m.chunkKey(key, i), value, i * m.chunkBytes(), expected);
+            if (length < 0) {
                 return null;
             }
-            if (chunk.length != m.chunkLength(i)) {
-                throw new StorageException("chunk " + i + " of a value in " + ns + " has " + chunk.length
-                        + " bytes, expected " + m.chunkLength(i));
+            if (length != expected) {
+                throw new StorageException("chunk " + i + " of a value in " + ns + " has " + length
+                        + " bytes, expected " + expected);
             }
-            System.arraycopy(chunk, 0, value, i * m.chunkBytes(), chunk.length);
         }
         if (crc(value) != m.crc32c()) {
             throw new StorageException("chunked value of a key in " + ns + " fails its checksum");

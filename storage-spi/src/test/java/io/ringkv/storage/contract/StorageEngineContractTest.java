@@ -86,6 +86,23 @@ public abstract class StorageEngineContractTest {
     }
 
     @Test
+    void getIntoCopiesAtMostLengthBytesAtTheOffsetAndReturnsTheWholeLength() {
+        engine.put(DATA, key("a"), b("0123456789"));
+        byte[] dest = new byte[16];
+        java.util.Arrays.fill(dest, (byte) '.');
+        assertThat(engine.getInto(DATA, key("a"), dest, 3, 10)).isEqualTo(10);
+        assertThat(new String(dest, java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("...0123456789...");
+        // A shorter window: only its bytes are written, and the value's whole length is returned.
+        java.util.Arrays.fill(dest, (byte) '.');
+        assertThat(engine.getInto(DATA, key("a"), dest, 0, 4)).isEqualTo(10);
+        assertThat(new String(dest, java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("0123............");
+        assertThat(engine.getInto(DATA, key("nothing"), dest, 0, 16)).isEqualTo(-1);
+        engine.put(DATA, key("empty"), new byte[0]);
+        assertThat(engine.getInto(DATA, key("empty"), dest, 0, 16)).isZero();
+        assertThatThrownBy(() -> engine.getInto(DATA, key("a"), dest, 10, 7)).isInstanceOf(IndexOutOfBoundsException.class);
+    }
+
+    @Test
     void putThenGetReturnsTheValue() {
         engine.put(DATA, key("a"), b("1"));
         assertThat(engine.get(DATA, key("a"))).isEqualTo(b("1"));
