@@ -15,6 +15,7 @@ import io.ringkv.storage.StorageLimits;
 import io.ringkv.storage.chunk.ChunkingEngine;
 import io.ringkv.storage.record.Record;
 import io.ringkv.storage.record.RecordCodec;
+import io.ringkv.storage.record.VersionKind;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -145,6 +146,40 @@ public final class LocalReplica {
     public ChunkingEngine.InlineValue tryGetEncoded(String keyspace, String key) {
         Keyspace ks = keyspaces.resolve(keyspace);
         return engine.getInline(ks.namespace(), StorageKeys.encode(key, limits));
+    }
+
+    /**
+     * What one look at this replica's record of a key tells: its full read reply when the record is
+     * stored inline or absent ({@code reply}), else, when it is one live LWW value stored in chunks,
+     * that value's length and version ({@code reply} null; {@code chunkedValueBytes} -1 for any
+     * other chunked record).
+     */
+    public record Probe(ReadReply reply, long chunkedValueBytes, byte[] version) {
+    }
+
+    /** Enough of a record's head to hold its header: an LWW version is a dozen bytes. */
+    private static final int PROBE_PREFIX_BYTES = 4096;
+
+    /**
+     * {@link Probe} of {@code key}: an inline record read whole (as {@link #tryRead} would), a chunked
+     * one by its first bytes only, so a caller can tell a large value from its header without reading
+     * its megabytes.
+     */
+    public Probe probe(String keyspace, String key) {
+        Keyspace ks = keyspaces.resolve(keyspace);
+        ChunkingEngine.ValuePrefix found = engine.getPrefix(ks.namespace(), StorageKeys.encode(key, limits),
+                PROBE_PREFIX_BYTES);
+        if (found == null) {
+            return new Probe(ReadReply.ABSENT, -1, null);
+        }
+        if (found.inline()) {
+            return new Probe(replyOf(found.prefix()), -1, null);
+        }
+        RecordCodec.Head head = RecordCodec.headOf(found.prefix());
+        if (head == null || head.kind() != VersionKind.LWW || head.tombstone()) {
+            return new Probe(null, -1, null);
+        }
+        return new Probe(null, head.valueLength(), head.version());
     }
 
     /** What a digest read answers: the stored record's digest, version and encoded size. */

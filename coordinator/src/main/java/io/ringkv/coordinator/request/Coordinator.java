@@ -323,7 +323,7 @@ public final class Coordinator {
         }
         long epoch = current.epoch();
         return new QuorumRead(env, ks, c.key(), ordered, r, timeoutOf(c.timeoutMillis()), epoch,
-                best -> outcomeOf(best, epoch)).start();
+                best -> outcomeOf(best, epoch)).withLocalRead(c.localRead()).start();
     }
 
     static GetOutcome outcomeOf(Record best, long epoch) {

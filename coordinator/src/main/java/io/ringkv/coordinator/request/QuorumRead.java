@@ -49,6 +49,7 @@ final class QuorumRead {
     private Phase phase = Phase.COLLECTING;
     private Record best;
     private String fetching;
+    private ReadReply localRead;
     private LwwVersion newestVersion;
     private final Set<String> fetched = new HashSet<>();
     private final Map<String, ReadReply> late = new LinkedHashMap<>();
@@ -69,6 +70,12 @@ final class QuorumRead {
         this.outcome = outcome;
         this.quorum = new Quorum(r, candidates.size());
         this.lww = keyspace.mode() == io.ringkv.coordinator.keyspace.ConflictMode.LWW;
+    }
+
+    /** This node's full read of the key, made already by the caller (null: asked like any replica's). */
+    QuorumRead withLocalRead(ReadReply reply) {
+        this.localRead = reply;
+        return this;
     }
 
     CompletableFuture<GetOutcome> start() {
@@ -104,6 +111,12 @@ final class QuorumRead {
     private void ask(String node, boolean digestOnly) {
         asked.add(node);
         long sentNanos = env.clock().monotonicNanos();
+        if (!digestOnly && localRead != null && node.equals(env.selfId())) {
+            ReadReply reply = localRead;
+            localRead = null; // once: a later full read of this node (a fetch) reads again
+            onReply(node, sentNanos, reply, null);
+            return;
+        }
         env.transport().read(node, new ReplicaRead(keyspace.name(), key, digestOnly, ringEpoch), timeoutMillis)
                 .whenComplete((reply, error) -> onReply(node, sentNanos, reply, error));
     }

@@ -32,7 +32,9 @@ import io.ringkv.coordinator.request.GetOutcome;
 import io.ringkv.coordinator.request.PutCommand;
 import io.ringkv.coordinator.request.PutOutcome;
 import io.ringkv.coordinator.ring.Node;
+import io.ringkv.coordinator.replica.LocalReplica;
 import io.ringkv.coordinator.transport.GrpcTransport;
+import io.ringkv.coordinator.transport.ReadReply;
 import io.ringkv.coordinator.version.Sibling;
 import io.ringkv.observability.KvRequest;
 import io.ringkv.observability.RingkvMetrics;
@@ -62,9 +64,17 @@ final class KvGrpcService extends KVGrpc.KVImplBase {
     private final int maxValueBytes;
     private final Supplier<String> formingStatus;
     private final Telemetry telemetry;
+    private final LocalReplica local;
 
     KvGrpcService(Coordinator coordinator, RingHolder ring, GrpcTransport transport, int maxValueBytes,
                   Supplier<String> formingStatus, Telemetry telemetry) {
+        this(coordinator, ring, transport, maxValueBytes, formingStatus, telemetry, null);
+    }
+
+    /** @param local this node's replica, which a Get looks at first (null: it does not) */
+    KvGrpcService(Coordinator coordinator, RingHolder ring, GrpcTransport transport, int maxValueBytes,
+                  Supplier<String> formingStatus, Telemetry telemetry, LocalReplica local) {
+        this.local = local;
         this.coordinator = coordinator;
         this.ring = ring;
         this.transport = transport;
@@ -164,7 +174,13 @@ final class KvGrpcService extends KVGrpc.KVImplBase {
 
     /** Runs the read here and hands a successful outcome to {@code onSuccess}; failures become the call's status. */
     private void read(GetRequest req, CallInfo call, StreamObserver<?> out, Consumer<GetOutcome> onSuccess) {
-        GetCommand command = getCommand(req, call);
+        read(req, call, null, out, onSuccess);
+    }
+
+    /** As above, with this node's own full read of the key already made ({@code localRead}; null: not yet). */
+    private void read(GetRequest req, CallInfo call, ReadReply localRead, StreamObserver<?> out,
+                      Consumer<GetOutcome> onSuccess) {
+        GetCommand command = getCommand(req, call, localRead);
         KvRequest request = startRequest("get", req.getKeyspace(), req.getKey(), command.consistency());
         java.util.concurrent.CompletableFuture<GetOutcome> outcome;
         try (Scope ignored = request.makeCurrent()) {
@@ -187,17 +203,61 @@ final class KvGrpcService extends KVGrpc.KVImplBase {
 
     /** A Get with its call's deadline and origin given (the client channel passes its own). */
     void get(GetRequest req, CallInfo call, StreamObserver<GetResponse> out) {
-        if (coordinateHere("get", req.getKeyspace(), req.getKey(), call, out, stub -> stub.get(req, out))) {
-            read(req, call, out, o -> {
-                out.onNext(response(o, req.getMaxInlineBytes()));
-                out.onCompleted();
-            });
+        if (!coordinateHere("get", req.getKeyspace(), req.getKey(), call, out, stub -> stub.get(req, out))) {
+            return;
+        }
+        LocalReplica.Probe probe = req.getMaxInlineBytes() > 0 ? probe(req) : null;
+        if (probe != null && probe.chunkedValueBytes() > req.getMaxInlineBytes()
+                && answerOmitted(req, probe, out)) {
+            return;
+        }
+        read(req, call, probe == null ? null : probe.reply(), out, o -> {
+            out.onNext(response(o, req.getMaxInlineBytes()));
+            out.onCompleted();
+        });
+    }
+
+    /** This node's look at its own record of the key, or null (no replica here, or the look failed: the read proper reports it). */
+    private LocalReplica.Probe probe(GetRequest req) {
+        if (local == null) {
+            return null;
+        }
+        try {
+            return local.probe(req.getKeyspace(), req.getKey());
+        } catch (RuntimeException e) {
+            return null;
         }
     }
 
-    private static GetCommand getCommand(GetRequest req, CallInfo call) {
+    /**
+     * Answers a Get whose caller wants values up to {@code max_inline_bytes} inline when this node
+     * holds the key's value in chunks, larger than that: values omitted, with the value's size, from
+     * the record's header alone. The caller fetches the value again (inline or streamed), and that
+     * read is the quorum read; this answer only tells it how. Without this a large value was read
+     * whole here, checked and dropped, and then read whole again. False when the header does not
+     * serve (the caller reads as usual).
+     */
+    private boolean answerOmitted(GetRequest req, LocalReplica.Probe probe, StreamObserver<GetResponse> out) {
+        long millis;
+        try {
+            millis = io.ringkv.coordinator.version.LwwVersion.decode(probe.version()).timestamp().physicalMillis();
+        } catch (RuntimeException e) {
+            return false;
+        }
+        KvRequest request = startRequest("get", req.getKeyspace(), req.getKey(),
+                Protos.consistency(req.getConsistency(), req.getR()));
+        out.onNext(GetResponse.newBuilder().setFound(true).setValuesOmitted(true)
+                .setContext(UnsafeByteOperations.unsafeWrap(probe.version())).setRingEpoch(ring.epoch())
+                .addValues(Value.newBuilder().setSize(probe.chunkedValueBytes()).setTimestampMillis(millis))
+                .build());
+        out.onCompleted();
+        end(request, null);
+        return true;
+    }
+
+    private static GetCommand getCommand(GetRequest req, CallInfo call, ReadReply localRead) {
         return new GetCommand(req.getKeyspace(), req.getKey(), Protos.consistency(req.getConsistency(), req.getR()),
-                call.timeoutMillis());
+                call.timeoutMillis(), localRead);
     }
 
     /**

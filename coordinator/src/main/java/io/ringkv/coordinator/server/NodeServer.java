@@ -173,7 +173,7 @@ public final class NodeServer implements AutoCloseable {
                     StorageLimits.ABSOLUTE_MAX_VALUE_BYTES, repair.localPeer(), largeValues);
             this.replicaChannelService = new ReplicaChannelService(replicaService);
             KvGrpcService kv = new KvGrpcService(coordinator, ring, transport, config.limits().maxValueBytes(),
-                    membership::status, telemetry);
+                    membership::status, telemetry, replica);
             this.kvChannelService = new KvChannelService(kv);
             // The channels' streams are not traced: their envelopes carry no trace context (a call inside a
             // sampled trace goes unary instead), and a server span per stream would be the current context of

@@ -83,4 +83,56 @@ class LocalReplicaTest {
         assertThat(replica.tryRead(new ReplicaRead("default", "t", true, 1)).digest()).isEqualTo(full.digest());
         assertThat(replica.tryRead(new ReplicaRead("default", "absent", false, 1))).isSameAs(ReadReply.ABSENT);
     }
+
+    /** A memory engine that counts the bytes its reads copy out, to show a probe never reads a large value whole. */
+    private static io.ringkv.storage.StorageEngine counting(java.util.concurrent.atomic.AtomicLong copied) {
+        io.ringkv.storage.StorageEngine inner = new MemoryEngine();
+        return (io.ringkv.storage.StorageEngine) java.lang.reflect.Proxy.newProxyInstance(
+                LocalReplicaTest.class.getClassLoader(), new Class<?>[] {io.ringkv.storage.StorageEngine.class},
+                (proxy, method, args) -> {
+                    Object result;
+                    try {
+                        result = method.invoke(inner, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                    if (method.getName().equals("get") && result != null) {
+                        copied.addAndGet(((byte[]) result).length);
+                    } else if (method.getName().equals("getInto")) {
+                        copied.addAndGet(Math.max(0, Math.min((int) result, (int) args[4])));
+                    }
+                    return result;
+                });
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {0, 1_000, 70_000, 3 * 1024 * 1024 + 7})
+    void aProbeReadsAnInlineRecordWholeAndOnlyTheHeadOfAChunkedOne(int valueBytes) {
+        java.util.concurrent.atomic.AtomicLong copied = new java.util.concurrent.atomic.AtomicLong();
+        LocalReplica counted = new LocalReplica(new ChunkingEngine(counting(copied), ChunkingConfig.DEFAULTS, StorageLimits.DEFAULTS),
+                Keyspaces.defaults(), StorageLimits.DEFAULTS);
+        byte[] value = new byte[valueBytes];
+        new Random(valueBytes).nextBytes(value);
+        byte[] version = new LwwVersion(3_000L << 16, "n1").encode();
+        Record record = Record.value(VersionKind.LWW, version, 3_000, value);
+        counted.apply(new ReplicaWrite("default", "k", record, RecordCodec.encode(record), 1, null));
+
+        copied.set(0);
+        LocalReplica.Probe probe = counted.probe("default", "k");
+        if (RecordCodec.encode(record).length <= ChunkingConfig.DEFAULT_THRESHOLD_BYTES) {
+            assertThat(probe.reply().record().value()).isEqualTo(value);
+            assertThat(probe.chunkedValueBytes()).isEqualTo(-1);
+        } else {
+            assertThat(probe.reply()).isNull();
+            assertThat(probe.chunkedValueBytes()).isEqualTo(valueBytes);
+            assertThat(probe.version()).isEqualTo(version);
+            assertThat(copied.get()).as("bytes copied out of the engine").isLessThan(8 * 1024);
+        }
+        assertThat(counted.probe("default", "absent").reply()).isSameAs(ReadReply.ABSENT);
+
+        // A tombstone is small, so read whole: the caller reads as usual.
+        Record tomb = Record.tombstone(VersionKind.LWW, version, 3_000);
+        counted.apply(new ReplicaWrite("default", "t", tomb, RecordCodec.encode(tomb), 1, null));
+        assertThat(counted.probe("default", "t").reply().found()).isTrue();
+    }
 }

@@ -159,6 +159,44 @@ public final class ChunkingEngine implements StorageEngine {
     }
 
     /**
+     * A value's length and first bytes: the whole value when it is stored inline ({@code inline}
+     * true), else at most {@code n} bytes of its first chunk.
+     */
+    public record ValuePrefix(long length, byte[] prefix, boolean inline) {
+    }
+
+    /**
+     * {@link ValuePrefix} of {@code key}'s value, or null when absent: one frame read, and for a
+     * chunked value one read of its first chunk, of which at most {@code n} bytes are copied.
+     */
+    public ValuePrefix getPrefix(Namespace ns, byte[] key, int n) {
+        checkNamespace(ns);
+        for (int attempt = 0; attempt < MAX_READ_ATTEMPTS; attempt++) {
+            byte[] frame = inner.get(ns, key);
+            if (frame == null) {
+                return null;
+            }
+            if (frame.length == 0 || frame[0] != Frames.MANIFEST) {
+                byte[] value = unframe(ns, key, frame);
+                return new ValuePrefix(value.length, value, true);
+            }
+            Manifest m = Manifest.decode(frame);
+            byte[] prefix = new byte[Math.min(n, m.chunkLength(0))];
+            int stored = inner.getInto(ns.chunks(), m.chunkKey(key, 0), prefix, 0, prefix.length);
+            if (stored < 0) {
+                continue; // A writer replaced the value after we read its manifest: read again.
+            }
+            if (stored != m.chunkLength(0)) {
+                throw new StorageException("chunk 0 of a value in " + ns + " has " + stored + " bytes, expected "
+                        + m.chunkLength(0));
+            }
+            return new ValuePrefix(m.totalBytes(), prefix, false);
+        }
+        throw new StorageException("value of a key in " + ns + " kept changing while being read ("
+                + MAX_READ_ATTEMPTS + " attempts)");
+    }
+
+    /**
      * The length of {@code key}'s value, its first bytes (the whole value when stored inline, else
      * its first chunk) and its last {@code tailBytes}, reading at most the two chunks they lie in;
      * null when absent. Unlike {@link #get}, a chunked value's checksum is not verified (that needs

@@ -113,6 +113,38 @@ public final class RecordCodec {
         return slice(in, cursor, versionLength, body);
     }
 
+    /** What a record's first bytes tell: its kind, whether it is a tombstone, its version and its value's length. */
+    public record Head(VersionKind kind, boolean tombstone, byte[] version, int valueLength) {
+    }
+
+    /**
+     * The header of a record from the first bytes of its encoding alone (a chunked record's first
+     * chunk, or a prefix of it), checking the format but not the checksum; null when {@code head}
+     * ends before the value's length does.
+     */
+    public static Head headOf(byte[] head) {
+        if (head == null || head.length < FIXED_HEADER + 1) {
+            return null;
+        }
+        if (head[0] != FORMAT_V1) {
+            throw new CorruptRecordException("unknown record format " + (head[0] & 0xff));
+        }
+        int flags = head[1] & 0xff;
+        if ((flags & ~KNOWN_FLAGS) != 0) {
+            throw new CorruptRecordException("unknown record flags " + flags);
+        }
+        try {
+            int[] cursor = {FIXED_HEADER};
+            int versionLength = getVarint(head, cursor, head.length);
+            byte[] version = slice(head, cursor, versionLength, head.length);
+            int valueLength = getVarint(head, cursor, head.length);
+            return new Head((flags & FLAG_CAUSAL) != 0 ? VersionKind.CAUSAL : VersionKind.LWW,
+                    (flags & FLAG_TOMBSTONE) != 0, version, valueLength);
+        } catch (CorruptRecordException e) {
+            return null; // the prefix ends inside the header
+        }
+    }
+
     private static byte[] slice(byte[] in, int[] cursor, int length, int limit) {
         if (length < 0 || length > limit - cursor[0]) {
             throw new CorruptRecordException("record field of " + length + " bytes overruns the record");

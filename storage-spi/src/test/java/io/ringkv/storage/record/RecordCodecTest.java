@@ -83,4 +83,26 @@ class RecordCodecTest {
         byte[] longer = Arrays.copyOf(encoded, encoded.length + 3);
         assertThatThrownBy(() -> RecordCodec.decode(longer)).isInstanceOf(CorruptRecordException.class);
     }
+
+    @org.junit.jupiter.api.Test
+    void theHeadOfARecordNamesItsKindVersionAndValueLengthFromAPrefix() {
+        byte[] version = new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12};
+        byte[] value = new byte[300_000];
+        byte[] encoded = RecordCodec.encode(Record.value(VersionKind.LWW, version, 42, value));
+        RecordCodec.Head head = RecordCodec.headOf(java.util.Arrays.copyOf(encoded, 64));
+        org.assertj.core.api.Assertions.assertThat(head.kind()).isEqualTo(VersionKind.LWW);
+        org.assertj.core.api.Assertions.assertThat(head.tombstone()).isFalse();
+        org.assertj.core.api.Assertions.assertThat(head.version()).isEqualTo(version);
+        org.assertj.core.api.Assertions.assertThat(head.valueLength()).isEqualTo(300_000);
+        // A prefix that ends inside the header tells nothing.
+        org.assertj.core.api.Assertions.assertThat(RecordCodec.headOf(java.util.Arrays.copyOf(encoded, 15))).isNull();
+        org.assertj.core.api.Assertions.assertThat(RecordCodec.headOf(new byte[3])).isNull();
+        RecordCodec.Head tomb = RecordCodec.headOf(RecordCodec.encode(Record.tombstone(VersionKind.CAUSAL, version, 42)));
+        org.assertj.core.api.Assertions.assertThat(tomb.tombstone()).isTrue();
+        org.assertj.core.api.Assertions.assertThat(tomb.kind()).isEqualTo(VersionKind.CAUSAL);
+        byte[] bad = encoded.clone();
+        bad[0] = 9;
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> RecordCodec.headOf(bad))
+                .isInstanceOf(CorruptRecordException.class);
+    }
 }
