@@ -15,9 +15,6 @@ import io.ringkv.storage.record.Record;
 import io.ringkv.storage.record.VersionKind;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -55,16 +52,6 @@ class BulkLaneTest {
         return new ReplicaWrite("default", "k", record, 0);
     }
 
-    private static PeerException failure(CompletableFuture<?> call) throws Exception {
-        try {
-            call.get(30, TimeUnit.SECONDS);
-            throw new AssertionError("the call succeeded");
-        } catch (ExecutionException e) {
-            assertThat(e.getCause()).isInstanceOf(PeerException.class);
-            return (PeerException) e.getCause();
-        }
-    }
-
     @Test
     void aFailedBulkCallIsAnOverloadNotADownNodeAndTheLaneForgetsThePort() throws Exception {
         GrpcTransport t = transportTo(LocalCluster.freePort());
@@ -72,7 +59,7 @@ class BulkLaneTest {
         lane.learn(PEER, deadBulkPort);
         assertThat(t.bulkPortOf(PEER)).isEqualTo(deadBulkPort);
 
-        PeerException e = failure(t.write(PEER, write(2 << 20), 5_000));
+        PeerException e = LocalLargeValueTest.failure(t.write(PEER, write(2 << 20), 5_000));
         assertThat(e.overloaded()).as(e.getMessage()).isTrue();
         assertThat(e.getMessage()).isEqualTo(PEER + ": bulk lane: UNAVAILABLE");
         // The failure detector takes an overload for a sign of life: pings decide whether the node is down.
@@ -83,7 +70,7 @@ class BulkLaneTest {
         assertThat(t.bulkPortOf(PEER)).isZero();
 
         // Without a known bulk port the same write takes the main port, and its failure is an ordinary one.
-        PeerException main = failure(t.write(PEER, write(2 << 20), 5_000));
+        PeerException main = LocalLargeValueTest.failure(t.write(PEER, write(2 << 20), 5_000));
         assertThat(main.overloaded()).as(main.getMessage()).isFalse();
         assertThat(main.getMessage()).doesNotContain("bulk lane");
     }
@@ -92,7 +79,7 @@ class BulkLaneTest {
     void smallRecordsNeverTakeTheBulkLane() throws Exception {
         GrpcTransport t = transportTo(LocalCluster.freePort());
         lane.learn(PEER, LocalCluster.freePort());
-        PeerException e = failure(t.write(PEER, write(100), 5_000));
+        PeerException e = LocalLargeValueTest.failure(t.write(PEER, write(100), 5_000));
         assertThat(e.overloaded()).as("a small write failed on the main port: " + e.getMessage()).isFalse();
         assertThat(lane.portOf(PEER)).as("untouched").isPositive();
     }

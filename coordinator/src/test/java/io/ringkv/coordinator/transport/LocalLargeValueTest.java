@@ -68,7 +68,8 @@ class LocalLargeValueTest {
         }
     }
 
-    private static PeerException failure(CompletableFuture<?> call) throws Exception {
+    /** The PeerException {@code call} fails with (within 30 s); also used by {@link BulkLaneTest}. */
+    static PeerException failure(CompletableFuture<?> call) throws Exception {
         try {
             call.get(30, TimeUnit.SECONDS);
             throw new AssertionError("the call succeeded");

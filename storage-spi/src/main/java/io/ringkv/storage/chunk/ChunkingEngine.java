@@ -182,13 +182,8 @@ public final class ChunkingEngine implements StorageEngine {
             }
             Manifest m = Manifest.decode(frame);
             byte[] prefix = new byte[Math.min(n, m.chunkLength(0))];
-            int stored = inner.getInto(ns.chunks(), m.chunkKey(key, 0), prefix, 0, prefix.length);
-            if (stored < 0) {
+            if (!readChunk(ns, key, m, 0, prefix, 0, prefix.length)) {
                 continue; // A writer replaced the value after we read its manifest: read again.
-            }
-            if (stored != m.chunkLength(0)) {
-                throw new StorageException("chunk 0 of a value in " + ns + " has " + stored + " bytes, expected "
-                        + m.chunkLength(0));
             }
             return new ValuePrefix(m.totalBytes(), prefix, false);
         }
@@ -236,12 +231,25 @@ public final class ChunkingEngine implements StorageEngine {
     }
 
     private byte[] chunk(Namespace ns, byte[] key, Manifest m, int index) {
-        byte[] chunk = inner.get(ns.chunks(), m.chunkKey(key, index));
-        if (chunk != null && chunk.length != m.chunkLength(index)) {
-            throw new StorageException("chunk " + index + " of a value in " + ns + " has " + chunk.length
+        byte[] chunk = new byte[m.chunkLength(index)];
+        return readChunk(ns, key, m, index, chunk, 0, chunk.length) ? chunk : null;
+    }
+
+    /**
+     * Copies the first {@code length} bytes of chunk {@code index} into {@code dest} at {@code offset};
+     * false when the chunk is gone (a writer replaced the value), and an exception when its size is
+     * not the one the manifest names.
+     */
+    private boolean readChunk(Namespace ns, byte[] key, Manifest m, int index, byte[] dest, int offset, int length) {
+        int stored = inner.getInto(ns.chunks(), m.chunkKey(key, index), dest, offset, length);
+        if (stored < 0) {
+            return false;
+        }
+        if (stored != m.chunkLength(index)) {
+            throw new StorageException("chunk " + index + " of a value in " + ns + " has " + stored
                     + " bytes, expected " + m.chunkLength(index));
         }
-        return chunk;
+        return true;
     }
 
     /**
@@ -256,13 +264,8 @@ public final class ChunkingEngine implements StorageEngine {
             buffer = new byte[Math.max(length, config.chunkBytes())];
             CHUNK_BUFFER.set(buffer);
         }
-        int stored = inner.getInto(ns.chunks(), m.chunkKey(key, index), buffer, 0, length);
-        if (stored < 0) {
+        if (!readChunk(ns, key, m, index, buffer, 0, length)) {
             return null;
-        }
-        if (stored != length) {
-            throw new StorageException("chunk " + index + " of a value in " + ns + " has " + stored
-                    + " bytes, expected " + length);
         }
         return Arrays.copyOfRange(buffer, Math.max(0, length - n), length);
     }
@@ -437,17 +440,10 @@ public final class ChunkingEngine implements StorageEngine {
             throw new StorageException("chunked value of " + m.totalBytes() + " bytes does not fit one array");
         }
         byte[] value = new byte[(int) m.totalBytes()];
-        Namespace chunks = ns.chunks();
         for (int i = 0; i < m.chunkCount(); i++) {
             // Each chunk straight into its place: no array per chunk.
-            int expected = m.chunkLength(i);
-            int length = inner.getInto(chunks, m.chunkKey(key, i), value, i * m.chunkBytes(), expected);
-            if (length < 0) {
+            if (!readChunk(ns, key, m, i, value, i * m.chunkBytes(), m.chunkLength(i))) {
                 return null;
-            }
-            if (length != expected) {
-                throw new StorageException("chunk " + i + " of a value in " + ns + " has " + length
-                        + " bytes, expected " + expected);
             }
         }
         if (crc(value) != m.crc32c()) {
