@@ -107,10 +107,15 @@ final class ChannelPool implements AutoCloseable {
         }
     }
 
-    /** Whether the large values' channel to {@code address} is failing to connect (its node may have moved its bulk port). */
-    boolean bulkChannelFailing(String address) {
+    /**
+     * Whether the large values' channel to {@code address}, connected to {@code target}, is failing
+     * to connect (its node may have moved its bulk port). A channel to another target does not
+     * count: the next {@link #bulkChannel(String, String)} replaces it.
+     */
+    boolean bulkChannelFailing(String address, String target) {
         ManagedChannel bulk = bulkChannels.get(address);
-        return bulk != null && bulk.getState(false) == ConnectivityState.TRANSIENT_FAILURE;
+        return bulk != null && bulk.authority().equals(target)
+                && bulk.getState(false) == ConnectivityState.TRANSIENT_FAILURE;
     }
 
     private ManagedChannel channel(ConcurrentHashMap<String, ManagedChannel> pool, String address) {

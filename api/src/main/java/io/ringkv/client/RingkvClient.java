@@ -548,7 +548,7 @@ public final class RingkvClient implements AutoCloseable {
     private KVGrpc.KVStub bulkStub(String node, Deadline deadline) {
         RingSnapshot current = ring.current();
         String target = current == null ? node : current.bulkAddressOf(node);
-        if (!target.equals(node) && channels.bulkChannelFailing(node)) {
+        if (!target.equals(node) && channels.bulkChannelFailing(node, target)) {
             ring.refreshSoon();
             return stub(node, deadline);
         }

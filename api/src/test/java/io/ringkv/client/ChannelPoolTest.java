@@ -116,7 +116,7 @@ class ChannelPoolTest {
                         }
                     });
             assertThat(seen.get(5, TimeUnit.SECONDS)).as("nice of the thread that ran the callback").hasValue(7);
-            assertThat(nice.bulkChannelFailing(address)).isFalse();
+            assertThat(nice.bulkChannelFailing(address, target)).isFalse();
 
             // The node restarted on another bulk port: the old one refuses, the ring names the new one.
             int oldPort = server.getPort();
@@ -128,18 +128,20 @@ class ChannelPoolTest {
                 } catch (io.grpc.StatusRuntimeException e) {
                     // refused: the channel backs off
                 }
-                return nice.bulkChannelFailing(address);
+                return nice.bulkChannelFailing(address, target);
             });
             server = serve(0);
             String moved = "127.0.0.1:" + server.getPort();
             assertThat(server.getPort()).isNotEqualTo(oldPort);
+            // The ring names the new port: the failing channel to the old one does not hold the lane back.
+            assertThat(nice.bulkChannelFailing(address, moved)).isFalse();
             ManagedChannel again = nice.bulkChannel(address, moved);
             assertThat(again).isNotSameAs(bulk);
             assertThat(again.authority()).isEqualTo(moved);
             assertThat(bulk.isShutdown()).as("the channel to the old port").isTrue();
             assertThat(KVGrpc.newBlockingStub(again).withWaitForReady().withDeadlineAfter(5, TimeUnit.SECONDS)
                     .get(GetRequest.newBuilder().setKey("k").build()).getRingEpoch()).isEqualTo(7);
-            assertThat(nice.bulkChannelFailing(address)).isFalse();
+            assertThat(nice.bulkChannelFailing(address, moved)).isFalse();
         }
     }
 }
