@@ -116,7 +116,7 @@ final class DevCommand implements Callable<Integer> {
         }
         if (agent != null) {
             System.out.println("consul dev agent: http://" + agent.httpAddress() + " (membership consul, cluster 'dev', leader "
-                    + started.getFirst().membership().leaderId().orElse("?") + ")");
+                    + awaitLeader(started.getFirst(), LEADER_WAIT_MILLIS).orElse("?") + ")");
         }
         System.out.println("ring epoch " + started.getFirst().ring().epoch() + ", "
                 + started.getFirst().ring().require().vnodeCount() + " vnodes");
@@ -138,5 +138,27 @@ final class DevCommand implements Callable<Integer> {
         }, "ringkv-dev-shutdown"));
         stopped.await();
         return 0;
+    }
+
+    /** How long the banner waits for the first node to learn who leads (the ring exists, so someone does). */
+    static final long LEADER_WAIT_MILLIS = 5_000;
+
+    /**
+     * The leader as {@code node} knows it, waiting up to {@code millis} for it: a leader published the
+     * ring, but a node learns of it from its own watch of the lock, which may come a moment later.
+     */
+    private static java.util.Optional<String> awaitLeader(NodeServer node, long millis) {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(millis);
+        java.util.Optional<String> leader = node.membership().leaderId();
+        while (leader.isEmpty() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            leader = node.membership().leaderId();
+        }
+        return leader;
     }
 }
