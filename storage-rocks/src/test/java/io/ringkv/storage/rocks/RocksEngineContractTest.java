@@ -76,6 +76,33 @@ class RocksEngineContractTest extends StorageEngineContractTest {
     }
 
     @Test
+    void chunkReadsBypassTheBlockCacheWhileOtherReadsFillIt() {
+        try (RocksEngine rocks = (RocksEngine) StorageEngines.open("rocks", EngineConfig.at(dir.resolve("cache"), SyncMode.NEVER)
+                .withOptions(Map.of("rocks.block_cache_bytes", "67108864")))) {
+            Namespace chunks = Namespace.DATA.chunks();
+            byte[] chunk = new byte[256 * 1024];
+            new java.util.Random(7).nextBytes(chunk);
+            for (int i = 0; i < 8; i++) {
+                rocks.put(chunks, ("c" + i).getBytes(), chunk);
+                rocks.put(Namespace.DATA, ("k" + i).getBytes(), chunk);
+            }
+            rocks.flush();
+            long before = rocks.blockCacheUsage();
+            for (int i = 0; i < 8; i++) {
+                assertThat(rocks.get(chunks, ("c" + i).getBytes())).isEqualTo(chunk);
+                assertThat(rocks.getInto(chunks, ("c" + i).getBytes(), new byte[chunk.length], 0, chunk.length))
+                        .isEqualTo(chunk.length);
+            }
+            // Index and filter blocks may be loaded on the first read of a file: far less than one chunk.
+            assertThat(rocks.blockCacheUsage() - before).isLessThan(chunk.length);
+            for (int i = 0; i < 8; i++) {
+                assertThat(rocks.get(Namespace.DATA, ("k" + i).getBytes())).isEqualTo(chunk);
+            }
+            assertThat(rocks.blockCacheUsage() - before).isGreaterThanOrEqualTo(8L * chunk.length);
+        }
+    }
+
+    @Test
     void anEngineWithACappedBackgroundFlushesAndReadsBack() {
         try (StorageEngine capped = StorageEngines.open("rocks", EngineConfig.at(dir.resolve("capped"), SyncMode.BATCH)
                 .withOptions(Map.of("rocks.background_write_bytes_per_sec", "1048576")))) {
