@@ -76,7 +76,7 @@ public final class NodeServer implements AutoCloseable {
 
     private final NodeConfig config;
     private final SystemCatalog catalog;
-    private final StorageEngine engine;
+    private final ChunkingEngine storage;
     private final SystemTimer timer;
     private final GrpcTransport transport;
     private final ClusterMembership membership;
@@ -100,20 +100,28 @@ public final class NodeServer implements AutoCloseable {
         // The catalog first: a node pointed at another node's data directory is refused before any data is touched.
         this.catalog = SystemCatalog.open(config.dataDir().resolve("catalog"));
         StorageEngine opened = null;
+        StorageEngine chunks;
         try {
             catalog.identity(config.id(), config.rack());
-            opened = StorageEngines.open(config.backend(), new EngineConfig(config.dataDir().resolve("data"),
-                    config.sync(), config.syncDelayMillis(), config.engineOptions()));
+            opened = StorageEngines.open(config.backend(), engineConfig(config, "data"));
+            chunks = openChunkStore(config, opened);
         } catch (RuntimeException e) {
+            if (opened != null) {
+                opened.close();
+            }
             catalog.close();
             throw e;
         }
-        this.engine = opened;
+        StorageEngine frames = TracingStorageEngine.wrap(opened, telemetry);
+        // The engine's own limit is generous: the user's value limit is enforced by the coordinator,
+        // and a causal record holds every sibling.
+        // Deleting a replaced value's chunks is large-value work: it runs at the large values' priority.
+        this.storage = new ChunkingEngine(frames, chunks == opened ? frames : TracingStorageEngine.wrap(chunks, telemetry),
+                ChunkingConfig.DEFAULTS, new StorageLimits(config.limits().maxKeyBytes(), StorageLimits.ABSOLUTE_MAX_VALUE_BYTES),
+                io.ringkv.priority.ThreadNice.factory(Thread.ofPlatform().daemon().name("ringkv-large-value-retire").factory(),
+                        config.largeValues().nice()));
         try {
-            // The engine's own limit is generous: the user's value limit is enforced by the coordinator,
-            // and a causal record holds every sibling.
-            ChunkingEngine chunking = new ChunkingEngine(TracingStorageEngine.wrap(engine, telemetry), ChunkingConfig.DEFAULTS,
-                    new StorageLimits(config.limits().maxKeyBytes(), StorageLimits.ABSOLUTE_MAX_VALUE_BYTES));
+            ChunkingEngine chunking = storage;
             FailureDetector detector = new FailureDetector(Clock.SYSTEM, 3, 3 * config.pingIntervalMillis());
             this.timer = new SystemTimer();
             this.handoff = new HintedHandoff(config.id(), chunking, detector, Clock.SYSTEM, timer, config.hints(), catalog,
@@ -223,9 +231,9 @@ public final class NodeServer implements AutoCloseable {
                 transport.useBulkLane(lane);
                 replicaService.advertiseBulkPort(lane::ownPort);
             }
-            telemetry.metrics().registerStorage(engine::stats);
+            telemetry.metrics().registerStorage(storage::stats);
         } catch (RuntimeException e) {
-            engine.close();
+            storage.close();
             catalog.close();
             throw e;
         }
@@ -417,9 +425,29 @@ public final class NodeServer implements AutoCloseable {
         transport.close();
         largeValues.close();
         timer.close();
-        engine.close();
+        storage.close();
         catalog.close();
         telemetry.close();
         log.info("node {} stopped", config.id());
+    }
+
+    private static EngineConfig engineConfig(NodeConfig config, String dir) {
+        return new EngineConfig(config.dataDir().resolve(dir), config.sync(), config.syncDelayMillis(), config.engineOptions());
+    }
+
+    /**
+     * The engine of large values' chunks: one of their own in {@code <data_dir>/chunks}, so small
+     * writes never share a log append or an fsync with them, unless {@code data} already holds chunks
+     * (a directory written before the split), which then keeps them.
+     */
+    private static StorageEngine openChunkStore(NodeConfig config, StorageEngine data) {
+        boolean dataHoldsChunks = data.stats().namespaces().entrySet().stream()
+                .anyMatch(e -> e.getKey().indexOf('.') >= 0 && (e.getValue().keys() > 0 || e.getValue().bytes() > 0));
+        if (dataHoldsChunks && !java.nio.file.Files.isDirectory(config.dataDir().resolve("chunks"))) {
+            log.info("node {}: large values' chunks stay in {} (written before chunks had an engine of their own)",
+                    config.id(), config.dataDir().resolve("data"));
+            return data;
+        }
+        return StorageEngines.open(config.backend(), engineConfig(config, "chunks"));
     }
 }

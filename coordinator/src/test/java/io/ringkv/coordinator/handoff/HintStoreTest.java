@@ -210,7 +210,7 @@ class HintStoreTest {
         assertThat(back.write().isHint()).isFalse();
         assertThat(store.bytes("n2")).isGreaterThan(5 << 20);
         int chunks = 0;
-        try (EntryIterator it = engine.inner().scan(Namespace.HINTS.chunks(), new byte[0], null)) {
+        try (EntryIterator it = engine.chunkStore().scan(Namespace.HINTS.chunks(), new byte[0], null)) {
             while (it.hasNext()) {
                 it.next();
                 chunks++;
@@ -218,7 +218,7 @@ class HintStoreTest {
         }
         assertThat(chunks).as("stored as chunks, like data").isGreaterThan(1);
         store.delivered(back);
-        try (EntryIterator it = engine.inner().scan(Namespace.HINTS.chunks(), new byte[0], null)) {
+        try (EntryIterator it = engine.chunkStore().scan(Namespace.HINTS.chunks(), new byte[0], null)) {
             assertThat(it.hasNext()).as("its chunks go with it").isFalse();
         }
     }

@@ -40,14 +40,43 @@ public final class CrashWriter {
         return ("crash-" + i).getBytes();
     }
 
+    /** A key rewritten with large values all along, so old chunks are deleted as new ones land. */
+    static final byte[] HOT = "crash-hot".getBytes();
+
+    /** Whether write {@code i} also rewrites {@link #HOT} (with a large value, before its own key). */
+    static boolean rewritesHot(int i) {
+        return i % 10 == 3;
+    }
+
+    static byte[] hotValueOf(int i) {
+        byte[] v = new byte[300_000 + i % 1000];
+        new Random(-i).nextBytes(v);
+        return v;
+    }
+
+    /** The store of a value's chunks when the test keeps them apart, as a node does. */
+    static Path chunkDir(Path dir) {
+        return dir.resolveSibling(dir.getFileName() + "-chunks");
+    }
+
+    static ChunkingEngine open(Path dir, SyncMode sync, int recycledLogs, boolean separateChunks) {
+        var frames = StorageEngines.open("rocks", config(dir, sync, recycledLogs));
+        return separateChunks
+                ? new ChunkingEngine(frames, StorageEngines.open("rocks", config(chunkDir(dir), sync, recycledLogs)),
+                        ChunkingConfig.DEFAULTS, StorageLimits.DEFAULTS)
+                : new ChunkingEngine(frames, ChunkingConfig.DEFAULTS, StorageLimits.DEFAULTS);
+    }
+
     public static void main(String[] args) {
         Path dir = Path.of(args[0]);
         PrintStream out = new PrintStream(System.out, false);
-        var engine = new ChunkingEngine(StorageEngines.open("rocks", config(dir, SyncMode.valueOf(args[1]),
-                Integer.parseInt(args[2]))), ChunkingConfig.DEFAULTS, StorageLimits.DEFAULTS);
+        var engine = open(dir, SyncMode.valueOf(args[1]), Integer.parseInt(args[2]), Boolean.parseBoolean(args[3]));
         out.println("READY");
         out.flush();
         for (int i = 0; i < MAX_WRITES; i++) {
+            if (rewritesHot(i)) {
+                engine.put(Namespace.DATA, HOT, hotValueOf(i));
+            }
             engine.put(Namespace.DATA, keyOf(i), valueOf(i));
             out.println("ACK " + i);
             out.flush();

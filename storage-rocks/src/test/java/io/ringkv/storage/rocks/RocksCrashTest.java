@@ -12,6 +12,7 @@ import io.ringkv.storage.chunk.ChunkingEngine;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,21 +27,27 @@ class RocksCrashTest {
 
     @Test
     void everyAcknowledgedWriteSurvivesSigkill() throws Exception {
-        killAndCheck(SyncMode.ALWAYS, 0, ACKS_BEFORE_KILL);
+        killAndCheck(SyncMode.ALWAYS, 0, ACKS_BEFORE_KILL, false);
+    }
+
+    @Test
+    void chunksInAStoreOfTheirOwnNeverLeaveAManifestWithoutThem() throws Exception {
+        killAndCheck(SyncMode.BATCH, 0, ACKS_BEFORE_KILL, true);
     }
 
     @Test
     void everyAcknowledgedGroupCommittedWriteInRecycledLogsSurvivesSigkill() throws Exception {
         // About 4 MB of writes: several 1 MiB write buffers, so logs are flushed, recycled and written over.
-        killAndCheck(SyncMode.BATCH, 2, 1_500);
+        killAndCheck(SyncMode.BATCH, 2, 1_500, false);
     }
 
-    private void killAndCheck(SyncMode sync, int recycledLogs, int acksBeforeKill) throws Exception {
+    private void killAndCheck(SyncMode sync, int recycledLogs, int acksBeforeKill, boolean separateChunks)
+            throws Exception {
         Path db = dir.resolve("db");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process child = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp",
                 System.getProperty("java.class.path"), CrashWriter.class.getName(), db.toString(), sync.name(),
-                Integer.toString(recycledLogs))
+                Integer.toString(recycledLogs), Boolean.toString(separateChunks))
                 .redirectErrorStream(true).start();
         int lastAck = -1;
         try (BufferedReader lines = new BufferedReader(new InputStreamReader(child.getInputStream()))) {
@@ -62,8 +69,7 @@ class RocksCrashTest {
         }
         assertThat(lastAck).as("the child acknowledged writes before it was killed").isGreaterThanOrEqualTo(acksBeforeKill - 1);
 
-        try (var engine = new ChunkingEngine(StorageEngines.open("rocks", CrashWriter.config(db, sync, recycledLogs)),
-                ChunkingConfig.DEFAULTS, StorageLimits.DEFAULTS)) {
+        try (var engine = CrashWriter.open(db, sync, recycledLogs, separateChunks)) {
             for (int i = 0; i <= lastAck; i++) {
                 assertThat(engine.get(Namespace.DATA, CrashWriter.keyOf(i))).as("acknowledged write %d", i)
                         .isEqualTo(CrashWriter.valueOf(i));
@@ -75,6 +81,17 @@ class RocksCrashTest {
                     assertThat(v).as("unacknowledged write %d", i).isEqualTo(CrashWriter.valueOf(i));
                 }
             }
+            // The hot key holds the last acknowledged rewrite or a later one, whole (get checks its CRC).
+            int lastHot = lastAck;
+            while (!CrashWriter.rewritesHot(lastHot)) {
+                lastHot--;
+            }
+            byte[] hot = engine.get(Namespace.DATA, CrashWriter.HOT);
+            boolean known = false;
+            for (int i = lastHot; i < lastAck + 100 && !known; i += 10) {
+                known = Arrays.equals(hot, CrashWriter.hotValueOf(i));
+            }
+            assertThat(known).as("the hot key holds rewrite %d or a later one", lastHot).isTrue();
             engine.collectOrphanChunks(Namespace.DATA);
             assertThat(engine.get(Namespace.DATA, CrashWriter.keyOf(7))).isEqualTo(CrashWriter.valueOf(7));
         }

@@ -6,15 +6,24 @@ import io.ringkv.storage.Entry;
 import io.ringkv.storage.EntryIterator;
 import io.ringkv.storage.Mutation;
 import io.ringkv.storage.Namespace;
+import io.ringkv.storage.NamespaceStats;
 import io.ringkv.storage.StorageEngine;
 import io.ringkv.storage.StorageException;
 import io.ringkv.storage.StorageLimits;
 import io.ringkv.storage.WriteBatch;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.UnaryOperator;
@@ -32,6 +41,13 @@ import java.util.zip.CRC32C;
  * concurrent replacements cannot orphan chunks. Chunks left by a crash between the chunk
  * writes and the manifest are removed by {@link #collectOrphanChunks}.
  *
+ * <p>The chunks may live in an engine of their own (a second RocksDB with its own log): then a
+ * small write never shares a log append or an fsync with megabytes of chunks. The price is order:
+ * a value's chunks are made durable before its manifest is written (the writing thread waits for
+ * that fsync), and the chunks of the value it replaced are deleted once the new manifest is
+ * durable, by a thread of this engine; a crash in between leaves them to
+ * {@link #collectOrphanChunks}.
+ *
  * <p>Cost per write: one read of the key's current frame (to find chunks to delete), one
  * batch write; per small read: one read and one copy to strip the frame.
  */
@@ -40,12 +56,32 @@ public final class ChunkingEngine implements StorageEngine {
     private static final int MAX_READ_ATTEMPTS = 16;
 
     private final StorageEngine inner;
+    private final StorageEngine chunkStore;
+    /** Deletes replaced values' chunks from a separate chunk store; null when chunks share {@link #inner}. */
+    private final ExecutorService retirer;
+    /** Deletions scheduled and not yet done; {@link #flush()} waits for none. */
+    private final AtomicInteger retiring = new AtomicInteger();
     private final ChunkingConfig config;
     private final StorageLimits limits;
     private final ReentrantLock[] stripes = new ReentrantLock[STRIPES];
 
     public ChunkingEngine(StorageEngine inner, ChunkingConfig config, StorageLimits limits) {
+        this(inner, inner, config, limits);
+    }
+
+    /** Frames in {@code inner}, chunks in {@code chunkStore} (which may be {@code inner} itself). */
+    public ChunkingEngine(StorageEngine inner, StorageEngine chunkStore, ChunkingConfig config, StorageLimits limits) {
+        this(inner, chunkStore, config, limits, Thread.ofPlatform().daemon().name("ringkv-chunk-retire").factory());
+    }
+
+    /** As above, deleting replaced chunks on a thread of {@code retireThreads} (for its priority). */
+    public ChunkingEngine(StorageEngine inner, StorageEngine chunkStore, ChunkingConfig config, StorageLimits limits,
+                          ThreadFactory retireThreads) {
         this.inner = inner;
+        this.chunkStore = chunkStore;
+        // One thread, and none while there is nothing to delete.
+        this.retirer = chunkStore == inner ? null : new ThreadPoolExecutor(0, 1, 1, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), retireThreads);
         this.config = config;
         this.limits = limits;
         for (int i = 0; i < STRIPES; i++) {
@@ -53,9 +89,19 @@ public final class ChunkingEngine implements StorageEngine {
         }
     }
 
-    /** The engine underneath, for tools and tests that must see chunk namespaces. */
+    /** The engine that holds the frames, for tools and tests. */
     public StorageEngine inner() {
         return inner;
+    }
+
+    /** The engine that holds the chunk namespaces: {@link #inner()} or one of their own. */
+    public StorageEngine chunkStore() {
+        return chunkStore;
+    }
+
+    /** Whether chunks live in an engine apart from the frames. */
+    private boolean separate() {
+        return retirer != null;
     }
 
     public ChunkingConfig config() {
@@ -103,10 +149,9 @@ public final class ChunkingEngine implements StorageEngine {
         CompletableFuture<Void> durable;
         lock.lock();
         try {
-            List<CompletableFuture<Void>> chunks = new ArrayList<>();
-            WriteBatch out = new WriteBatch();
-            stage(out, ns, key, valueOrNull, inner.get(ns, key), chunks);
-            durable = applyAsync(out, chunks);
+            Staged staged = new Staged();
+            stage(staged, ns, key, valueOrNull, inner.get(ns, key));
+            durable = applyAsync(staged);
         } finally {
             lock.unlock();
         }
@@ -114,17 +159,48 @@ public final class ChunkingEngine implements StorageEngine {
     }
 
     /**
+     * What a write staged: the frames' batch, the durability of the chunks already written, and (with
+     * a separate chunk store) the replaced chunks to delete once the frames are durable.
+     */
+    private static final class Staged {
+        final WriteBatch frames = new WriteBatch();
+        final List<CompletableFuture<Void>> chunkWrites = new ArrayList<>();
+        WriteBatch retired;
+
+        WriteBatch retired() {
+            if (retired == null) {
+                retired = new WriteBatch();
+            }
+            return retired;
+        }
+    }
+
+    /**
      * Writes the staged batch; the future completes when it and the chunks written before it are
      * durable. The key's lock is not held while an fsync runs: a later writer of the key goes to the
      * log after this one, so its own sync covers this write too.
      */
-    private CompletableFuture<Void> applyAsync(WriteBatch out, List<CompletableFuture<Void>> chunks) {
-        CompletableFuture<Void> durable = inner.writeAsync(out);
-        if (chunks.isEmpty()) {
+    private CompletableFuture<Void> applyAsync(Staged staged) {
+        CompletableFuture<Void> durable = inner.writeAsync(staged.frames);
+        if (staged.retired != null) {
+            retiring.incrementAndGet();
+            durable.whenCompleteAsync((ok, failed) -> {
+                try {
+                    if (failed == null) {
+                        chunkStore.writeAsync(staged.retired);
+                    }
+                } catch (RuntimeException e) {
+                    // Left to collectOrphanChunks: the value itself is written either way.
+                } finally {
+                    retired();
+                }
+            }, retirer);
+        }
+        if (staged.chunkWrites.isEmpty()) {
             return durable;
         }
-        chunks.add(durable);
-        return CompletableFuture.allOf(chunks.toArray(CompletableFuture[]::new));
+        staged.chunkWrites.add(durable);
+        return CompletableFuture.allOf(staged.chunkWrites.toArray(CompletableFuture[]::new));
     }
 
     /** What {@link #getInline} found: a value stored inline, or ({@code value} null) that the value is chunked. */
@@ -241,7 +317,7 @@ public final class ChunkingEngine implements StorageEngine {
      * not the one the manifest names.
      */
     private boolean readChunk(Namespace ns, byte[] key, Manifest m, int index, byte[] dest, int offset, int length) {
-        int stored = inner.getInto(ns.chunks(), m.chunkKey(key, index), dest, offset, length);
+        int stored = chunkStore.getInto(ns.chunks(), m.chunkKey(key, index), dest, offset, length);
         if (stored < 0) {
             return false;
         }
@@ -343,10 +419,9 @@ public final class ChunkingEngine implements StorageEngine {
         if (next != null) {
             limits.checkValue(next.length);
         }
-        List<CompletableFuture<Void>> chunks = new ArrayList<>();
-        WriteBatch out = new WriteBatch();
-        stage(out, ns, key, next, oldFrame, chunks);
-        return new Updated(next, applyAsync(out, chunks));
+        Staged staged = new Staged();
+        stage(staged, ns, key, next, oldFrame);
+        return new Updated(next, applyAsync(staged));
     }
 
     @Override
@@ -365,14 +440,13 @@ public final class ChunkingEngine implements StorageEngine {
         }
         ReentrantLock[] held = lockAll(mutations);
         try {
-            List<CompletableFuture<Void>> chunks = new ArrayList<>();
-            WriteBatch out = new WriteBatch();
+            Staged staged = new Staged();
             for (Mutation m : mutations) {
                 byte[] oldFrame = inner.get(m.namespace(), m.key());
                 byte[] value = m instanceof Mutation.Put p ? p.value() : null;
-                stage(out, m.namespace(), m.key(), value, oldFrame, chunks);
+                stage(staged, m.namespace(), m.key(), value, oldFrame);
             }
-            return applyAsync(out, chunks);
+            return applyAsync(staged);
         } finally {
             for (int i = held.length - 1; i >= 0; i--) {
                 held[i].unlock();
@@ -384,10 +458,10 @@ public final class ChunkingEngine implements StorageEngine {
      * Writes chunks now (before the manifest; their durability futures go to {@code chunkWrites})
      * and stages the frame and the old chunks' deletion.
      */
-    private void stage(WriteBatch out, Namespace ns, byte[] key, byte[] value, byte[] oldFrame,
-                       List<CompletableFuture<Void>> chunkWrites) {
+    private void stage(Staged staged, Namespace ns, byte[] key, byte[] value, byte[] oldFrame) {
         Manifest old = oldFrame != null && oldFrame.length > 0 && oldFrame[0] == Frames.MANIFEST
                 ? Manifest.decode(oldFrame) : null;
+        WriteBatch out = staged.frames;
         if (value == null) {
             out.delete(ns, key);
         } else if (value.length <= config.thresholdBytes()) {
@@ -396,11 +470,14 @@ public final class ChunkingEngine implements StorageEngine {
             System.arraycopy(value, 0, frame, 1, value.length);
             out.put(ns, key, frame);
         } else {
-            out.put(ns, key, writeChunks(ns, key, value, old == null ? 0 : old.id(), chunkWrites).encode());
+            out.put(ns, key, writeChunks(ns, key, value, old == null ? 0 : old.id(), staged.chunkWrites).encode());
         }
         if (old != null) {
+            // In one engine, in the frame's own batch; apart, only once the frame is durable, so a
+            // crash never leaves a durable old manifest without its chunks.
+            WriteBatch deletions = separate() ? staged.retired() : out;
             for (int i = 0; i < old.chunkCount(); i++) {
-                out.delete(ns.chunks(), old.chunkKey(key, i));
+                deletions.delete(ns.chunks(), old.chunkKey(key, i));
             }
         }
     }
@@ -415,12 +492,18 @@ public final class ChunkingEngine implements StorageEngine {
         int count = (value.length + chunkBytes - 1) / chunkBytes;
         Manifest manifest = new Manifest(id, value.length, chunkBytes, count, crc(value));
         Namespace chunks = ns.chunks();
+        List<CompletableFuture<Void>> written = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             int from = i * chunkBytes;
-            // One fsync for the whole value (the manifest's), not one per chunk.
-            chunkWrites.add(inner.writeAsync(new WriteBatch().put(chunks, manifest.chunkKey(key, i),
+            // One fsync for the whole value, not one per chunk.
+            written.add(chunkStore.writeAsync(new WriteBatch().put(chunks, manifest.chunkKey(key, i),
                     Arrays.copyOfRange(value, from, from + manifest.chunkLength(i)))));
         }
+        if (separate()) {
+            // Another log: the manifest's fsync would not cover these chunks, so they go first.
+            StorageEngine.awaitDurable(CompletableFuture.allOf(written.toArray(CompletableFuture[]::new)));
+        }
+        chunkWrites.addAll(written);
         return manifest;
     }
 
@@ -499,11 +582,11 @@ public final class ChunkingEngine implements StorageEngine {
     public long collectOrphanChunks(Namespace ns) {
         checkNamespace(ns);
         long deleted = 0;
-        try (EntryIterator it = inner.scan(ns.chunks(), new byte[0], null)) {
+        try (EntryIterator it = chunkStore.scan(ns.chunks(), new byte[0], null)) {
             while (it.hasNext()) {
                 byte[] chunkKey = it.next().key();
                 if (chunkKey.length < 12) {
-                    inner.delete(ns.chunks(), chunkKey);
+                    chunkStore.delete(ns.chunks(), chunkKey);
                     deleted++;
                     continue;
                 }
@@ -516,7 +599,7 @@ public final class ChunkingEngine implements StorageEngine {
                     boolean named = frame != null && frame.length > 0 && frame[0] == Frames.MANIFEST
                             && Manifest.decode(frame).id() == id;
                     if (!named) {
-                        inner.delete(ns.chunks(), chunkKey);
+                        chunkStore.delete(ns.chunks(), chunkKey);
                         deleted++;
                     }
                 } finally {
@@ -527,18 +610,56 @@ public final class ChunkingEngine implements StorageEngine {
         return deleted;
     }
 
+    private void retired() {
+        if (retiring.decrementAndGet() == 0) {
+            synchronized (retiring) {
+                retiring.notifyAll();
+            }
+        }
+    }
+
+    /** Flushes both engines, after the deletions of replaced chunks scheduled so far are done. */
     @Override
     public void flush() {
+        if (separate()) {
+            synchronized (retiring) {
+                while (retiring.get() > 0) {
+                    try {
+                        retiring.wait();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        break;
+                    }
+                }
+            }
+            chunkStore.flush();
+        }
         inner.flush();
     }
 
     @Override
     public EngineStats stats() {
-        return inner.stats();
+        EngineStats frames = inner.stats();
+        if (!separate()) {
+            return frames;
+        }
+        Map<String, NamespaceStats> all = new HashMap<>(frames.namespaces());
+        all.putAll(chunkStore.stats().namespaces());
+        return new EngineStats(frames.engine(), all);
     }
 
     @Override
     public void close() {
+        if (separate()) {
+            // Deletions already queued still run: what they would leave is space, not wrong data.
+            retirer.shutdown();
+            try {
+                retirer.awaitTermination(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            chunkStore.close();
+        }
         inner.close();
     }
 

@@ -60,15 +60,35 @@ public abstract class StorageEngineContractTest {
     /** Whether data survives close and reopen of the same directory. */
     protected abstract boolean persistent();
 
+    /** Whether the chunking tests keep chunks in a second engine of this backend, as a node does. */
+    protected boolean separateChunkStore() {
+        return false;
+    }
+
+    /** With {@link #separateChunkStore()}, the engine of the chunks; else null. */
+    protected StorageEngine chunkStore;
+    private ChunkingEngine chunked;
+
     @BeforeEach
     void openEngine() {
         engine = open(dir);
+        if (separateChunkStore()) {
+            chunkStore = open(dir.resolve("chunk-store"));
+        }
     }
 
     @AfterEach
     void closeEngine() {
-        if (engine != null) {
-            engine.close();
+        if (chunked != null) {
+            // Its thread of deletions first, then both engines.
+            chunked.close();
+        } else {
+            if (engine != null) {
+                engine.close();
+            }
+            if (chunkStore != null) {
+                chunkStore.close();
+            }
         }
     }
 
@@ -264,7 +284,18 @@ public abstract class StorageEngineContractTest {
     // ---- large values, through the chunking decorator ----
 
     private ChunkingEngine chunking() {
-        return new ChunkingEngine(engine, ChunkingConfig.DEFAULTS, StorageLimits.DEFAULTS);
+        if (!separateChunkStore()) {
+            return new ChunkingEngine(engine, ChunkingConfig.DEFAULTS, StorageLimits.DEFAULTS);
+        }
+        if (chunked == null || chunked.inner() != engine) {
+            chunked = new ChunkingEngine(engine, chunkStore, ChunkingConfig.DEFAULTS, StorageLimits.DEFAULTS);
+        }
+        return chunked;
+    }
+
+    /** The engine holding the chunk namespaces of {@link #chunking()}. */
+    private StorageEngine chunkHolder() {
+        return separateChunkStore() ? chunkStore : engine;
     }
 
     private static byte[] randomValue(int size, long seed) {
@@ -274,8 +305,12 @@ public abstract class StorageEngineContractTest {
     }
 
     private long chunkCount() {
+        if (chunked != null) {
+            // Replaced chunks in a store of their own are deleted after the write returns.
+            chunked.flush();
+        }
         long n = 0;
-        try (EntryIterator it = engine.scan(DATA.chunks(), new byte[0], null)) {
+        try (EntryIterator it = chunkHolder().scan(DATA.chunks(), new byte[0], null)) {
             while (it.hasNext()) {
                 it.next();
                 n++;
@@ -330,6 +365,83 @@ public abstract class StorageEngineContractTest {
         chunked.write(new WriteBatch().delete(DATA, key("k2")).put(DATA, key("k3"), randomValue(70_000, 5)));
         assertThat(chunkCount()).isEqualTo(1);
         assertThat(chunked.collectOrphanChunks(DATA)).isZero();
+    }
+
+    @Test
+    void aSeparateChunkStoreHoldsEveryChunkAndTheFramesNone() {
+        if (!separateChunkStore()) {
+            return;
+        }
+        ChunkingEngine chunks = chunking();
+        chunks.put(DATA, key("big"), randomValue(MIB, 11));
+        chunks.put(DATA, key("big"), randomValue(MIB, 12));
+        assertThat(chunkCount()).as("the replaced value's chunks are deleted").isEqualTo(4);
+        try (EntryIterator it = engine.scan(DATA.chunks(), new byte[0], null)) {
+            assertThat(it.hasNext()).isFalse();
+        }
+        assertThat(chunks.get(DATA, key("big"))).isEqualTo(randomValue(MIB, 12));
+        assertThat(chunks.chunkStore()).isSameAs(chunkStore);
+    }
+
+    @Test
+    void withChunksApartAManifestIsWrittenOnlyOnceItsChunksAreDurable() throws Exception {
+        StorageEngine chunkEngine = open(dir.resolve("held-chunks"));
+        HeldDurability heldChunks = new HeldDurability(chunkEngine);
+        ChunkingEngine apart = new ChunkingEngine(engine, heldChunks, ChunkingConfig.DEFAULTS, StorageLimits.DEFAULTS);
+        ExecutorService writer = Executors.newSingleThreadExecutor();
+        try {
+            Future<?> put = writer.submit(() -> apart.put(DATA, key("big"), randomValue(MIB, 21)));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (heldChunks.writes() < 4 && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            assertThat(heldChunks.writes()).as("chunk writes").isEqualTo(4);
+            // A writer that did not wait for its chunks' fsync would have written its manifest by now.
+            Thread.sleep(200);
+            assertThat(engine.get(DATA, key("big"))).as("a manifest before its chunks are durable").isNull();
+            assertThat(put).isNotDone();
+            heldChunks.release();
+            put.get(10, TimeUnit.SECONDS);
+            assertThat(apart.get(DATA, key("big"))).isEqualTo(randomValue(MIB, 21));
+        } finally {
+            heldChunks.release();
+            writer.shutdownNow();
+            chunkEngine.close();
+        }
+    }
+
+    @Test
+    void withChunksApartReplacedChunksAreDeletedOnlyOnceTheNewManifestIsDurable() throws Exception {
+        StorageEngine chunkEngine = open(dir.resolve("apart-chunks"));
+        try {
+            new ChunkingEngine(engine, chunkEngine, ChunkingConfig.DEFAULTS, StorageLimits.DEFAULTS)
+                    .put(DATA, key("big"), randomValue(MIB, 22));
+            HeldDurability heldFrames = new HeldDurability(engine);
+            ChunkingEngine apart = new ChunkingEngine(heldFrames, chunkEngine, ChunkingConfig.DEFAULTS, StorageLimits.DEFAULTS);
+            ChunkingEngine.Updated replaced = apart.updateAsync(DATA, key("big"), old -> randomValue(MIB, 23));
+            assertThat(apart.get(DATA, key("big"))).isEqualTo(randomValue(MIB, 23));
+            // A writer that deleted the old chunks with the new frame would have done so by now.
+            Thread.sleep(200);
+            assertThat(replaced.durable()).isNotDone();
+            assertThat(countChunks(chunkEngine)).as("old and new chunks while the new manifest is not durable").isEqualTo(8);
+            heldFrames.release();
+            replaced.durable().get(10, TimeUnit.SECONDS);
+            apart.flush();
+            assertThat(countChunks(chunkEngine)).as("after it is").isEqualTo(4);
+        } finally {
+            chunkEngine.close();
+        }
+    }
+
+    private static long countChunks(StorageEngine holder) {
+        long n = 0;
+        try (EntryIterator it = holder.scan(DATA.chunks(), new byte[0], null)) {
+            while (it.hasNext()) {
+                it.next();
+                n++;
+            }
+        }
+        return n;
     }
 
     @Test
@@ -570,7 +682,7 @@ public abstract class StorageEngineContractTest {
         chunked.put(DATA, key("live"), randomValue(300_000, 7));
         // What a crash between chunk writes and the manifest leaves: chunks no manifest names.
         byte[] strayKey = Arrays.copyOf(key("never-finished"), key("never-finished").length + 12);
-        engine.put(DATA.chunks(), strayKey, new byte[10]);
+        chunkHolder().put(DATA.chunks(), strayKey, new byte[10]);
         assertThat(chunked.collectOrphanChunks(DATA)).isEqualTo(1);
         assertThat(chunkCount()).isEqualTo(2);
         assertThat(chunked.get(DATA, key("live"))).isEqualTo(randomValue(300_000, 7));
@@ -655,7 +767,13 @@ public abstract class StorageEngineContractTest {
         }
         byte[] value = randomValue(5 * MIB, 8);
         chunking().put(DATA, key("big"), value);
-        engine.close();
+        if (chunked != null) {
+            chunked.close();
+            chunked = null;
+            chunkStore = open(dir.resolve("chunk-store"));
+        } else {
+            engine.close();
+        }
         engine = open(dir);
         assertThat(chunking().get(DATA, key("big"))).isEqualTo(value);
     }
