@@ -32,9 +32,14 @@ final class GroupCommit implements AutoCloseable {
     private boolean closed;
 
     GroupCommit(Syncer syncer, long delayMillis) {
+        this(syncer, delayMillis, "rocks-group-commit");
+    }
+
+    /** As above, on a thread named {@code threadName} (a node has one per database: data, chunks). */
+    GroupCommit(Syncer syncer, long delayMillis, String threadName) {
         this.syncer = syncer;
         this.delayMillis = delayMillis;
-        this.thread = Thread.ofPlatform().daemon().name("rocks-group-commit").start(this::run);
+        this.thread = Thread.ofPlatform().daemon().name(threadName).start(this::run);
     }
 
     /**

@@ -87,7 +87,13 @@ public final class RocksEngine implements StorageEngine {
             }
         }
         this.groupCommit = settings.sync() == SyncMode.BATCH
-                ? new GroupCommit(() -> db.flushWal(true), settings.syncDelayMillis()) : null;
+                ? new GroupCommit(() -> db.flushWal(true), settings.syncDelayMillis(), syncThreadName(settings)) : null;
+    }
+
+    /** "rocks-sync-" and the directory's name ("data", "chunks"): the kernel keeps the first 15 characters. */
+    private static String syncThreadName(RocksSettings settings) {
+        java.nio.file.Path name = settings.dataDir().toAbsolutePath().getFileName();
+        return "rocks-sync-" + (name == null ? "db" : name.toString());
     }
 
     /** Opens or creates the database in {@code settings.dataDir()}, with every column family it has. */
