@@ -309,14 +309,7 @@ public abstract class StorageEngineContractTest {
             // Replaced chunks in a store of their own are deleted after the write returns.
             chunked.flush();
         }
-        long n = 0;
-        try (EntryIterator it = chunkHolder().scan(DATA.chunks(), new byte[0], null)) {
-            while (it.hasNext()) {
-                it.next();
-                n++;
-            }
-        }
-        return n;
+        return countChunks(chunkHolder());
     }
 
     @ParameterizedTest(name = "{0} bytes")
