@@ -140,7 +140,12 @@ final class QuorumWrite {
         Throwable e = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
                 ? error.getCause() : error;
         if (e instanceof PeerException p) {
-            return p.timedOut() ? "timed out" : "unreachable";
+            if (p.timedOut()) {
+                return "timed out";
+            }
+            // A busy peer (a failed bulk-lane call is one) or a refusal says more than "unreachable".
+            String detail = p.getMessage().substring(Math.min(p.getMessage().length(), p.nodeId().length() + 2));
+            return p.overloaded() ? "overloaded: " + detail : p.rejected() ? "refused: " + detail : "unreachable";
         }
         return e.getClass().getSimpleName() + ": " + e.getMessage();
     }
