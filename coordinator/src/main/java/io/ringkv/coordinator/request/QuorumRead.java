@@ -99,13 +99,12 @@ final class QuorumRead {
 
     /** Asks the next candidate not yet asked; the first ask of a read wants the full record. */
     private boolean askNext() {
-        for (String node : candidates) {
-            if (!asked.contains(node)) {
-                ask(node, lww && !asked.isEmpty());
-                return true;
-            }
+        String node = nextUnasked();
+        if (node == null) {
+            return false;
         }
-        return false;
+        ask(node, lww && !asked.isEmpty());
+        return true;
     }
 
     private void ask(String node, boolean digestOnly) {
@@ -135,9 +134,13 @@ final class QuorumRead {
             return;
         }
         if (phase == Phase.FETCHING && node.equals(fetching)) {
-            if (error != null || reply.record() == null) {
-                // Another replica that named the same version may still return it.
+            if (error != null || reply.record() == null || olderThanNewest(reply)) {
+                // Another replica that named the same version may still return it; failing that, one
+                // not asked yet may hold it (only a replica at the newest version or later is taken).
                 String next = nextHolderOfNewest();
+                if (next == null) {
+                    next = nextUnasked();
+                }
                 if (next != null) {
                     fetch(next);
                     return;
@@ -229,6 +232,21 @@ final class QuorumRead {
         long sent = env.clock().monotonicNanos();
         env.transport().read(node, new ReplicaRead(keyspace.name(), key, false, ringEpoch), timeoutMillis)
                 .whenComplete((reply, error) -> onReply(node, sent, reply, error));
+    }
+
+    /** Whether a fetched reply holds a version older than the newest one named (or none). */
+    private boolean olderThanNewest(ReadReply reply) {
+        return !reply.found() || LwwVersion.decode(reply.version()).compareTo(newestVersion) < 0;
+    }
+
+    /** A candidate not asked yet, or null. */
+    private String nextUnasked() {
+        for (String node : candidates) {
+            if (!asked.contains(node)) {
+                return node;
+            }
+        }
+        return null;
     }
 
     /** A replica not yet fetched from whose answer named the newest version, or null. */

@@ -115,6 +115,26 @@ class QuorumSimulationTest {
     }
 
     @Test
+    void whenTheOnlyReplicaThatNamedTheNewestFailsToReturnItAReplicaNotYetAskedIsFetched() {
+        SimCluster c = SimCluster.threeNodes(SEED);
+        String key = "fetch-unasked";
+        List<String> replicas = replicasOf(c, key);
+        String coordinator = replicas.get(0);
+        String first = replicas.get(1);
+        ok(c, c.node(coordinator).put(PutCommand.put("", key, v("old"), Consistency.of(Consistency.Level.ALL), 0)));
+        c.time.runFor(10);
+        c.network.refuseWrites(coordinator, true);
+        ok(c, c.node(first).put(PutCommand.put("", key, v("new"), Consistency.DEFAULT, 0)));
+        c.network.refuseWrites(coordinator, false);
+
+        // R=2 asks this node (stale) and the first replica, whose digest names the newer version but which
+        // fails to return the record: the third replica, not asked yet, holds it.
+        c.network.refuseFullReads(first, true);
+        GetOutcome read = ok(c, c.node(coordinator).get(new GetCommand("", key, Consistency.DEFAULT, 0)));
+        assertThat(read.values()).as("%s", c).extracting(Sibling::value).containsExactly(v("new"));
+    }
+
+    @Test
     void writeAtW3WithOneReplicaDownIsUnavailableAndSaysHowMany() {
         SimCluster c = SimCluster.threeNodes(SEED);
         String key = "needs-all";
