@@ -144,8 +144,7 @@ final class QuorumWrite {
                 return "timed out";
             }
             // A busy peer (a failed bulk-lane call is one) or a refusal says more than "unreachable".
-            String detail = p.getMessage().substring(Math.min(p.getMessage().length(), p.nodeId().length() + 2));
-            return p.overloaded() ? "overloaded: " + detail : p.rejected() ? "refused: " + detail : "unreachable";
+            return p.overloaded() ? "overloaded: " + p.reason() : p.rejected() ? "refused: " + p.reason() : "unreachable";
         }
         return e.getClass().getSimpleName() + ": " + e.getMessage();
     }

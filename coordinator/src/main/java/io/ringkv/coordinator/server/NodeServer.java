@@ -49,6 +49,7 @@ import io.ringkv.priority.ThreadNice;
 import io.ringkv.observability.Telemetry;
 import io.ringkv.observability.TracingStorageEngine;
 import io.ringkv.storage.EngineConfig;
+import io.ringkv.storage.Namespace;
 import io.ringkv.storage.StorageEngine;
 import io.ringkv.storage.StorageEngines;
 import io.ringkv.storage.StorageLimits;
@@ -121,12 +122,11 @@ public final class NodeServer implements AutoCloseable {
                 io.ringkv.priority.ThreadNice.factory(Thread.ofPlatform().daemon().name("ringkv-large-value-retire").factory(),
                         config.largeValues().nice()));
         try {
-            ChunkingEngine chunking = storage;
             FailureDetector detector = new FailureDetector(Clock.SYSTEM, 3, 3 * config.pingIntervalMillis());
             this.timer = new SystemTimer();
-            this.handoff = new HintedHandoff(config.id(), chunking, detector, Clock.SYSTEM, timer, config.hints(), catalog,
+            this.handoff = new HintedHandoff(config.id(), storage, detector, Clock.SYSTEM, timer, config.hints(), catalog,
                     telemetry.handoff());
-            LocalReplica replica = new LocalReplica(chunking, config.keyspaces(), config.limits(), handoff.keeper());
+            LocalReplica replica = new LocalReplica(storage, config.keyspaces(), config.limits(), handoff.keeper());
             this.ring = new RingHolder();
             ring.onChange(r -> {
                 try {
@@ -442,7 +442,7 @@ public final class NodeServer implements AutoCloseable {
      */
     private static StorageEngine openChunkStore(NodeConfig config, StorageEngine data) {
         boolean dataHoldsChunks = data.stats().namespaces().entrySet().stream()
-                .anyMatch(e -> e.getKey().indexOf('.') >= 0 && (e.getValue().keys() > 0 || e.getValue().bytes() > 0));
+                .anyMatch(e -> new Namespace(e.getKey()).isDerived() && (e.getValue().keys() > 0 || e.getValue().bytes() > 0));
         if (dataHoldsChunks && !java.nio.file.Files.isDirectory(config.dataDir().resolve("chunks"))) {
             log.info("node {}: large values' chunks stay in {} (written before chunks had an engine of their own)",
                     config.id(), config.dataDir().resolve("data"));

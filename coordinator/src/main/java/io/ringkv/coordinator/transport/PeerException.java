@@ -8,6 +8,7 @@ import java.util.concurrent.CompletionException;
  */
 public class PeerException extends RuntimeException {
     private final String nodeId;
+    private final String reason;
     private final boolean timedOut;
     private final boolean rejected;
     private final boolean overloaded;
@@ -27,6 +28,7 @@ public class PeerException extends RuntimeException {
     private PeerException(String nodeId, boolean timedOut, boolean rejected, boolean overloaded, String message) {
         super(nodeId + ": " + message, null, false, false);
         this.nodeId = nodeId;
+        this.reason = message;
         this.timedOut = timedOut;
         this.rejected = rejected;
         this.overloaded = overloaded;
@@ -39,6 +41,11 @@ public class PeerException extends RuntimeException {
 
     public String nodeId() {
         return nodeId;
+    }
+
+    /** What went wrong, without the node's name. */
+    public String reason() {
+        return reason;
     }
 
     public boolean timedOut() {

@@ -88,13 +88,7 @@ class QuorumSimulationTest {
         String coordinator = replicas.get(0);
         String first = replicas.get(1);
         String second = replicas.get(2);
-        ok(c, c.node(coordinator).put(PutCommand.put("", key, v("old"), Consistency.of(Consistency.Level.ALL), 0)));
-        // The coordinator misses the newer write: only the other two hold it.
-        c.time.runFor(10); // a later timestamp for the next write
-        c.network.refuseWrites(coordinator, true);
-        ok(c, c.node(first).put(PutCommand.put("", key, v("new"), Consistency.DEFAULT, 0)));
-        c.network.refuseWrites(coordinator, false);
-        assertThat(c.replica(coordinator).get("default", key).value()).isEqualTo(v("old"));
+        coordinatorMissesANewerWrite(c, key, replicas);
 
         // Reading at R=3 here: the local record is stale, the two digests name the newer version, and the
         // first of them (its answer arrives first) fails to return the record; the second one does.
@@ -114,6 +108,17 @@ class QuorumSimulationTest {
         assertThat(f.getMessage()).contains("named the newest version but did not return it").contains("fails full reads");
     }
 
+    /** All three replicas hold "old"; then "new" reaches every replica but the first one (the coordinator). */
+    private static void coordinatorMissesANewerWrite(SimCluster c, String key, List<String> replicas) {
+        String coordinator = replicas.get(0);
+        ok(c, c.node(coordinator).put(PutCommand.put("", key, v("old"), Consistency.of(Consistency.Level.ALL), 0)));
+        c.time.runFor(10); // a later timestamp for the next write
+        c.network.refuseWrites(coordinator, true);
+        ok(c, c.node(replicas.get(1)).put(PutCommand.put("", key, v("new"), Consistency.DEFAULT, 0)));
+        c.network.refuseWrites(coordinator, false);
+        assertThat(c.replica(coordinator).get("default", key).value()).isEqualTo(v("old"));
+    }
+
     @Test
     void whenTheOnlyReplicaThatNamedTheNewestFailsToReturnItAReplicaNotYetAskedIsFetched() {
         SimCluster c = SimCluster.threeNodes(SEED);
@@ -121,11 +126,7 @@ class QuorumSimulationTest {
         List<String> replicas = replicasOf(c, key);
         String coordinator = replicas.get(0);
         String first = replicas.get(1);
-        ok(c, c.node(coordinator).put(PutCommand.put("", key, v("old"), Consistency.of(Consistency.Level.ALL), 0)));
-        c.time.runFor(10);
-        c.network.refuseWrites(coordinator, true);
-        ok(c, c.node(first).put(PutCommand.put("", key, v("new"), Consistency.DEFAULT, 0)));
-        c.network.refuseWrites(coordinator, false);
+        coordinatorMissesANewerWrite(c, key, replicas);
 
         // R=2 asks this node (stale) and the first replica, whose digest names the newer version but which
         // fails to return the record: the third replica, not asked yet, holds it.

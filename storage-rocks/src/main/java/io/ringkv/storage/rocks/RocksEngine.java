@@ -62,8 +62,8 @@ public final class RocksEngine implements StorageEngine {
     private final LRUCache blockCache;
     private final RateLimiter rateLimiter;
     private final WriteOptions writeOptions;
-    /** Reads of derived namespaces (a large value's chunks) bypass the block cache (see {@link #readOptionsFor}). */
     private final ReadOptions defaultReadOptions = new ReadOptions();
+    /** Reads of derived namespaces (a large value's chunks) bypass the block cache (see {@link #readOptionsFor}). */
     private final ReadOptions chunkReadOptions = new ReadOptions().setFillCache(false);
     private final GroupCommit groupCommit;
     private final Map<String, ColumnFamilyHandle> families = new ConcurrentHashMap<>();
