@@ -124,7 +124,9 @@ final class Benchmark {
         long validated = 0;
         long unissued = 0;
         long lastEnd = measureStart;
+        Histogram issueLag = new Histogram(3);
         for (Tally t : tallies) {
+            issueLag.add(t.issueLag);
             for (int op = 0; op < errors.length; op++) {
                 for (int k = 0; k < errors[op].length; k++) {
                     errors[op][k] += t.errors(op, k);
@@ -139,7 +141,7 @@ final class Benchmark {
         }
         double seconds = (lastEnd - measureStart) / 1e9;
         return new RunResult(seconds, totals, errors, notFound, validated, unissued, timeline.points(),
-                timeline.intervalSeconds(), inserts.claimed(config.records()));
+                timeline.intervalSeconds(), inserts.claimed(config.records()), issueLag);
     }
 
     private static Histogram[] newHistograms(int n) {

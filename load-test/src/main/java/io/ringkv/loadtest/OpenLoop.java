@@ -62,6 +62,10 @@ final class OpenLoop implements Runnable {
                 boolean measuring = due - measureStart >= 0;
                 if (measuring) {
                     issued++;
+                    // The tester's own lateness (a sleep that overran, a CPU it waited for, a full
+                    // in-flight bound): already inside every latency, reported apart so a reader
+                    // can tell the tester's delays from the cluster's.
+                    tally.issueLag.recordValue(Math.max(0, System.nanoTime() - due) / 1000);
                 }
                 operations.start(random, due, measuring, tally).whenComplete((ignored, error) -> inFlight.release());
             }

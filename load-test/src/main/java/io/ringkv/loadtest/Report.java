@@ -110,6 +110,13 @@ public final class Report {
             Map<String, Object> open = new LinkedHashMap<>();
             open.put("target_ops_per_sec", config.targetOps());
             open.put("unissued_ops", run.unissued());
+            Histogram lag = run.issueLag();
+            Map<String, Object> lagMap = new LinkedHashMap<>();
+            lagMap.put("p50_us", lag.getValueAtPercentile(50));
+            lagMap.put("p99_us", lag.getValueAtPercentile(99));
+            lagMap.put("p999_us", lag.getValueAtPercentile(99.9));
+            lagMap.put("max_us", lag.getMaxValue());
+            open.put("issue_lag", lagMap);
             m.put("open_loop", open);
         } else {
             m.put("open_loop", null);
@@ -380,6 +387,9 @@ public final class Report {
         if (config.openLoop()) {
             s.append(String.format(Locale.ROOT, "open loop: target %.1f ops/s, achieved %.1f ops/s", config.targetOps(),
                     (run.totalOps() + run.totalErrors()) / Math.max(1e-9, run.durationSeconds())));
+            Histogram lag = run.issueLag();
+            s.append(String.format(Locale.ROOT, "; issued late by p50 %.3f / p99 %.3f / max %.3f ms (in the latencies)",
+                    lag.getValueAtPercentile(50) / 1000.0, lag.getValueAtPercentile(99) / 1000.0, lag.getMaxValue() / 1000.0));
             if (run.unissued() > 0) {
                 s.append(", ").append(run.unissued())
                         .append(" due operations never issued (the cluster could not keep up; latencies understate)");

@@ -14,10 +14,11 @@ import org.HdrHistogram.Histogram;
  * @param unissued        open loop: due operations never issued before the hard stop
  * @param timeline        every interval of the run, warmup included
  * @param inserted        inserts claimed (measured and warmup), i.e. keys beyond --records the run tried to create
+ * @param issueLag        open loop: microseconds from each measured operation's due time to its issue (empty in a closed loop)
  */
 public record RunResult(double durationSeconds, Histogram[][] latencies, long[][] errors, long notFound,
                         long validatedReads, long unissued, List<Timeline.Point> timeline,
-                        double timelineIntervalSeconds, long inserted) {
+                        double timelineIntervalSeconds, long inserted, Histogram issueLag) {
 
     /** The latencies of one operation type, all size classes together. */
     public Histogram latency(OpType op) {

@@ -3,6 +3,7 @@ package io.ringkv.loadtest;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.LongAdder;
+import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
 /**
@@ -25,6 +26,11 @@ final class Tally {
     final LongAdder validatedReads = new LongAdder();
     /** Open loop: measured-phase operations that were due but never issued before the hard stop. */
     volatile long unissued;
+    /**
+     * Open loop: how late each measured operation was issued after its due time, in microseconds.
+     * Written by the issuing thread only, read once it has ended.
+     */
+    final Histogram issueLag = new Histogram(3);
     /** When the last measured operation ended (0 if none). */
     private final AtomicLong lastMeasuredEnd = new AtomicLong();
     private final Timeline timeline;

@@ -232,6 +232,10 @@ class BenchRunTest {
         // 200 ops/s for 1 s: 200 due operations (one every 5 ms, at most 8 in flight), all issued.
         assertThat(attempted + r.get("open_loop").get("unissued_ops").asLong()).isBetween(198L, 202L);
         assertThat(r.get("open_loop").get("unissued_ops").asLong()).isZero();
+        JsonNode lag = r.get("open_loop").get("issue_lag");
+        assertThat(lag.get("p50_us").asLong()).isNotNegative();
+        assertThat(lag.get("p99_us").asLong()).isGreaterThanOrEqualTo(lag.get("p50_us").asLong());
+        assertThat(lag.get("max_us").asLong()).isGreaterThanOrEqualTo(lag.get("p999_us").asLong());
         assertThat(r.get("validation_errors").asLong()).isZero();
     }
 
@@ -251,6 +255,12 @@ class BenchRunTest {
         assertThat(attempted + unissued).isBetween(49_999L, 50_001L);
         assertThat(unissued).isPositive();
         assertThat(r.get("operations").get("read").get("p50_us").asLong()).isGreaterThan(100_000L);
+        // The backlog is the tester's lateness: most operations were issued long after they were due, and
+        // an operation's latency (from its due time) contains its lateness.
+        JsonNode lag = r.get("open_loop").get("issue_lag");
+        assertThat(lag.get("p50_us").asLong()).isGreaterThan(100_000L);
+        assertThat(r.get("operations").get("read").get("max_us").asLong()).isGreaterThanOrEqualTo(lag.get("max_us").asLong());
+        assertThat(o.out()).contains("issued late by p50");
     }
 
     @Test
