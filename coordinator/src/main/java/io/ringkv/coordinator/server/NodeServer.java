@@ -122,6 +122,11 @@ public final class NodeServer implements AutoCloseable {
                 io.ringkv.priority.ThreadNice.factory(Thread.ofPlatform().daemon().name("ringkv-large-value-retire").factory(),
                         config.largeValues().nice()));
         try {
+            // Before any request: chunks that writes cut short by a crash left behind.
+            long orphans = storage.recoverInterruptedWrites();
+            if (orphans > 0) {
+                log.info("node {}: deleted {} chunks of large-value writes a crash interrupted", config.id(), orphans);
+            }
             FailureDetector detector = new FailureDetector(Clock.SYSTEM, 3, 3 * config.pingIntervalMillis());
             this.timer = new SystemTimer();
             this.handoff = new HintedHandoff(config.id(), storage, detector, Clock.SYSTEM, timer, config.hints(), catalog,

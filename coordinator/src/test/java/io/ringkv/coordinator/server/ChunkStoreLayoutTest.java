@@ -5,10 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.ringkv.client.RingkvClient;
 import io.ringkv.storage.EngineConfig;
 import io.ringkv.storage.EngineStats;
+import io.ringkv.storage.EntryIterator;
 import io.ringkv.storage.Namespace;
 import io.ringkv.storage.StorageEngine;
 import io.ringkv.storage.StorageEngines;
 import io.ringkv.storage.SyncMode;
+import io.ringkv.storage.WriteBatch;
+import io.ringkv.storage.chunk.ChunkingEngine;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -19,7 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Where three real RocksDB nodes keep large values' chunks: in {@code <data_dir>/chunks}, a RocksDB
  * of their own, on a fresh directory and after a restart; in {@code <data_dir>/data} when that
- * already holds chunks (a directory from before the split).
+ * already holds chunks (a directory from before the split); and what a node does at start with the
+ * chunks of a write a crash cut short.
  */
 class ChunkStoreLayoutTest {
     private static final int LARGE = 1536 * 1024;
@@ -58,6 +64,35 @@ class ChunkStoreLayoutTest {
             Path node = legacy.resolve("n" + i);
             assertThat(Files.exists(node.resolve("chunks"))).as("n%d chunks directory", i).isFalse();
             assertThat(chunkKeys(node.resolve("data"))).as("n%d data", i).isGreaterThan(1);
+        }
+    }
+
+    @Test
+    void aNodeDeletesTheChunksOfAWriteACrashCutShortWhenItStarts() throws Exception {
+        Path crashed = dir.resolve("crashed");
+        writeLargeAndSmall(crashed, 13);
+        Path chunks = crashed.resolve("n1").resolve("chunks");
+        // What a crash between a value's first chunk and its manifest leaves: the chunk and its journal entry.
+        byte[] key = "never-finished".getBytes(StandardCharsets.UTF_8);
+        long id = 0x1234_5678_9abcL;
+        byte[] chunkKey = ByteBuffer.allocate(key.length + 12).put(key).putLong(id).putInt(0).array();
+        byte[] entry = ByteBuffer.allocate(1 + 4 + key.length + 8).put((byte) 4)
+                .put("data".getBytes(StandardCharsets.US_ASCII)).put(key).putLong(id).array();
+        try (StorageEngine engine = StorageEngines.open("rocks", EngineConfig.at(chunks, SyncMode.ALWAYS))) {
+            engine.write(new WriteBatch().put(Namespace.DATA.chunks(), chunkKey, new byte[1000])
+                    .put(ChunkingEngine.PENDING, entry, new byte[0]));
+        }
+        try (LocalCluster cluster = new LocalCluster(3, crashed, "rocks", Map.of());
+             RingkvClient client = RingkvClient.builder().seeds(cluster.addresses).build()) {
+            for (int k = 0; k < 3; k++) {
+                assertThat(client.get("large-" + k).latest()).map(v -> v.value()).hasValue(value(13, k));
+            }
+        }
+        try (StorageEngine engine = StorageEngines.open("rocks", EngineConfig.at(chunks, SyncMode.NEVER))) {
+            assertThat(engine.get(Namespace.DATA.chunks(), chunkKey)).as("the orphan chunk").isNull();
+            try (EntryIterator it = engine.scan(ChunkingEngine.PENDING, new byte[0], null)) {
+                assertThat(it.hasNext()).as("journal entries left").isFalse();
+            }
         }
     }
 

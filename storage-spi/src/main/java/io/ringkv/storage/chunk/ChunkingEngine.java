@@ -38,15 +38,22 @@ import java.util.zip.CRC32C;
  * key, in one atomic batch with the deletion of the chunks of the value it replaces. Readers
  * therefore see the old value or the new one whole; a reader that raced a replacement and
  * finds a chunk gone reads again. A per-key lock (striped) serialises writers of one key, so
- * concurrent replacements cannot orphan chunks. Chunks left by a crash between the chunk
- * writes and the manifest are removed by {@link #collectOrphanChunks}.
+ * concurrent replacements cannot orphan chunks.
  *
  * <p>The chunks may live in an engine of their own (a second RocksDB with its own log): then a
  * small write never shares a log append or an fsync with megabytes of chunks. The price is order:
  * a value's chunks are made durable before its manifest is written (the writing thread waits for
  * that fsync), and the chunks of the value it replaced are deleted once the new manifest is
- * durable, by a thread of this engine; a crash in between leaves them to
- * {@link #collectOrphanChunks}.
+ * durable, by a thread of this engine.
+ *
+ * <p>A crash can interrupt a write between its chunks and its manifest, or (chunks apart) between
+ * the new manifest and the old chunks' deletion. So each such write keeps a journal entry
+ * ({@link ChunkIntent}) for as long as chunks it wrote or replaced could be left behind: in the
+ * chunk store, written with the first chunk and deleted once the manifest is durable; and, chunks
+ * apart, in the frames' engine, written with the new frame and deleted once the old chunks' deletion
+ * is durable. {@link #recoverInterruptedWrites} reads the journal after a restart, so it costs one
+ * read per write in flight at the crash instead of a scan of every chunk
+ * ({@link #collectOrphanChunks}, which a tool may still run).
  *
  * <p>Cost per write: one read of the key's current frame (to find chunks to delete), one
  * batch write; per small read: one read and one copy to strip the frame.
@@ -54,6 +61,10 @@ import java.util.zip.CRC32C;
 public final class ChunkingEngine implements StorageEngine {
     private static final int STRIPES = 1024;
     private static final int MAX_READ_ATTEMPTS = 16;
+    /** Journal of the chunk store: new chunks whose manifest may not be durable yet. */
+    public static final Namespace PENDING = new Namespace("chunks_pending");
+    /** Journal of the frames' engine (chunks apart): replaced chunks whose deletion may not be durable yet. */
+    public static final Namespace RETIRING = new Namespace("chunks_retiring");
 
     private final StorageEngine inner;
     private final StorageEngine chunkStore;
@@ -166,6 +177,8 @@ public final class ChunkingEngine implements StorageEngine {
         final WriteBatch frames = new WriteBatch();
         final List<CompletableFuture<Void>> chunkWrites = new ArrayList<>();
         WriteBatch retired;
+        /** The {@link #RETIRING} entry to delete once {@link #retired} is durable, or null. */
+        byte[] retiringIntent;
 
         WriteBatch retired() {
             if (retired == null) {
@@ -187,10 +200,14 @@ public final class ChunkingEngine implements StorageEngine {
             durable.whenCompleteAsync((ok, failed) -> {
                 try {
                     if (failed == null) {
-                        chunkStore.writeAsync(staged.retired);
+                        CompletableFuture<Void> deleted = chunkStore.writeAsync(staged.retired);
+                        if (staged.retiringIntent != null) {
+                            StorageEngine.awaitDurable(deleted);
+                            inner.writeAsync(new WriteBatch().delete(RETIRING, staged.retiringIntent));
+                        }
                     }
                 } catch (RuntimeException e) {
-                    // Left to collectOrphanChunks: the value itself is written either way.
+                    // Left to recoverInterruptedWrites at the next start: the value itself is written either way.
                 } finally {
                     retired();
                 }
@@ -470,7 +487,11 @@ public final class ChunkingEngine implements StorageEngine {
             System.arraycopy(value, 0, frame, 1, value.length);
             out.put(ns, key, frame);
         } else {
-            out.put(ns, key, writeChunks(ns, key, value, old == null ? 0 : old.id(), staged.chunkWrites).encode());
+            Manifest written = writeChunks(ns, key, value, old == null ? 0 : old.id(), staged.chunkWrites);
+            out.put(ns, key, written.encode());
+            // The journal entry written with the first chunk goes once the manifest is durable: with it
+            // in one engine, apart after it.
+            (separate() ? staged.retired() : out).delete(PENDING, new ChunkIntent(ns, key, written.id()).encode());
         }
         if (old != null) {
             // In one engine, in the frame's own batch; apart, only once the frame is durable, so a
@@ -478,6 +499,11 @@ public final class ChunkingEngine implements StorageEngine {
             WriteBatch deletions = separate() ? staged.retired() : out;
             for (int i = 0; i < old.chunkCount(); i++) {
                 deletions.delete(ns.chunks(), old.chunkKey(key, i));
+            }
+            if (separate()) {
+                // Until those deletions are durable, the frames' engine remembers them, atomically with the frame.
+                staged.retiringIntent = new ChunkIntent(ns, key, old.id()).encode();
+                out.put(RETIRING, staged.retiringIntent, ChunkIntent.NO_VALUE);
             }
         }
     }
@@ -495,9 +521,14 @@ public final class ChunkingEngine implements StorageEngine {
         List<CompletableFuture<Void>> written = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             int from = i * chunkBytes;
+            WriteBatch batch = new WriteBatch().put(chunks, manifest.chunkKey(key, i),
+                    Arrays.copyOfRange(value, from, from + manifest.chunkLength(i)));
+            if (i == 0) {
+                // In the first chunk's batch: no chunk of this value is durable before its journal entry.
+                batch.put(PENDING, new ChunkIntent(ns, key, id).encode(), ChunkIntent.NO_VALUE);
+            }
             // One fsync for the whole value, not one per chunk.
-            written.add(chunkStore.writeAsync(new WriteBatch().put(chunks, manifest.chunkKey(key, i),
-                    Arrays.copyOfRange(value, from, from + manifest.chunkLength(i)))));
+            written.add(chunkStore.writeAsync(batch));
         }
         if (separate()) {
             // Another log: the manifest's fsync would not cover these chunks, so they go first.
@@ -608,6 +639,80 @@ public final class ChunkingEngine implements StorageEngine {
             }
         }
         return deleted;
+    }
+
+    /**
+     * Finishes what writes interrupted by a crash left behind: deletes the chunks named by the journal
+     * ({@link ChunkIntent}) that no manifest names, then the journal's entries. Call once after opening,
+     * before serving writes; it reads one frame per write that was in flight at the crash. Returns how
+     * many chunks it deleted.
+     */
+    public long recoverInterruptedWrites() {
+        long deleted = recover(chunkStore, PENDING);
+        if (separate()) {
+            deleted += recover(inner, RETIRING);
+        }
+        return deleted;
+    }
+
+    private long recover(StorageEngine holder, Namespace journal) {
+        if (!holder.stats().namespaces().containsKey(journal.name())) {
+            return 0;
+        }
+        List<byte[]> entries = new ArrayList<>();
+        try (EntryIterator it = holder.scan(journal, new byte[0], null)) {
+            while (it.hasNext()) {
+                entries.add(it.next().key());
+            }
+        }
+        long deleted = 0;
+        for (byte[] entry : entries) {
+            ChunkIntent intent;
+            try {
+                intent = ChunkIntent.decode(entry);
+            } catch (IllegalArgumentException e) {
+                holder.delete(journal, entry);
+                continue;
+            }
+            ReentrantLock lock = stripeOf(intent.key());
+            lock.lock();
+            try {
+                byte[] frame = inner.get(intent.ns(), intent.key());
+                boolean named = frame != null && frame.length > 0 && frame[0] == Frames.MANIFEST
+                        && Manifest.decode(frame).id() == intent.id();
+                if (!named) {
+                    deleted += deleteChunks(intent);
+                }
+                holder.delete(journal, entry);
+            } finally {
+                lock.unlock();
+            }
+        }
+        return deleted;
+    }
+
+    /** Deletes the chunks {@code [key][id][index]} of one value, durably. */
+    private long deleteChunks(ChunkIntent intent) {
+        byte[] prefix = intent.chunkPrefix();
+        WriteBatch batch = new WriteBatch();
+        long n = 0;
+        try (EntryIterator it = chunkStore.scan(intent.ns().chunks(), prefix, null)) {
+            while (it.hasNext()) {
+                byte[] chunkKey = it.next().key();
+                if (chunkKey.length < prefix.length || !Arrays.equals(chunkKey, 0, prefix.length, prefix, 0, prefix.length)) {
+                    break;
+                }
+                // A longer key can start with this one's key and id: only [key][id][4-byte index] is ours.
+                if (chunkKey.length == prefix.length + 4) {
+                    batch.delete(intent.ns().chunks(), chunkKey);
+                    n++;
+                }
+            }
+        }
+        if (n > 0) {
+            chunkStore.write(batch);
+        }
+        return n;
     }
 
     private void retired() {

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.ringkv.storage.Entry;
 import io.ringkv.storage.EntryIterator;
 import io.ringkv.storage.LimitException;
+import io.ringkv.storage.Mutation;
 import io.ringkv.storage.Namespace;
 import io.ringkv.storage.StorageEngine;
 import io.ringkv.storage.StorageException;
@@ -357,7 +358,169 @@ public abstract class StorageEngineContractTest {
         chunked.put(DATA, key("k2"), randomValue(300_000, 4));
         chunked.write(new WriteBatch().delete(DATA, key("k2")).put(DATA, key("k3"), randomValue(70_000, 5)));
         assertThat(chunkCount()).isEqualTo(1);
+        assertThat(journalEntries()).as("journal entries once every write is done").isZero();
         assertThat(chunked.collectOrphanChunks(DATA)).isZero();
+    }
+
+    /** Entries of both chunk-write journals (one engine's, or each engine's when chunks are apart). */
+    private long journalEntries() {
+        chunkCount(); // flushes pending deletions
+        return countEntries(chunkHolder(), ChunkingEngine.PENDING) + countEntries(engine, ChunkingEngine.RETIRING);
+    }
+
+    private static long countEntries(StorageEngine holder, Namespace ns) {
+        if (!holder.stats().namespaces().containsKey(ns.name())) {
+            return 0;
+        }
+        long n = 0;
+        try (EntryIterator it = holder.scan(ns, new byte[0], null)) {
+            while (it.hasNext()) {
+                it.next();
+                n++;
+            }
+        }
+        return n;
+    }
+
+    @Test
+    void chunksWhoseManifestWasNeverWrittenAreDeletedByTheNextStart() {
+        chunking().put(DATA, key("kept"), randomValue(600_000, 31));
+        // The process "dies" when it writes the frame: the chunks are in, the manifest is not.
+        FailingWrites frames = new FailingWrites(engine, m -> m instanceof Mutation.Put && m.namespace().equals(DATA));
+        ChunkingEngine crashing = separateChunkStore()
+                ? new ChunkingEngine(frames, chunkStore, ChunkingConfig.DEFAULTS, StorageLimits.DEFAULTS)
+                : new ChunkingEngine(frames, ChunkingConfig.DEFAULTS, StorageLimits.DEFAULTS);
+        assertThatThrownBy(() -> crashing.put(DATA, key("lost"), randomValue(MIB, 32))).hasMessage("crash");
+        assertThat(countChunks(chunkHolder())).as("kept value's 3 chunks and the lost one's 4").isEqualTo(7);
+
+        ChunkingEngine restarted = separateChunkStore()
+                ? new ChunkingEngine(engine, chunkStore, ChunkingConfig.DEFAULTS, StorageLimits.DEFAULTS)
+                : new ChunkingEngine(engine, ChunkingConfig.DEFAULTS, StorageLimits.DEFAULTS);
+        assertThat(restarted.recoverInterruptedWrites()).isEqualTo(4);
+        assertThat(countChunks(chunkHolder())).isEqualTo(3);
+        assertThat(journalEntries()).isZero();
+        assertThat(restarted.get(DATA, key("kept"))).isEqualTo(randomValue(600_000, 31));
+        assertThat(restarted.get(DATA, key("lost"))).isNull();
+        assertThat(restarted.recoverInterruptedWrites()).as("a second start finds nothing").isZero();
+    }
+
+    @Test
+    void withChunksApartReplacedChunksWhoseDeletionWasLostAreDeletedByTheNextStart() {
+        if (!separateChunkStore()) {
+            return;
+        }
+        chunking().put(DATA, key("big"), randomValue(MIB, 33));
+        chunking().put(DATA, key("other"), randomValue(300_000, 34));
+        // The process "dies" after the new manifest is durable, before the old chunks' deletion is.
+        FailingWrites chunks = new FailingWrites(chunkStore,
+                m -> m instanceof Mutation.Delete && m.namespace().equals(DATA.chunks()));
+        ChunkingEngine crashing = new ChunkingEngine(engine, chunks, ChunkingConfig.DEFAULTS, StorageLimits.DEFAULTS);
+        crashing.put(DATA, key("big"), randomValue(600_000, 35));
+        crashing.put(DATA, key("other"), b("small now"));
+        crashing.flush();
+        assertThat(countChunks(chunkStore)).as("old 4 + 2, new 3").isEqualTo(9);
+
+        ChunkingEngine restarted = new ChunkingEngine(engine, chunkStore, ChunkingConfig.DEFAULTS, StorageLimits.DEFAULTS);
+        assertThat(restarted.recoverInterruptedWrites()).isEqualTo(6);
+        assertThat(countChunks(chunkStore)).isEqualTo(3);
+        assertThat(journalEntries()).isZero();
+        assertThat(restarted.get(DATA, key("big"))).isEqualTo(randomValue(600_000, 35));
+        assertThat(restarted.get(DATA, key("other"))).isEqualTo(b("small now"));
+        assertThat(restarted.collectOrphanChunks(DATA)).isZero();
+    }
+
+    @Test
+    void journalRecoveryLeavesAnotherKeysChunksThatShareItsPrefix() {
+        ChunkingEngine chunked = chunking();
+        byte[] shortKey = key("p");
+        byte[] value = randomValue(300_000, 36);
+        chunked.put(DATA, shortKey, value);
+        long id = io.ringkv.storage.Bytes.getLong(firstChunkKey(shortKey), shortKey.length);
+        // A longer key that starts with the short key and its chunk id, whose own value is chunked too.
+        byte[] longKey = java.util.Arrays.copyOf(shortKey, shortKey.length + 8);
+        io.ringkv.storage.Bytes.putLong(longKey, shortKey.length, id);
+        chunked.put(DATA, longKey, randomValue(300_000, 37));
+        chunked.delete(DATA, shortKey);
+        chunked.flush();
+        // A journal entry for the deleted short key's chunks, as a crash would leave it.
+        byte[] entry = new byte[1 + 4 + shortKey.length + 8];
+        entry[0] = 4;
+        System.arraycopy("data".getBytes(java.nio.charset.StandardCharsets.US_ASCII), 0, entry, 1, 4);
+        System.arraycopy(shortKey, 0, entry, 5, shortKey.length);
+        io.ringkv.storage.Bytes.putLong(entry, entry.length - 8, id);
+        chunkHolder().put(ChunkingEngine.PENDING, entry, new byte[0]);
+        assertThat(chunked.recoverInterruptedWrites()).isZero();
+        assertThat(chunked.get(DATA, longKey)).isEqualTo(randomValue(300_000, 37));
+    }
+
+    private byte[] firstChunkKey(byte[] storedKey) {
+        try (EntryIterator it = chunkHolder().scan(DATA.chunks(), storedKey, null)) {
+            return it.next().key();
+        }
+    }
+
+    /** A decorator that fails, as a crash would stop them, the writes with a mutation {@code failing} picks. */
+    private static final class FailingWrites implements StorageEngine {
+        private final StorageEngine inner;
+        private final java.util.function.Predicate<Mutation> failing;
+
+        FailingWrites(StorageEngine inner, java.util.function.Predicate<Mutation> failing) {
+            this.inner = inner;
+            this.failing = failing;
+        }
+
+        @Override
+        public CompletableFuture<Void> writeAsync(WriteBatch batch) {
+            if (batch.mutations().stream().anyMatch(failing)) {
+                throw new StorageException("crash");
+            }
+            return inner.writeAsync(batch);
+        }
+
+        @Override
+        public String name() {
+            return inner.name();
+        }
+
+        @Override
+        public byte[] get(Namespace ns, byte[] key) {
+            return inner.get(ns, key);
+        }
+
+        @Override
+        public void put(Namespace ns, byte[] key, byte[] value) {
+            write(new WriteBatch().put(ns, key, value));
+        }
+
+        @Override
+        public void delete(Namespace ns, byte[] key) {
+            write(new WriteBatch().delete(ns, key));
+        }
+
+        @Override
+        public void write(WriteBatch batch) {
+            StorageEngine.awaitDurable(writeAsync(batch));
+        }
+
+        @Override
+        public EntryIterator scan(Namespace ns, byte[] startInclusive, byte[] endExclusive) {
+            return inner.scan(ns, startInclusive, endExclusive);
+        }
+
+        @Override
+        public void flush() {
+            inner.flush();
+        }
+
+        @Override
+        public io.ringkv.storage.EngineStats stats() {
+            return inner.stats();
+        }
+
+        @Override
+        public void close() {
+            // The test's engines are closed by the test.
+        }
     }
 
     @Test
