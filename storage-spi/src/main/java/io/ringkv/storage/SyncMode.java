@@ -4,7 +4,10 @@ import java.util.Locale;
 
 /** When a write reaches stable storage before it is acknowledged. */
 public enum SyncMode {
-    /** fsync before every acknowledgement: survives power loss; slowest. */
+    /**
+     * fsync before every acknowledgement, with no delay to gather writers: survives power loss. An
+     * engine may still let writers that arrive while one fsync runs share the next.
+     */
     ALWAYS,
     /**
      * Group commit: a writer waits until a background fsync covers its write; concurrent writers
