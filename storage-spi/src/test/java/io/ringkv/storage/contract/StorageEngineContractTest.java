@@ -460,12 +460,11 @@ public abstract class StorageEngineContractTest {
     }
 
     /** A decorator that fails, as a crash would stop them, the writes with a mutation {@code failing} picks. */
-    private static final class FailingWrites implements StorageEngine {
-        private final StorageEngine inner;
+    private static final class FailingWrites extends WritesThrough {
         private final java.util.function.Predicate<Mutation> failing;
 
         FailingWrites(StorageEngine inner, java.util.function.Predicate<Mutation> failing) {
-            this.inner = inner;
+            super(inner);
             this.failing = failing;
         }
 
@@ -475,51 +474,6 @@ public abstract class StorageEngineContractTest {
                 throw new StorageException("crash");
             }
             return inner.writeAsync(batch);
-        }
-
-        @Override
-        public String name() {
-            return inner.name();
-        }
-
-        @Override
-        public byte[] get(Namespace ns, byte[] key) {
-            return inner.get(ns, key);
-        }
-
-        @Override
-        public void put(Namespace ns, byte[] key, byte[] value) {
-            write(new WriteBatch().put(ns, key, value));
-        }
-
-        @Override
-        public void delete(Namespace ns, byte[] key) {
-            write(new WriteBatch().delete(ns, key));
-        }
-
-        @Override
-        public void write(WriteBatch batch) {
-            StorageEngine.awaitDurable(writeAsync(batch));
-        }
-
-        @Override
-        public EntryIterator scan(Namespace ns, byte[] startInclusive, byte[] endExclusive) {
-            return inner.scan(ns, startInclusive, endExclusive);
-        }
-
-        @Override
-        public void flush() {
-            inner.flush();
-        }
-
-        @Override
-        public io.ringkv.storage.EngineStats stats() {
-            return inner.stats();
-        }
-
-        @Override
-        public void close() {
-            // The test's engines are closed by the test.
         }
     }
 
@@ -724,13 +678,12 @@ public abstract class StorageEngineContractTest {
     }
 
     /** A decorator whose async writes become durable only when the test says so (or fail as it says). */
-    private static final class HeldDurability implements StorageEngine {
-        private final StorageEngine inner;
+    private static final class HeldDurability extends WritesThrough {
         private final CompletableFuture<Void> gate = new CompletableFuture<>();
         private final java.util.concurrent.atomic.AtomicInteger writes = new java.util.concurrent.atomic.AtomicInteger();
 
         HeldDurability(StorageEngine inner) {
-            this.inner = inner;
+            super(inner);
         }
 
         void release() {
@@ -751,6 +704,21 @@ public abstract class StorageEngineContractTest {
             CompletableFuture<Void> applied = inner.writeAsync(batch);
             return applied.thenCompose(ignored -> gate);
         }
+    }
+
+    /**
+     * A decorator of a test's engine whose blocking writes go through {@link #writeAsync}, the one
+     * method its subclasses change; it leaves closing the engine to the test.
+     */
+    private abstract static class WritesThrough implements StorageEngine {
+        protected final StorageEngine inner;
+
+        WritesThrough(StorageEngine inner) {
+            this.inner = inner;
+        }
+
+        @Override
+        public abstract CompletableFuture<Void> writeAsync(WriteBatch batch);
 
         @Override
         public String name() {
