@@ -544,14 +544,7 @@ public abstract class StorageEngineContractTest {
     }
 
     private static long countChunks(StorageEngine holder) {
-        long n = 0;
-        try (EntryIterator it = holder.scan(DATA.chunks(), new byte[0], null)) {
-            while (it.hasNext()) {
-                it.next();
-                n++;
-            }
-        }
-        return n;
+        return countEntries(holder, DATA.chunks());
     }
 
     @Test
