@@ -40,9 +40,24 @@ final class ProcessCluster implements AutoCloseable {
 
     /** A node named {@code id} on a free port, data in {@code dir/id}, log {@code dir/id.log}; not started. */
     NodeProcess node(String id, String rack) throws IOException {
-        NodeProcess n = new NodeProcess(this, id, LocalCluster.freePort(), rack, dir.resolve(id), dir.resolve(id + ".log"));
+        NodeProcess n = new NodeProcess(this, id, portNoOtherNodeHas(), rack, dir.resolve(id), dir.resolve(id + ".log"));
         nodes.add(n);
         return n;
+    }
+
+    /**
+     * A free port that no node of this cluster was given: the ports are picked before the nodes
+     * start and bind them, so the kernel may hand the same free port out twice (a CI run saw two
+     * nodes given one port, and the second failed to bind).
+     */
+    private int portNoOtherNodeHas() throws IOException {
+        for (int attempt = 0; attempt < 100; attempt++) {
+            int port = LocalCluster.freePort();
+            if (nodes.stream().noneMatch(n -> n.port == port)) {
+                return port;
+            }
+        }
+        throw new IOException("no free port unlike the other nodes' in 100 attempts");
     }
 
     List<NodeProcess> nodes() {
