@@ -11,9 +11,11 @@ import io.ringkv.storage.StorageEngine;
 import io.ringkv.storage.StorageException;
 import io.ringkv.storage.StorageLimits;
 import io.ringkv.storage.WriteBatch;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
@@ -177,8 +179,8 @@ public final class ChunkingEngine implements StorageEngine {
         final WriteBatch frames = new WriteBatch();
         final List<CompletableFuture<Void>> chunkWrites = new ArrayList<>();
         WriteBatch retired;
-        /** The {@link #RETIRING} entry to delete once {@link #retired} is durable, or null. */
-        byte[] retiringIntent;
+        /** The {@link #RETIRING} entries to delete once {@link #retired} is durable: one per replaced value. */
+        final List<byte[]> retiringIntents = new ArrayList<>(1);
 
         WriteBatch retired() {
             if (retired == null) {
@@ -201,9 +203,13 @@ public final class ChunkingEngine implements StorageEngine {
                 try {
                     if (failed == null) {
                         CompletableFuture<Void> deleted = chunkStore.writeAsync(staged.retired);
-                        if (staged.retiringIntent != null) {
+                        if (!staged.retiringIntents.isEmpty()) {
                             StorageEngine.awaitDurable(deleted);
-                            inner.writeAsync(new WriteBatch().delete(RETIRING, staged.retiringIntent));
+                            WriteBatch done = new WriteBatch();
+                            for (byte[] intent : staged.retiringIntents) {
+                                done.delete(RETIRING, intent);
+                            }
+                            inner.writeAsync(done);
                         }
                     }
                 } catch (RuntimeException e) {
@@ -458,7 +464,7 @@ public final class ChunkingEngine implements StorageEngine {
         ReentrantLock[] held = lockAll(mutations);
         try {
             Staged staged = new Staged();
-            for (Mutation m : mutations) {
+            for (Mutation m : lastOfEachKey(mutations)) {
                 byte[] oldFrame = inner.get(m.namespace(), m.key());
                 byte[] value = m instanceof Mutation.Put p ? p.value() : null;
                 stage(staged, m.namespace(), m.key(), value, oldFrame);
@@ -470,6 +476,26 @@ public final class ChunkingEngine implements StorageEngine {
             }
         }
     }
+
+    /**
+     * The batch's mutations with only the last of each key: they are staged against the frame stored
+     * before the batch, so a second one of a key would not see the first's chunks, which would then
+     * stay on disk with nothing naming them; the batch's outcome is the last mutation's either way.
+     */
+    static List<Mutation> lastOfEachKey(List<Mutation> mutations) {
+        if (mutations.size() < 2) {
+            return mutations;
+        }
+        Map<StoredKey, Mutation> last = new LinkedHashMap<>();
+        for (Mutation m : mutations) {
+            StoredKey k = new StoredKey(m.namespace(), ByteBuffer.wrap(m.key()));
+            last.remove(k);
+            last.put(k, m);
+        }
+        return last.size() == mutations.size() ? mutations : List.copyOf(last.values());
+    }
+
+    private record StoredKey(Namespace namespace, ByteBuffer key) { }
 
     /**
      * Writes chunks now (before the manifest; their durability futures go to {@code chunkWrites})
@@ -502,8 +528,9 @@ public final class ChunkingEngine implements StorageEngine {
             }
             if (separate()) {
                 // Until those deletions are durable, the frames' engine remembers them, atomically with the frame.
-                staged.retiringIntent = new ChunkIntent(ns, key, old.id()).encode();
-                out.put(RETIRING, staged.retiringIntent, ChunkIntent.NO_VALUE);
+                byte[] intent = new ChunkIntent(ns, key, old.id()).encode();
+                staged.retiringIntents.add(intent);
+                out.put(RETIRING, intent, ChunkIntent.NO_VALUE);
             }
         }
     }

@@ -362,6 +362,25 @@ public abstract class StorageEngineContractTest {
         assertThat(chunked.collectOrphanChunks(DATA)).isZero();
     }
 
+    @Test
+    void aBatchThatWritesOneKeyTwiceKeepsTheLastAndOnlyItsChunks() {
+        ChunkingEngine chunked = chunking();
+        chunked.put(DATA, key("twice"), randomValue(MIB, 6));
+        chunked.put(DATA, key("other"), randomValue(300_000, 7));
+        byte[] last = randomValue(600_000, 9);
+        chunked.write(new WriteBatch()
+                .put(DATA, key("twice"), randomValue(MIB, 8))
+                .put(DATA, key("other"), randomValue(70_000, 10))
+                .put(DATA, key("twice"), last));
+        assertThat(chunked.get(DATA, key("twice"))).isEqualTo(last);
+        assertThat(chunkCount()).as("the last value's 3 chunks and the other key's 1").isEqualTo(4);
+        assertThat(journalEntries()).as("journal entries of both replaced values").isZero();
+        chunked.write(new WriteBatch().put(DATA, key("twice"), randomValue(MIB, 11)).delete(DATA, key("twice")));
+        assertThat(chunked.get(DATA, key("twice"))).isNull();
+        assertThat(chunkCount()).isEqualTo(1);
+        assertThat(chunked.collectOrphanChunks(DATA)).isZero();
+    }
+
     /** Entries of both chunk-write journals (one engine's, or each engine's when chunks are apart). */
     private long journalEntries() {
         chunkCount(); // flushes pending deletions
