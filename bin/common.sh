@@ -1,5 +1,10 @@
 # Sourced by bin/ scripts: finds JDK 25 and Maven, or stops with one clear line.
 ringkv_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# A node's JVM options unless RINGKV_JAVA_OPTS replaces them. Nodes keep their data off the heap
+# (RocksDB): the live heap is small and the parallel collector's young pauses are 1-4 ms. Left to
+# size itself, its young generation stayed near 45 MB here and collected five times a second, so
+# about one request in a hundred met a pause; at 600 MB it collects every 3 s (docs/benchmarks.md).
+RINGKV_NODE_JAVA_OPTS="-XX:+UseParallelGC -Xms1g -Xmn600m"
 
 ringkv_find_jdk() {
   local candidate

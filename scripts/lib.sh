@@ -1,4 +1,5 @@
 # Sourced by the benchmark scripts.
+. "$(dirname "${BASH_SOURCE[0]}")/../bin/common.sh"
 
 # Waits until the `ringkv dev` with pid $1, logging to $2, has passed its self-check (at most 2 min);
 # if it dies first, prints its log and exits the script.
