@@ -293,7 +293,7 @@ public final class HintReplayer implements AutoCloseable {
             } else {
                 pacer.onFailure();
                 // An overloaded target is up: the pacer slows down, the failure detector keeps it up.
-                detector.onError(target, error);
+                detector.onError(target, error, startedNanos / 1_000_000L);
                 stop = "delivery_failed";
             }
             synchronized (this) {

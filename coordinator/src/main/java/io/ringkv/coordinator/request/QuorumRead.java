@@ -122,7 +122,7 @@ final class QuorumRead {
 
     private synchronized void onReply(String node, long sentNanos, ReadReply reply, Throwable error) {
         if (error != null) {
-            env.failureDetector().onError(node, error);
+            env.failureDetector().onError(node, error, sentNanos / 1_000_000L);
         } else {
             env.failureDetector().onSuccess(node);
             env.readLatency().record((env.clock().monotonicNanos() - sentNanos) / 1_000);

@@ -37,6 +37,8 @@ final class QuorumWrite {
     private final List<Target> targets;
     private final ReplicaWrite write;
     private final long timeoutMillis;
+    /** When the replica calls went out: a failure counts against a peer only if it has not answered since. */
+    private long sentMillis;
     private final PutOutcome success;
     private final Quorum quorum;
     private final List<String> failed = new ArrayList<>();
@@ -58,6 +60,7 @@ final class QuorumWrite {
     /** Starts the write; {@code alreadyApplied} names a replica that holds it already (the causal coordinator). */
     CompletableFuture<PutOutcome> start(String alreadyApplied) {
         synchronized (this) {
+            sentMillis = env.clock().monotonicMillis();
             deadline = env.timer().schedule(timeoutMillis, this::onDeadline);
         }
         for (Target target : targets) {
@@ -77,7 +80,7 @@ final class QuorumWrite {
         if (error == null) {
             env.failureDetector().onSuccess(node);
         } else {
-            env.failureDetector().onError(node, error);
+            env.failureDetector().onError(node, error, sentMillis);
             if (settled.add(target)) {
                 hint(target);
             }

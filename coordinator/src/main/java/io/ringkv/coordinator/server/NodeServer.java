@@ -128,6 +128,13 @@ public final class NodeServer implements AutoCloseable {
                 log.info("node {}: deleted {} chunks of large-value writes a crash interrupted", config.id(), orphans);
             }
             FailureDetector detector = new FailureDetector(Clock.SYSTEM, 3, 3 * config.pingIntervalMillis());
+            detector.onTransitions((peer, down, reason) -> {
+                if (down) {
+                    log.warn("node {}: peer {} taken for down ({})", config.id(), peer, reason);
+                } else {
+                    log.info("node {}: peer {} is up again ({})", config.id(), peer, reason);
+                }
+            });
             this.timer = new SystemTimer();
             this.handoff = new HintedHandoff(config.id(), storage, detector, Clock.SYSTEM, timer, config.hints(), catalog,
                     telemetry.handoff());

@@ -8,9 +8,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * Decides which peers are worth asking, from what requests and pings observed, so a dead replica
  * is skipped instead of timing out every request that touches it.
  *
- * <p>A peer is down after {@code failuresToSuspect} consecutive failures (errors or timeouts),
- * or when it has been silent for longer than {@code silenceToSuspectMillis} while calls to it
- * were failing; any success brings it back at once. Pings keep probing down peers, so recovery
+ * <p>A peer is down after {@code failuresToSuspect} consecutive failures (errors or timeouts) of
+ * calls sent since its last answer, or when it has been silent for longer than
+ * {@code silenceToSuspectMillis} while such calls failed; any success brings it back at once. Pings keep probing down peers, so recovery
  * is noticed without client traffic. Thread-safe.
  */
 public final class FailureDetector {
@@ -18,6 +18,14 @@ public final class FailureDetector {
     private final int failuresToSuspect;
     private final long silenceToSuspectMillis;
     private final Map<String, PeerState> peers = new ConcurrentHashMap<>();
+    private volatile Transitions transitions = (node, down, reason) -> { };
+
+    /** Told each time a peer is taken for down or comes back: what an operator needs in the log to see why. */
+    @FunctionalInterface
+    public interface Transitions {
+        /** {@code reason}: the failure that tipped the peer down, or what brought it back. */
+        void changed(String node, boolean down, String reason);
+    }
 
     /** What the detector knows of one peer. */
     private static final class PeerState {
@@ -46,23 +54,62 @@ public final class FailureDetector {
         });
     }
 
+    /** This detector's clock, in monotonic milliseconds: what a caller stamps a call's sending with. */
+    public long clockMillis() {
+        return clock.monotonicMillis();
+    }
+
+    /** Where transitions go (one listener; the last one set wins). */
+    public void onTransitions(Transitions listener) {
+        this.transitions = listener;
+    }
+
     public void onSuccess(String node) {
         PeerState s = state(node);
+        boolean cameBack;
         synchronized (s) {
             s.lastSuccessMillis = clock.monotonicMillis();
             s.consecutiveFailures = 0;
+            cameBack = s.down;
             s.down = false;
+        }
+        if (cameBack) {
+            transitions.changed(node, false, "answered");
         }
     }
 
     public void onFailure(String node) {
+        onFailure(node, "a failed call");
+    }
+
+    /** A call to {@code node} just sent failed; {@code reason} says how, for the log line if this takes the peer down. */
+    public void onFailure(String node, String reason) {
+        onFailure(node, reason, clock.monotonicMillis());
+    }
+
+    /**
+     * A call sent to {@code node} at {@code sentMillis} (this detector's clock) failed. It counts only
+     * if the peer has not answered anything since the call was sent: a call that waited out its
+     * deadline while the peer answered others says the peer is slow for that call (a large write
+     * behind others, a busy disk), not that it is gone, and taking it for down would fail the small
+     * requests it is still serving.
+     */
+    public void onFailure(String node, String reason, long sentMillis) {
         PeerState s = state(node);
+        String tipped = null;
         synchronized (s) {
+            if (s.lastSuccessMillis > sentMillis) {
+                return;
+            }
             s.consecutiveFailures++;
             long silent = clock.monotonicMillis() - s.lastSuccessMillis;
-            if (s.consecutiveFailures >= failuresToSuspect || silent > silenceToSuspectMillis) {
+            if (!s.down && (s.consecutiveFailures >= failuresToSuspect || silent > silenceToSuspectMillis)) {
                 s.down = true;
+                tipped = s.consecutiveFailures + " failures in a row, silent for " + silent + " ms; the last: " + reason;
             }
+        }
+        if (tipped != null) {
+            transitions.changed(node, true, tipped);
         }
     }
 
@@ -71,10 +118,16 @@ public final class FailureDetector {
      * overloaded, which shows it is up; a busy peer taken for down would lose its small requests too.
      */
     public void onError(String node, Throwable error) {
+        onError(node, error, clock.monotonicMillis());
+    }
+
+    /** As {@link #onError(String, Throwable)}, for a call sent at {@code sentMillis}: see {@link #onFailure(String, String, long)}. */
+    public void onError(String node, Throwable error, long sentMillis) {
         if (PeerException.isOverload(error)) {
             onSuccess(node);
         } else {
-            onFailure(node);
+            onFailure(node, String.valueOf(error instanceof java.util.concurrent.CompletionException c && c.getCause() != null
+                    ? c.getCause() : error), sentMillis);
         }
     }
 

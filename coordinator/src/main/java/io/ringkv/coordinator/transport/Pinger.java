@@ -29,11 +29,12 @@ public final class Pinger implements AutoCloseable {
         thread = Thread.ofVirtual().name("pinger").start(() -> {
             while (!Thread.currentThread().isInterrupted()) {
                 for (String peer : peers.get()) {
+                    long sent = detector.clockMillis();
                     transport.ping(peer, timeoutMillis).whenComplete((ok, error) -> {
                         if (error == null) {
                             detector.onSuccess(peer);
                         } else {
-                            detector.onFailure(peer);
+                            detector.onFailure(peer, "ping: " + error, sent);
                         }
                     });
                 }

@@ -56,4 +56,42 @@ class FailureDetectorTest {
         fd.onSuccess("n2");
         assertThat(fd.downForMillis("n2")).isZero();
     }
+
+    @Test
+    void eachTransitionIsToldOnceWithTheFailureThatTippedIt() {
+        FailureDetector fd = new FailureDetector(new Manual(), 2, 60_000);
+        java.util.List<String> told = new java.util.ArrayList<>();
+        fd.onTransitions((node, down, reason) -> told.add(node + (down ? " down: " : " up: ") + reason));
+        fd.onFailure("n2", "ping: timed out");
+        assertThat(told).isEmpty();
+        fd.onError("n2", new java.util.concurrent.CompletionException(new IllegalStateException("connection refused")));
+        fd.onFailure("n2", "ping: timed out");
+        fd.onSuccess("n2");
+        fd.onSuccess("n2");
+        assertThat(told).containsExactly(
+                "n2 down: 2 failures in a row, silent for 0 ms; the last: java.lang.IllegalStateException: connection refused",
+                "n2 up: answered");
+    }
+
+    @Test
+    void aCallThatTimedOutWhileThePeerAnsweredOthersDoesNotCount() {
+        Manual clock = new Manual();
+        FailureDetector fd = new FailureDetector(clock, 3, 60_000);
+        PeerException timedOut = new PeerException("n2", true, "DEADLINE_EXCEEDED: deadline exceeded after 2000 ms");
+        clock.nanos = 1_000_000_000L;
+        long sentEarly = fd.clockMillis();
+        clock.nanos += 1_500_000_000L;
+        fd.onSuccess("n2"); // a ping, or a small call, answered while the early calls waited
+        clock.nanos += 1_500_000_000L;
+        for (int i = 0; i < 10; i++) {
+            fd.onError("n2", timedOut, sentEarly);
+        }
+        assertThat(fd.isAvailable("n2")).as("ten calls sent before its last answer timed out").isTrue();
+        long sentLate = fd.clockMillis();
+        fd.onError("n2", timedOut, sentLate);
+        fd.onError("n2", timedOut, sentLate);
+        assertThat(fd.isAvailable("n2")).isTrue();
+        fd.onError("n2", timedOut, sentLate);
+        assertThat(fd.isAvailable("n2")).as("three calls sent after it and unanswered").isFalse();
+    }
 }
