@@ -62,7 +62,10 @@ public final class LocalReplica {
             return CompletableFuture.completedFuture(null);
         }
         Keyspace ks = keyspaces.resolve(write.keyspace());
-        return engine.updateAsync(ks.namespace(), StorageKeys.encode(write.key(), limits), merge(write)).durable();
+        byte[] key = StorageKeys.encode(write.key(), limits);
+        return (write.record().kind() == VersionKind.LWW
+                ? engine.updateByHeadAsync(ks.namespace(), key, PROBE_PREFIX_BYTES, mergeLww(write))
+                : engine.updateAsync(ks.namespace(), key, merge(write))).durable();
     }
 
     /**
@@ -75,9 +78,34 @@ public final class LocalReplica {
             return null;
         }
         Keyspace ks = keyspaces.resolve(write.keyspace());
-        ChunkingEngine.Updated updated = engine.tryUpdateAsync(ks.namespace(), StorageKeys.encode(write.key(), limits),
-                merge(write));
+        byte[] key = StorageKeys.encode(write.key(), limits);
+        ChunkingEngine.Updated updated = write.record().kind() == VersionKind.LWW
+                ? engine.tryUpdateByHeadAsync(ks.namespace(), key, PROBE_PREFIX_BYTES, mergeLww(write))
+                : engine.tryUpdateAsync(ks.namespace(), key, merge(write));
         return updated == null ? null : updated.durable();
+    }
+
+    /**
+     * {@link #merge} of a last-writer-wins record, from the stored record's head alone: the newer
+     * version wins whatever the values, so replacing a record of megabytes (by a small one, say, on an
+     * event loop) reads its first chunk's head instead of every chunk.
+     */
+    private static java.util.function.UnaryOperator<byte[]> mergeLww(ReplicaWrite write) {
+        return current -> {
+            if (current == null) {
+                return write.encoded();
+            }
+            RecordCodec.Head head = RecordCodec.headOf(current);
+            if (head == null) {
+                throw new io.ringkv.storage.record.CorruptRecordException(
+                        "the stored record's header does not fit in its first " + current.length + " bytes");
+            }
+            if (head.kind() != VersionKind.LWW) {
+                throw new IllegalArgumentException("cannot merge a LWW record into a " + head.kind()
+                        + " one: the keyspace's conflict mode changed");
+            }
+            return Records.newerLww(write.record().version(), head.version()) ? write.encoded() : current;
+        };
     }
 
     /** Merges a replica write into the stored record: an older version keeps the stored one. */
@@ -95,12 +123,12 @@ public final class LocalReplica {
         };
     }
 
-    /** Whether {@code write} is not a hint and its record is stored in chunks: megabytes to copy and checksum. */
     /** Records above this many encoded bytes are stored in chunks: large records. */
     public int largeRecordBytes() {
         return engine.config().thresholdBytes();
     }
 
+    /** Whether {@code write} is not a hint and its record is stored in chunks: megabytes to copy and checksum. */
     public boolean isLarge(ReplicaWrite write) {
         return !write.isHint() && write.encoded().length > engine.config().thresholdBytes();
     }

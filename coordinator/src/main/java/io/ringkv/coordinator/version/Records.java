@@ -27,12 +27,16 @@ public final class Records {
                     + stored.kind() + " one: the keyspace's conflict mode changed");
         }
         if (stored.kind() == VersionKind.LWW) {
-            return LwwVersion.decode(incoming.version()).compareTo(LwwVersion.decode(stored.version())) > 0
-                    ? incoming : stored;
+            return newerLww(incoming.version(), stored.version()) ? incoming : stored;
         }
         DvvSet mine = DvvSet.decode(stored.value());
         DvvSet merged = DvvSet.sync(mine, DvvSet.decode(incoming.value()));
         return merged.equals(mine) ? stored : causal(merged);
+    }
+
+    /** Whether a last-writer-wins record of {@code incoming} version supersedes one of {@code stored} version. */
+    public static boolean newerLww(byte[] incoming, byte[] stored) {
+        return LwwVersion.decode(incoming).compareTo(LwwVersion.decode(stored)) > 0;
     }
 
     /** The record that holds a causal set: version = its context, tombstone when every sibling is one. */

@@ -19,9 +19,39 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class LocalReplicaTest {
+    private final MemoryEngine memory = new MemoryEngine();
     private final LocalReplica replica = new LocalReplica(
-            new ChunkingEngine(new MemoryEngine(), ChunkingConfig.DEFAULTS, StorageLimits.DEFAULTS),
+            new ChunkingEngine(memory, ChunkingConfig.DEFAULTS, StorageLimits.DEFAULTS),
             Keyspaces.defaults(), StorageLimits.DEFAULTS);
+
+    @org.junit.jupiter.api.Test
+    void aLastWriterWinsWriteOverALargeRecordReadsOnlyItsHead() throws Exception {
+        byte[] value = new byte[3 * 1024 * 1024];
+        new Random(5).nextBytes(value);
+        Record large = Record.value(VersionKind.LWW, new LwwVersion(5_000L << 16, "n1").encode(), 5_000, value);
+        replica.apply(new ReplicaWrite("default", "big", large, RecordCodec.encode(large), 1, null));
+        // Lose the record's last chunk: a write that read the whole record would fail on it.
+        io.ringkv.storage.Namespace chunks = Keyspaces.defaults().resolve("default").namespace().chunks();
+        byte[] lastChunk = null;
+        try (io.ringkv.storage.EntryIterator it = memory.scan(chunks, new byte[0], null)) {
+            while (it.hasNext()) {
+                lastChunk = it.next().key();
+            }
+        }
+        memory.delete(chunks, lastChunk);
+
+        Record older = Record.value(VersionKind.LWW, new LwwVersion(4_000L << 16, "n2").encode(), 4_000, new byte[10]);
+        replica.tryApplyAsync(new ReplicaWrite("default", "big", older, RecordCodec.encode(older), 1, null))
+                .get(10, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(replica.probe("default", "big").version()).as("the older write kept the large record")
+                .isEqualTo(large.version());
+
+        Record newer = Record.value(VersionKind.LWW, new LwwVersion(6_000L << 16, "n2").encode(), 6_000, new byte[10]);
+        replica.tryApplyAsync(new ReplicaWrite("default", "big", newer, RecordCodec.encode(newer), 1, null))
+                .get(10, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(replica.get("default", "big").version()).isEqualTo(newer.version());
+        assertThat(replica.get("default", "big").value()).hasSize(10);
+    }
 
     @ParameterizedTest
     @ValueSource(ints = {0, 1_000, 70_000, 262_140, 262_150, 3 * 1024 * 1024 + 7})

@@ -62,6 +62,8 @@ import java.util.zip.CRC32C;
  */
 public final class ChunkingEngine implements StorageEngine {
     private static final int STRIPES = 1024;
+    /** {@code headBytes} of {@link #WHOLE}: an update's function gets the whole stored value. */
+    private static final int WHOLE = -1;
     private static final int MAX_READ_ATTEMPTS = 16;
     /** Journal of the chunk store: new chunks whose manifest may not be durable yet. */
     public static final Namespace PENDING = new Namespace("chunks_pending");
@@ -290,6 +292,12 @@ public final class ChunkingEngine implements StorageEngine {
                 + MAX_READ_ATTEMPTS + " attempts)");
     }
 
+    /** The first {@code n} bytes of a chunked value (at most its first chunk), or null when that chunk is missing. */
+    private byte[] headOfChunked(Namespace ns, byte[] key, Manifest m, int n) {
+        byte[] head = new byte[Math.min(n, m.chunkLength(0))];
+        return readChunk(ns, key, m, 0, head, 0, head.length) ? head : null;
+    }
+
     /**
      * The length of {@code key}'s value, its first bytes (the whole value when stored inline, else
      * its first chunk) and its last {@code tailBytes}, reading at most the two chunks they lie in;
@@ -428,9 +436,47 @@ public final class ChunkingEngine implements StorageEngine {
         }
     }
 
+    /**
+     * {@link #updateAsync} for a function that decides from the stored value's head: {@code fn} gets
+     * the stored value when it is inline, its first {@code headBytes} (or its whole first chunk, if
+     * shorter) when it is in chunks, null when absent; returning that very array keeps the stored value.
+     * Replacing a value of megabytes then reads one chunk's head, not every chunk: what a
+     * last-writer-wins merge needs, which compares versions and never the values.
+     */
+    public Updated updateByHeadAsync(Namespace ns, byte[] key, int headBytes, UnaryOperator<byte[]> fn) {
+        checkNamespace(ns);
+        ReentrantLock lock = stripeOf(key);
+        lock.lock();
+        try {
+            return updateLocked(ns, key, fn, headBytes);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** {@link #updateByHeadAsync}, or {@code null} without doing anything when the key's lock is held (see {@link #tryUpdateAsync}). */
+    public Updated tryUpdateByHeadAsync(Namespace ns, byte[] key, int headBytes, UnaryOperator<byte[]> fn) {
+        checkNamespace(ns);
+        ReentrantLock lock = stripeOf(key);
+        if (!lock.tryLock()) {
+            return null;
+        }
+        try {
+            return updateLocked(ns, key, fn, headBytes);
+        } finally {
+            lock.unlock();
+        }
+    }
+
     private Updated updateLocked(Namespace ns, byte[] key, UnaryOperator<byte[]> fn) {
+        return updateLocked(ns, key, fn, WHOLE);
+    }
+
+    private Updated updateLocked(Namespace ns, byte[] key, UnaryOperator<byte[]> fn, int headBytes) {
         byte[] oldFrame = inner.get(ns, key);
-        byte[] current = oldFrame == null ? null : unframe(ns, key, oldFrame);
+        byte[] current = oldFrame == null ? null
+                : headBytes == WHOLE || oldFrame.length == 0 || oldFrame[0] != Frames.MANIFEST
+                        ? unframe(ns, key, oldFrame) : headOfChunked(ns, key, Manifest.decode(oldFrame), headBytes);
         if (oldFrame != null && current == null) {
             throw new StorageException("chunks of a key in " + ns + " are missing under the key's lock");
         }

@@ -381,6 +381,45 @@ public abstract class StorageEngineContractTest {
         assertThat(chunked.collectOrphanChunks(DATA)).isZero();
     }
 
+    @Test
+    void anUpdateByHeadSeesAnInlineValueWholeAndAChunkedOneByItsHeadOnly() throws Exception {
+        ChunkingEngine chunked = chunking();
+        List<byte[]> seen = new ArrayList<>();
+        byte[] inline = randomValue(1_000, 12);
+        chunked.put(DATA, key("inline"), inline);
+        chunked.updateByHeadAsync(DATA, key("inline"), 16, current -> {
+            seen.add(current);
+            return current;
+        }).durable().get(10, TimeUnit.SECONDS);
+        assertThat(seen.get(0)).as("an inline value, whole").isEqualTo(inline);
+
+        byte[] big = randomValue(MIB, 13);
+        chunked.put(DATA, key("big"), big);
+        byte[] lastChunk;
+        try (EntryIterator it = chunkHolder().scan(DATA.chunks(), new byte[0], null)) {
+            lastChunk = null;
+            while (it.hasNext()) {
+                lastChunk = it.next().key();
+            }
+        }
+        // A later chunk lost: an update that reads more than the head fails on it.
+        chunkHolder().delete(DATA.chunks(), lastChunk);
+        ChunkingEngine.Updated kept = chunked.updateByHeadAsync(DATA, key("big"), 100, current -> {
+            seen.add(current);
+            return current;
+        });
+        kept.durable().get(10, TimeUnit.SECONDS);
+        assertThat(seen.get(1)).as("a chunked value's first 100 bytes").isEqualTo(Arrays.copyOf(big, 100));
+        chunked.updateByHeadAsync(DATA, key("big"), 10 * MIB, current -> {
+            seen.add(current);
+            return b("replaced");
+        }).durable().get(10, TimeUnit.SECONDS);
+        assertThat(seen.get(2)).as("at most the first chunk").isEqualTo(Arrays.copyOf(big, ChunkingConfig.DEFAULT_CHUNK_BYTES));
+        assertThat(chunked.get(DATA, key("big"))).isEqualTo(b("replaced"));
+        assertThat(chunkCount()).isZero();
+        assertThat(journalEntries()).isZero();
+    }
+
     /** Entries of both chunk-write journals (one engine's, or each engine's when chunks are apart). */
     private long journalEntries() {
         chunkCount(); // flushes pending deletions
