@@ -2,9 +2,11 @@
 ringkv_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # A node's JVM options unless RINGKV_JAVA_OPTS replaces them. Nodes keep their data off the heap
 # (RocksDB): the live heap is small and the parallel collector's young pauses are 1-4 ms. Left to
-# size itself, its young generation stayed near 45 MB here and collected five times a second, so
-# about one request in a hundred met a pause; at 600 MB it collects every 3 s (docs/benchmarks.md).
-RINGKV_NODE_JAVA_OPTS="-XX:+UseParallelGC -Xms1g -Xmn600m"
+# size itself, its young generation stayed near 45 MB under small values and collected five times a
+# second, so about one request in a hundred met a pause; 600 MB at least makes that every 3 s. At
+# least, not exactly: under megabyte values it grows to gigabytes, and capping it there promotes
+# values in flight (docs/benchmarks.md).
+RINGKV_NODE_JAVA_OPTS="-XX:+UseParallelGC -Xms1g -XX:NewSize=600m"
 
 ringkv_find_jdk() {
   local candidate

@@ -216,7 +216,7 @@ public final class BenchMain implements Callable<Integer> {
             description = "--start-cluster: classpath of `ringkv node` (default: $RINGKV_NODE_CLASSPATH).")
     String nodeClasspath;
 
-    @Option(names = "--node-jvm-options", paramLabel = "OPTS", defaultValue = "-Xmx1g -Xms1g -Xmn600m -XX:+UseParallelGC",
+    @Option(names = "--node-jvm-options", paramLabel = "OPTS", defaultValue = "-Xmx2g -Xms1g -XX:NewSize=600m -XX:+UseParallelGC",
             description = "--start-cluster: options of each node JVM, space-separated (default: ${DEFAULT-VALUE}).")
     String nodeJvmOptions;
 
