@@ -61,11 +61,7 @@ public final class LocalReplica {
             hints.keep(write);
             return CompletableFuture.completedFuture(null);
         }
-        Keyspace ks = keyspaces.resolve(write.keyspace());
-        byte[] key = StorageKeys.encode(write.key(), limits);
-        return (write.record().kind() == VersionKind.LWW
-                ? engine.updateByHeadAsync(ks.namespace(), key, PROBE_PREFIX_BYTES, mergeLww(write))
-                : engine.updateAsync(ks.namespace(), key, merge(write))).durable();
+        return update(write, false).durable();
     }
 
     /**
@@ -77,12 +73,20 @@ public final class LocalReplica {
         if (!appliesWithoutWaiting(write)) {
             return null;
         }
+        ChunkingEngine.Updated updated = update(write, true);
+        return updated == null ? null : updated.durable();
+    }
+
+    /** Merges {@code write} in under the key's lock; with {@code onlyIfFree}, null when another writer holds it. */
+    private ChunkingEngine.Updated update(ReplicaWrite write, boolean onlyIfFree) {
         Keyspace ks = keyspaces.resolve(write.keyspace());
         byte[] key = StorageKeys.encode(write.key(), limits);
-        ChunkingEngine.Updated updated = write.record().kind() == VersionKind.LWW
-                ? engine.tryUpdateByHeadAsync(ks.namespace(), key, PROBE_PREFIX_BYTES, mergeLww(write))
-                : engine.tryUpdateAsync(ks.namespace(), key, merge(write));
-        return updated == null ? null : updated.durable();
+        if (write.record().kind() == VersionKind.LWW) {
+            return onlyIfFree ? engine.tryUpdateByHeadAsync(ks.namespace(), key, PROBE_PREFIX_BYTES, mergeLww(write))
+                    : engine.updateByHeadAsync(ks.namespace(), key, PROBE_PREFIX_BYTES, mergeLww(write));
+        }
+        return onlyIfFree ? engine.tryUpdateAsync(ks.namespace(), key, merge(write))
+                : engine.updateAsync(ks.namespace(), key, merge(write));
     }
 
     /**

@@ -408,14 +408,7 @@ public final class ChunkingEngine implements StorageEngine {
      * through an fsync.
      */
     public Updated updateAsync(Namespace ns, byte[] key, UnaryOperator<byte[]> fn) {
-        checkNamespace(ns);
-        ReentrantLock lock = stripeOf(key);
-        lock.lock();
-        try {
-            return updateLocked(ns, key, fn);
-        } finally {
-            lock.unlock();
-        }
+        return underKeyLock(ns, key, fn, WHOLE, false);
     }
 
     /**
@@ -424,16 +417,7 @@ public final class ChunkingEngine implements StorageEngine {
      * not wait, such as an event loop, which can hand the update to a thread that may.
      */
     public Updated tryUpdateAsync(Namespace ns, byte[] key, UnaryOperator<byte[]> fn) {
-        checkNamespace(ns);
-        ReentrantLock lock = stripeOf(key);
-        if (!lock.tryLock()) {
-            return null;
-        }
-        try {
-            return updateLocked(ns, key, fn);
-        } finally {
-            lock.unlock();
-        }
+        return underKeyLock(ns, key, fn, WHOLE, true);
     }
 
     /**
@@ -444,21 +428,21 @@ public final class ChunkingEngine implements StorageEngine {
      * last-writer-wins merge needs, which compares versions and never the values.
      */
     public Updated updateByHeadAsync(Namespace ns, byte[] key, int headBytes, UnaryOperator<byte[]> fn) {
-        checkNamespace(ns);
-        ReentrantLock lock = stripeOf(key);
-        lock.lock();
-        try {
-            return updateLocked(ns, key, fn, headBytes);
-        } finally {
-            lock.unlock();
-        }
+        return underKeyLock(ns, key, fn, headBytes, false);
     }
 
     /** {@link #updateByHeadAsync}, or {@code null} without doing anything when the key's lock is held (see {@link #tryUpdateAsync}). */
     public Updated tryUpdateByHeadAsync(Namespace ns, byte[] key, int headBytes, UnaryOperator<byte[]> fn) {
+        return underKeyLock(ns, key, fn, headBytes, true);
+    }
+
+    /** Runs the update under the key's lock; with {@code onlyIfFree}, returns null at once when another writer holds it. */
+    private Updated underKeyLock(Namespace ns, byte[] key, UnaryOperator<byte[]> fn, int headBytes, boolean onlyIfFree) {
         checkNamespace(ns);
         ReentrantLock lock = stripeOf(key);
-        if (!lock.tryLock()) {
+        if (!onlyIfFree) {
+            lock.lock();
+        } else if (!lock.tryLock()) {
             return null;
         }
         try {
@@ -466,10 +450,6 @@ public final class ChunkingEngine implements StorageEngine {
         } finally {
             lock.unlock();
         }
-    }
-
-    private Updated updateLocked(Namespace ns, byte[] key, UnaryOperator<byte[]> fn) {
-        return updateLocked(ns, key, fn, WHOLE);
     }
 
     private Updated updateLocked(Namespace ns, byte[] key, UnaryOperator<byte[]> fn, int headBytes) {
