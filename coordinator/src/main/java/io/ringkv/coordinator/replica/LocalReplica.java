@@ -104,10 +104,7 @@ public final class LocalReplica {
                 throw new io.ringkv.storage.record.CorruptRecordException(
                         "the stored record's header does not fit in its first " + current.length + " bytes");
             }
-            if (head.kind() != VersionKind.LWW) {
-                throw new IllegalArgumentException("cannot merge a LWW record into a " + head.kind()
-                        + " one: the keyspace's conflict mode changed");
-            }
+            Records.requireSameKind(head.kind(), VersionKind.LWW);
             return Records.newerLww(write.record().version(), head.version()) ? write.encoded() : current;
         };
     }

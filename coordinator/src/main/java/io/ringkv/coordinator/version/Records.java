@@ -22,16 +22,21 @@ public final class Records {
         if (stored == null) {
             return incoming;
         }
-        if (stored.kind() != incoming.kind()) {
-            throw new IllegalArgumentException("cannot merge a " + incoming.kind() + " record into a "
-                    + stored.kind() + " one: the keyspace's conflict mode changed");
-        }
+        requireSameKind(stored.kind(), incoming.kind());
         if (stored.kind() == VersionKind.LWW) {
             return newerLww(incoming.version(), stored.version()) ? incoming : stored;
         }
         DvvSet mine = DvvSet.decode(stored.value());
         DvvSet merged = DvvSet.sync(mine, DvvSet.decode(incoming.value()));
         return merged.equals(mine) ? stored : causal(merged);
+    }
+
+    /** Refuses to merge records of two conflict modes: the keyspace's mode changed under stored data. */
+    public static void requireSameKind(VersionKind stored, VersionKind incoming) {
+        if (stored != incoming) {
+            throw new IllegalArgumentException("cannot merge a " + incoming + " record into a "
+                    + stored + " one: the keyspace's conflict mode changed");
+        }
     }
 
     /** Whether a last-writer-wins record of {@code incoming} version supersedes one of {@code stored} version. */
