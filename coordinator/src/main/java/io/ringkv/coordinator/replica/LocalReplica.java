@@ -81,12 +81,14 @@ public final class LocalReplica {
     private ChunkingEngine.Updated update(ReplicaWrite write, boolean onlyIfFree) {
         Keyspace ks = keyspaces.resolve(write.keyspace());
         byte[] key = StorageKeys.encode(write.key(), limits);
+        // The incoming record is what a write most likely stores: a large one has its chunks written
+        // before the key's lock, which small writes of the key then never wait behind.
         if (write.record().kind() == VersionKind.LWW) {
             return onlyIfFree ? engine.tryUpdateByHeadAsync(ks.namespace(), key, PROBE_PREFIX_BYTES, mergeLww(write))
-                    : engine.updateByHeadAsync(ks.namespace(), key, PROBE_PREFIX_BYTES, mergeLww(write));
+                    : engine.updateByHeadAsync(ks.namespace(), key, PROBE_PREFIX_BYTES, write.encoded(), mergeLww(write));
         }
         return onlyIfFree ? engine.tryUpdateAsync(ks.namespace(), key, merge(write))
-                : engine.updateAsync(ks.namespace(), key, merge(write));
+                : engine.updateAsync(ks.namespace(), key, write.encoded(), merge(write));
     }
 
     /**

@@ -53,6 +53,61 @@ class LocalReplicaTest {
         assertThat(replica.get("default", "big").value()).hasSize(10);
     }
 
+    @org.junit.jupiter.api.Test
+    void aSmallWriteOfAKeyDoesNotWaitForALargeWriteOfItsChunks() throws Exception {
+        MemoryEngine frames = new MemoryEngine();
+        MemoryEngine chunks = new MemoryEngine();
+        java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicInteger chunkWrites = new java.util.concurrent.atomic.AtomicInteger();
+        // The chunk store holds the large write at its second chunk until the test releases it.
+        io.ringkv.storage.StorageEngine gated = (io.ringkv.storage.StorageEngine) java.lang.reflect.Proxy.newProxyInstance(
+                getClass().getClassLoader(), new Class<?>[] {io.ringkv.storage.StorageEngine.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("writeAsync") && chunkWrites.incrementAndGet() == 2) {
+                        entered.countDown();
+                        assertThat(release.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+                    }
+                    try {
+                        return method.invoke(chunks, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        ChunkingEngine engine = new ChunkingEngine(frames, gated, ChunkingConfig.DEFAULTS, StorageLimits.DEFAULTS);
+        LocalReplica local = new LocalReplica(engine, Keyspaces.defaults(), StorageLimits.DEFAULTS);
+        java.util.concurrent.ExecutorService writer = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try {
+            byte[] value = new byte[3 * 1024 * 1024];
+            new Random(6).nextBytes(value);
+            Record large = Record.value(VersionKind.LWW, new LwwVersion(5_000L << 16, "n1").encode(), 5_000, value);
+            java.util.concurrent.Future<?> largeWrite = writer.submit(() ->
+                    local.apply(new ReplicaWrite("default", "k", large, RecordCodec.encode(large), 1, null)));
+            assertThat(entered.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+
+            Record small = Record.value(VersionKind.LWW, new LwwVersion(6_000L << 16, "n2").encode(), 6_000, new byte[10]);
+            var smallWrite = local.tryApplyAsync(new ReplicaWrite("default", "k", small, RecordCodec.encode(small), 1, null));
+            assertThat(smallWrite).as("the key's lock is free while the large write writes its chunks").isNotNull();
+            smallWrite.get(10, java.util.concurrent.TimeUnit.SECONDS);
+
+            release.countDown();
+            largeWrite.get(10, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(local.get("default", "k").version()).as("the newer small write stays").isEqualTo(small.version());
+            long left = 0;
+            try (io.ringkv.storage.EntryIterator it = chunks.scan(
+                    Keyspaces.defaults().resolve("default").namespace().chunks(), new byte[0], null)) {
+                while (it.hasNext()) {
+                    it.next();
+                    left++;
+                }
+            }
+            assertThat(left).as("the older large record's chunks, deleted").isZero();
+        } finally {
+            release.countDown();
+            writer.shutdownNow();
+            engine.close();
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(ints = {0, 1_000, 70_000, 262_140, 262_150, 3 * 1024 * 1024 + 7})
     void aDigestReadAnswersWhatAFullReadWouldWithoutTheValue(int valueBytes) {

@@ -40,7 +40,11 @@ import java.util.zip.CRC32C;
  * key, in one atomic batch with the deletion of the chunks of the value it replaces. Readers
  * therefore see the old value or the new one whole; a reader that raced a replacement and
  * finds a chunk gone reads again. A per-key lock (striped) serialises writers of one key, so
- * concurrent replacements cannot orphan chunks.
+ * concurrent replacements cannot orphan chunks. A writer that knows the value it most likely
+ * stores (a replica write: the incoming record, unless the stored one is newer) writes that
+ * value's chunks before it takes the lock, under an id of their own, and deletes them if it does
+ * not store them: the lock is held for the decision and the manifest only, so a small write of the
+ * key (or of its stripe) never waits for megabytes of chunks and their fsync.
  *
  * <p>The chunks may live in an engine of their own (a second RocksDB with its own log): then a
  * small write never shares a log append or an fsync with megabytes of chunks. The price is order:
@@ -160,15 +164,26 @@ public final class ChunkingEngine implements StorageEngine {
     }
 
     private void writeOne(Namespace ns, byte[] key, byte[] valueOrNull) {
+        Prewritten pre = valueOrNull != null && valueOrNull.length > config.thresholdBytes()
+                ? prewrite(ns, key, valueOrNull) : null;
         ReentrantLock lock = stripeOf(key);
-        CompletableFuture<Void> durable;
+        CompletableFuture<Void> durable = null;
         lock.lock();
         try {
+            byte[] oldFrame = inner.get(ns, key);
             Staged staged = new Staged();
-            stage(staged, ns, key, valueOrNull, inner.get(ns, key));
+            Manifest chunks = pre == null ? null : pre.checkedAgainst(ns, oldFrame);
+            if (chunks != null) {
+                staged.chunkWrites.addAll(pre.writes());
+            }
+            stage(staged, ns, key, valueOrNull, oldFrame, chunks);
             durable = applyAsync(staged);
         } finally {
             lock.unlock();
+            if (pre != null && durable == null) {
+                // Failed before its frame was written.
+                discard(ns, key, pre);
+            }
         }
         StorageEngine.awaitDurable(durable);
     }
@@ -408,7 +423,17 @@ public final class ChunkingEngine implements StorageEngine {
      * through an fsync.
      */
     public Updated updateAsync(Namespace ns, byte[] key, UnaryOperator<byte[]> fn) {
-        return underKeyLock(ns, key, fn, WHOLE, false);
+        return underKeyLock(ns, key, null, fn, WHOLE, false);
+    }
+
+    /**
+     * {@link #updateAsync} for a function that most likely returns {@code candidate} (that very
+     * array): a candidate stored in chunks has them written and durable before the key's lock is
+     * taken, so a writer of megabytes holds the lock (and the writers of the key behind it) for the
+     * decision and its frame only. Chunks of a candidate {@code fn} does not return are deleted.
+     */
+    public Updated updateAsync(Namespace ns, byte[] key, byte[] candidate, UnaryOperator<byte[]> fn) {
+        return underKeyLock(ns, key, candidate, fn, WHOLE, false);
     }
 
     /**
@@ -417,7 +442,7 @@ public final class ChunkingEngine implements StorageEngine {
      * not wait, such as an event loop, which can hand the update to a thread that may.
      */
     public Updated tryUpdateAsync(Namespace ns, byte[] key, UnaryOperator<byte[]> fn) {
-        return underKeyLock(ns, key, fn, WHOLE, true);
+        return underKeyLock(ns, key, null, fn, WHOLE, true);
     }
 
     /**
@@ -428,31 +453,93 @@ public final class ChunkingEngine implements StorageEngine {
      * last-writer-wins merge needs, which compares versions and never the values.
      */
     public Updated updateByHeadAsync(Namespace ns, byte[] key, int headBytes, UnaryOperator<byte[]> fn) {
-        return underKeyLock(ns, key, fn, headBytes, false);
+        return underKeyLock(ns, key, null, fn, headBytes, false);
+    }
+
+    /** {@link #updateByHeadAsync} with a likely result whose chunks are written before the key's lock (see {@link #updateAsync(Namespace, byte[], byte[], UnaryOperator)}). */
+    public Updated updateByHeadAsync(Namespace ns, byte[] key, int headBytes, byte[] candidate, UnaryOperator<byte[]> fn) {
+        return underKeyLock(ns, key, candidate, fn, headBytes, false);
     }
 
     /** {@link #updateByHeadAsync}, or {@code null} without doing anything when the key's lock is held (see {@link #tryUpdateAsync}). */
     public Updated tryUpdateByHeadAsync(Namespace ns, byte[] key, int headBytes, UnaryOperator<byte[]> fn) {
-        return underKeyLock(ns, key, fn, headBytes, true);
+        return underKeyLock(ns, key, null, fn, headBytes, true);
     }
 
-    /** Runs the update under the key's lock; with {@code onlyIfFree}, returns null at once when another writer holds it. */
-    private Updated underKeyLock(Namespace ns, byte[] key, UnaryOperator<byte[]> fn, int headBytes, boolean onlyIfFree) {
+    /**
+     * Runs the update under the key's lock; with {@code onlyIfFree}, returns null at once when another
+     * writer holds it. A chunked {@code candidate} (not with {@code onlyIfFree}, whose caller must not
+     * wait) is written before the lock is taken.
+     */
+    private Updated underKeyLock(Namespace ns, byte[] key, byte[] candidate, UnaryOperator<byte[]> fn, int headBytes,
+                                 boolean onlyIfFree) {
         checkNamespace(ns);
+        Prewritten pre = null;
+        if (candidate != null && !onlyIfFree && candidate.length > config.thresholdBytes()) {
+            limits.checkValue(candidate.length);
+            pre = prewrite(ns, key, candidate);
+        }
         ReentrantLock lock = stripeOf(key);
         if (!onlyIfFree) {
             lock.lock();
         } else if (!lock.tryLock()) {
             return null;
         }
+        Updated u = null;
         try {
-            return updateLocked(ns, key, fn, headBytes);
+            u = updateLocked(ns, key, fn, headBytes, pre);
+            return u;
         } finally {
             lock.unlock();
+            // Not stored: kept the current value, stored another, or failed before its frame was written.
+            if (pre != null && (u == null || u.value() != pre.value())) {
+                discard(ns, key, pre);
+            }
         }
     }
 
-    private Updated updateLocked(Namespace ns, byte[] key, UnaryOperator<byte[]> fn, int headBytes) {
+    /** The manifest a stored frame is, or null for an inline frame or none. */
+    private static Manifest manifestOf(byte[] frame) {
+        return frame != null && frame.length > 0 && frame[0] == Frames.MANIFEST ? Manifest.decode(frame) : null;
+    }
+
+    /** A candidate's chunks, written (and, with a separate chunk store, durable) before its key's lock. */
+    private record Prewritten(byte[] value, Manifest manifest, List<CompletableFuture<Void>> writes) {
+        /** The manifest, once sure that the frame stored now (read under the key's lock) is not one of the same id. */
+        Manifest checkedAgainst(Namespace ns, byte[] oldFrame) {
+            Manifest old = manifestOf(oldFrame);
+            if (old != null && old.id() == manifest.id()) {
+                // A writer in between stored a value under the same random id: 2^-64, but its chunks are ours now.
+                throw new StorageException("two values of a key in " + ns + " drew the same chunk id");
+            }
+            return manifest;
+        }
+    }
+
+    private Prewritten prewrite(Namespace ns, byte[] key, byte[] value) {
+        // The id must differ from the stored value's: the new chunks' keys would be the old ones'. Read
+        // without the lock, it is the id stored now; another writer racing this one draws a random id too.
+        Manifest stored = manifestOf(inner.get(ns, key));
+        List<CompletableFuture<Void>> writes = new ArrayList<>();
+        Manifest m = writeChunks(ns, key, value, stored == null ? 0 : stored.id(), writes);
+        return new Prewritten(value, m, writes);
+    }
+
+    /** Deletes the chunks of a candidate that was not stored, and its journal entry (left to the next start if this fails). */
+    private void discard(Namespace ns, byte[] key, Prewritten pre) {
+        WriteBatch batch = new WriteBatch();
+        for (int i = 0; i < pre.manifest().chunkCount(); i++) {
+            batch.delete(ns.chunks(), pre.manifest().chunkKey(key, i));
+        }
+        batch.delete(PENDING, new ChunkIntent(ns, key, pre.manifest().id()).encode());
+        try {
+            chunkStore.writeAsync(batch);
+        } catch (RuntimeException e) {
+            // recoverInterruptedWrites deletes them at the next start: the journal entry names them.
+        }
+    }
+
+    private Updated updateLocked(Namespace ns, byte[] key, UnaryOperator<byte[]> fn, int headBytes, Prewritten pre) {
         byte[] oldFrame = inner.get(ns, key);
         byte[] current = oldFrame == null ? null
                 : headBytes == WHOLE || oldFrame.length == 0 || oldFrame[0] != Frames.MANIFEST
@@ -465,11 +552,17 @@ public final class ChunkingEngine implements StorageEngine {
             // The function kept the value (an older version arrived): nothing to write.
             return new Updated(current, CompletableFuture.completedFuture(null));
         }
-        if (next != null) {
+        Manifest prewritten = null;
+        if (pre != null && next == pre.value()) {
+            prewritten = pre.checkedAgainst(ns, oldFrame);
+        } else if (next != null) {
             limits.checkValue(next.length);
         }
         Staged staged = new Staged();
-        stage(staged, ns, key, next, oldFrame);
+        if (prewritten != null) {
+            staged.chunkWrites.addAll(pre.writes());
+        }
+        stage(staged, ns, key, next, oldFrame, prewritten);
         return new Updated(next, applyAsync(staged));
     }
 
@@ -493,7 +586,7 @@ public final class ChunkingEngine implements StorageEngine {
             for (Mutation m : lastOfEachKey(mutations)) {
                 byte[] oldFrame = inner.get(m.namespace(), m.key());
                 byte[] value = m instanceof Mutation.Put p ? p.value() : null;
-                stage(staged, m.namespace(), m.key(), value, oldFrame);
+                stage(staged, m.namespace(), m.key(), value, oldFrame, null);
             }
             return applyAsync(staged);
         } finally {
@@ -524,12 +617,11 @@ public final class ChunkingEngine implements StorageEngine {
     private record StoredKey(Namespace namespace, ByteBuffer key) { }
 
     /**
-     * Writes chunks now (before the manifest; their durability futures go to {@code chunkWrites})
-     * and stages the frame and the old chunks' deletion.
+     * Writes chunks now (before the manifest; their durability futures go to {@code chunkWrites}),
+     * unless {@code prewritten} names them already, and stages the frame and the old chunks' deletion.
      */
-    private void stage(Staged staged, Namespace ns, byte[] key, byte[] value, byte[] oldFrame) {
-        Manifest old = oldFrame != null && oldFrame.length > 0 && oldFrame[0] == Frames.MANIFEST
-                ? Manifest.decode(oldFrame) : null;
+    private void stage(Staged staged, Namespace ns, byte[] key, byte[] value, byte[] oldFrame, Manifest prewritten) {
+        Manifest old = manifestOf(oldFrame);
         WriteBatch out = staged.frames;
         if (value == null) {
             out.delete(ns, key);
@@ -539,7 +631,8 @@ public final class ChunkingEngine implements StorageEngine {
             System.arraycopy(value, 0, frame, 1, value.length);
             out.put(ns, key, frame);
         } else {
-            Manifest written = writeChunks(ns, key, value, old == null ? 0 : old.id(), staged.chunkWrites);
+            Manifest written = prewritten != null ? prewritten
+                    : writeChunks(ns, key, value, old == null ? 0 : old.id(), staged.chunkWrites);
             out.put(ns, key, written.encode());
             // The journal entry written with the first chunk goes once the manifest is durable: with it
             // in one engine, apart after it.
@@ -661,7 +754,8 @@ public final class ChunkingEngine implements StorageEngine {
 
     /**
      * Deletes chunks in {@code ns} that no manifest names (left by a crash between a value's
-     * chunk writes and its manifest). Returns how many were deleted.
+     * chunk writes and its manifest), except those a journal entry names: a write in flight, or one
+     * {@link #recoverInterruptedWrites} finishes. Returns how many were deleted.
      */
     public long collectOrphanChunks(Namespace ns) {
         checkNamespace(ns);
@@ -680,9 +774,12 @@ public final class ChunkingEngine implements StorageEngine {
                 lock.lock();
                 try {
                     byte[] frame = inner.get(ns, key);
-                    boolean named = frame != null && frame.length > 0 && frame[0] == Frames.MANIFEST
-                            && Manifest.decode(frame).id() == id;
-                    if (!named) {
+                    Manifest stored = manifestOf(frame);
+                    boolean named = stored != null && stored.id() == id;
+                    // A journal entry: a write in flight (its chunks come before its key's lock) or one
+                    // the next start finishes.
+                    boolean inFlight = !named && chunkStore.get(PENDING, new ChunkIntent(ns, key, id).encode()) != null;
+                    if (!named && !inFlight) {
                         chunkStore.delete(ns.chunks(), chunkKey);
                         deleted++;
                     }
@@ -731,8 +828,8 @@ public final class ChunkingEngine implements StorageEngine {
             lock.lock();
             try {
                 byte[] frame = inner.get(intent.ns(), intent.key());
-                boolean named = frame != null && frame.length > 0 && frame[0] == Frames.MANIFEST
-                        && Manifest.decode(frame).id() == intent.id();
+                Manifest stored = manifestOf(frame);
+                boolean named = stored != null && stored.id() == intent.id();
                 if (!named) {
                     deleted += deleteChunks(intent);
                 }

@@ -443,10 +443,13 @@ public abstract class StorageEngineContractTest {
     @Test
     void chunksWhoseManifestWasNeverWrittenAreDeletedByTheNextStart() {
         chunking().put(DATA, key("kept"), randomValue(600_000, 31));
-        // The process "dies" when it writes the frame: the chunks are in, the manifest is not.
-        FailingWrites frames = new FailingWrites(engine, m -> m instanceof Mutation.Put && m.namespace().equals(DATA));
+        // The process "dies" when it writes the frame: the chunks are in, the manifest is not, and the
+        // failed write's own clean-up (a deletion of its chunks) never runs.
+        java.util.function.Predicate<Mutation> died = m -> m instanceof Mutation.Put && m.namespace().equals(DATA)
+                || m instanceof Mutation.Delete && m.namespace().equals(DATA.chunks());
+        FailingWrites frames = new FailingWrites(engine, died);
         ChunkingEngine crashing = separateChunkStore()
-                ? new ChunkingEngine(frames, chunkStore, ChunkingConfig.DEFAULTS, StorageLimits.DEFAULTS)
+                ? new ChunkingEngine(frames, new FailingWrites(chunkStore, died), ChunkingConfig.DEFAULTS, StorageLimits.DEFAULTS)
                 : new ChunkingEngine(frames, ChunkingConfig.DEFAULTS, StorageLimits.DEFAULTS);
         assertThatThrownBy(() -> crashing.put(DATA, key("lost"), randomValue(MIB, 32))).hasMessage("crash");
         assertThat(countChunks(chunkHolder())).as("kept value's 3 chunks and the lost one's 4").isEqualTo(7);
@@ -726,6 +729,106 @@ public abstract class StorageEngineContractTest {
         held.fail(new StorageException("disk gone"));
         assertThatThrownBy(() -> chunked.update(DATA, key("k"), old -> b("1")))
                 .isInstanceOf(StorageException.class).hasMessage("disk gone");
+    }
+
+    @ParameterizedTest(name = "by put: {0}")
+    @ValueSource(booleans = {false, true})
+    void aLargeWriteWritesItsChunksWithoutHoldingTheKeysLock(boolean byPut) throws Exception {
+        GatedChunks gate = new GatedChunks(chunkHolder(), 2);
+        ChunkingEngine gated = separateChunkStore()
+                ? new ChunkingEngine(engine, gate, ChunkingConfig.DEFAULTS, StorageLimits.DEFAULTS)
+                : new ChunkingEngine(gate, ChunkingConfig.DEFAULTS, StorageLimits.DEFAULTS);
+        ExecutorService writer = Executors.newSingleThreadExecutor();
+        try {
+            byte[] big = randomValue(MIB, 50);
+            Future<CompletableFuture<Void>> large = writer.submit(() -> {
+                if (byPut) {
+                    gated.put(DATA, key("k"), big);
+                    return CompletableFuture.<Void>completedFuture(null);
+                }
+                return gated.updateAsync(DATA, key("k"), big, current -> big).durable();
+            });
+            assertThat(gate.entered.await(10, TimeUnit.SECONDS)).as("the large write reached its second chunk").isTrue();
+            // The large write is between its chunks: the key's lock is free for a small writer.
+            ChunkingEngine.Updated small = gated.tryUpdateAsync(DATA, key("k"), current -> b("small"));
+            assertThat(small).as("a small write while the large one writes its chunks").isNotNull();
+            small.durable().get(10, TimeUnit.SECONDS);
+            // A write in flight is not an orphan: its first chunk and journal entry are on disk already.
+            assertThat(gated.collectOrphanChunks(DATA)).isZero();
+            gate.release.countDown();
+            large.get(10, TimeUnit.SECONDS).get(10, TimeUnit.SECONDS);
+            assertThat(gated.get(DATA, key("k"))).isEqualTo(big);
+            gated.flush();
+            assertThat(countChunks(chunkHolder())).isEqualTo(4);
+            assertThat(countEntries(chunkHolder(), ChunkingEngine.PENDING) + countEntries(engine, ChunkingEngine.RETIRING))
+                    .isZero();
+        } finally {
+            gate.release.countDown();
+            writer.shutdownNow();
+            gated.close();
+        }
+    }
+
+    @Test
+    void aCandidateTheUpdateDoesNotStoreLeavesNoChunks() throws Exception {
+        ChunkingEngine chunked = chunking();
+        byte[] stored = randomValue(MIB, 51);
+        chunked.put(DATA, key("k"), stored);
+        byte[] candidate = randomValue(MIB + 5, 52);
+        chunked.updateAsync(DATA, key("k"), candidate, current -> current).durable().get(10, TimeUnit.SECONDS);
+        assertThat(chunked.get(DATA, key("k"))).as("an older candidate").isEqualTo(stored);
+        assertThat(chunkCount()).isEqualTo(4);
+        assertThat(journalEntries()).isZero();
+
+        byte[] merged = randomValue(600_000, 53);
+        chunked.updateByHeadAsync(DATA, key("k"), 64, candidate, current -> merged).durable().get(10, TimeUnit.SECONDS);
+        assertThat(chunked.get(DATA, key("k"))).as("a value other than the candidate").isEqualTo(merged);
+        assertThat(chunkCount()).isEqualTo(3);
+        assertThat(journalEntries()).isZero();
+
+        assertThatThrownBy(() -> chunked.updateAsync(DATA, key("k"), candidate, current -> {
+            throw new IllegalStateException("refused");
+        })).hasMessage("refused");
+        assertThat(chunked.get(DATA, key("k"))).as("a refused candidate").isEqualTo(merged);
+        assertThat(chunkCount()).isEqualTo(3);
+        assertThat(journalEntries()).isZero();
+
+        chunked.updateAsync(DATA, key("k"), candidate, current -> candidate).durable().get(10, TimeUnit.SECONDS);
+        assertThat(chunked.get(DATA, key("k"))).isEqualTo(candidate);
+        assertThat(chunkCount()).isEqualTo(5);
+        assertThat(journalEntries()).isZero();
+        assertThat(chunked.collectOrphanChunks(DATA)).isZero();
+    }
+
+    /** A decorator whose {@code blockAt}-th write of chunks waits, from its caller's thread, for {@link #release}. */
+    private static final class GatedChunks extends WritesThrough {
+        final CountDownLatch entered = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+        private final java.util.concurrent.atomic.AtomicInteger chunkWrites = new java.util.concurrent.atomic.AtomicInteger();
+        private final int blockAt;
+
+        GatedChunks(StorageEngine inner, int blockAt) {
+            super(inner);
+            this.blockAt = blockAt;
+        }
+
+        @Override
+        public CompletableFuture<Void> writeAsync(WriteBatch batch) {
+            boolean chunks = batch.mutations().stream().anyMatch(m -> m.namespace().equals(DATA.chunks())
+                    && m instanceof Mutation.Put);
+            if (chunks && chunkWrites.incrementAndGet() == blockAt) {
+                entered.countDown();
+                try {
+                    if (!release.await(10, TimeUnit.SECONDS)) {
+                        throw new StorageException("the test never released the write");
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new StorageException("interrupted");
+                }
+            }
+            return inner.writeAsync(batch);
+        }
     }
 
     /** A decorator whose async writes become durable only when the test says so (or fail as it says). */
