@@ -1,5 +1,6 @@
 package io.ringkv.coordinator.handoff;
 
+import io.ringkv.coordinator.concurrent.Failures;
 import io.ringkv.coordinator.ring.Ring;
 import io.ringkv.coordinator.time.Clock;
 import io.ringkv.coordinator.time.Timer;
@@ -13,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -131,7 +131,7 @@ public final class HintReplayer implements AutoCloseable {
 
     /** True when {@code error} says the target refused this very write, so sending it again cannot help. */
     static boolean refused(Throwable error) {
-        Throwable e = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        Throwable e = Failures.cause(error);
         // A replica refuses a write it cannot take with IllegalArgumentException; over gRPC it arrives as
         // INVALID_ARGUMENT. Anything else (unreachable, timeout, a failing disk) may pass later.
         return e instanceof IllegalArgumentException || e instanceof PeerException p && p.rejected();

@@ -9,6 +9,7 @@ import io.ringkv.api.v1.RepairDigestsRequest;
 import io.ringkv.api.v1.RepairTreeRequest;
 import io.ringkv.api.v1.RepairTreeResponse;
 import io.ringkv.api.v1.ReplicaGrpc;
+import io.ringkv.coordinator.concurrent.Failures;
 import io.ringkv.coordinator.transport.GrpcTransport;
 import io.ringkv.coordinator.transport.PeerException;
 import io.ringkv.coordinator.transport.ReadReply;
@@ -19,7 +20,6 @@ import io.ringkv.storage.record.Record;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -191,10 +191,7 @@ public final class GrpcRepairPeer implements RepairPeer {
     }
 
     private PeerException peerException(Throwable e) {
-        Throwable t = e;
-        while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
-            t = t.getCause();
-        }
+        Throwable t = Failures.cause(e);
         if (t instanceof PeerException p) {
             return p;
         }

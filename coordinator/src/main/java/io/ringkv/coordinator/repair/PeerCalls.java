@@ -1,9 +1,9 @@
 package io.ringkv.coordinator.repair;
 
+import io.ringkv.coordinator.concurrent.Failures;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 import java.util.function.Supplier;
 
 /** Helpers for keeping several {@link RepairPeer} calls in flight and failing as the blocking calls would. */
@@ -52,10 +52,7 @@ final class PeerCalls {
 
     /** The exception a blocking call would have thrown, from a future's wrapped failure. */
     static RuntimeException unwrap(Throwable e) {
-        Throwable t = e;
-        while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
-            t = t.getCause();
-        }
+        Throwable t = Failures.cause(e);
         if (t instanceof RuntimeException r) {
             return r;
         }

@@ -1,5 +1,6 @@
 package io.ringkv.coordinator.request;
 
+import io.ringkv.coordinator.concurrent.Failures;
 import io.ringkv.coordinator.keyspace.ConflictMode;
 import io.ringkv.coordinator.keyspace.Keyspace;
 import io.ringkv.coordinator.keyspace.Keyspaces;
@@ -173,8 +174,7 @@ public final class Coordinator {
                         .thenCompose(ignored -> checkThenPut(command, condition))
                         .whenComplete((outcome, error) -> {
                             if (error != null) {
-                                result.completeExceptionally(error instanceof java.util.concurrent.CompletionException
-                                        && error.getCause() != null ? error.getCause() : error);
+                                result.completeExceptionally(Failures.cause(error));
                             } else {
                                 result.complete(outcome);
                             }

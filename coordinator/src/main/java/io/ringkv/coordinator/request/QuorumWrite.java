@@ -1,5 +1,6 @@
 package io.ringkv.coordinator.request;
 
+import io.ringkv.coordinator.concurrent.Failures;
 import io.ringkv.coordinator.time.Timer;
 import io.ringkv.coordinator.transport.PeerException;
 import io.ringkv.coordinator.transport.ReplicaWrite;
@@ -140,8 +141,7 @@ final class QuorumWrite {
     }
 
     static String describe(Throwable error) {
-        Throwable e = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
-                ? error.getCause() : error;
+        Throwable e = Failures.cause(error);
         if (e instanceof PeerException p) {
             if (p.timedOut()) {
                 return "timed out";

@@ -4,6 +4,7 @@ import io.grpc.Status;
 import io.ringkv.api.v1.ConsistencyLevel;
 import io.ringkv.api.v1.RingNode;
 import io.ringkv.api.v1.RingView;
+import io.ringkv.coordinator.concurrent.Failures;
 import io.ringkv.coordinator.keyspace.Consistency;
 import io.ringkv.coordinator.request.RequestFailure;
 import io.ringkv.coordinator.ring.Node;
@@ -66,8 +67,7 @@ final class Protos {
 
     /** The gRPC status of a failed request: code and the failure's one-line message. */
     static Status status(Throwable error) {
-        Throwable e = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
-                ? error.getCause() : error;
+        Throwable e = Failures.cause(error);
         if (e instanceof RequestFailure f) {
             Status.Code code = switch (f.code()) {
                 case INVALID_ARGUMENT -> Status.Code.INVALID_ARGUMENT;

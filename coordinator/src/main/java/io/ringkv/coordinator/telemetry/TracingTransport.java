@@ -1,6 +1,7 @@
 package io.ringkv.coordinator.telemetry;
 
 import io.opentelemetry.context.Scope;
+import io.ringkv.coordinator.concurrent.Failures;
 import io.ringkv.coordinator.transport.PeerException;
 import io.ringkv.coordinator.transport.ReadReply;
 import io.ringkv.coordinator.transport.ReplicaRead;
@@ -9,7 +10,6 @@ import io.ringkv.coordinator.transport.Transport;
 import io.ringkv.observability.ReplicaCall;
 import io.ringkv.observability.Telemetry;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.function.Predicate;
 
 /**
@@ -19,7 +19,7 @@ import java.util.function.Predicate;
  */
 public final class TracingTransport implements Transport {
     private static final Predicate<Throwable> TIMED_OUT = e -> {
-        Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+        Throwable cause = Failures.cause(e);
         return cause instanceof PeerException p && p.timedOut();
     };
 

@@ -1,5 +1,6 @@
 package io.ringkv.coordinator.transport;
 
+import io.ringkv.coordinator.concurrent.Failures;
 import io.ringkv.coordinator.time.Clock;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -126,8 +127,7 @@ public final class FailureDetector {
         if (PeerException.isOverload(error)) {
             onSuccess(node);
         } else {
-            onFailure(node, String.valueOf(error instanceof java.util.concurrent.CompletionException c && c.getCause() != null
-                    ? c.getCause() : error), sentMillis);
+            onFailure(node, String.valueOf(Failures.cause(error)), sentMillis);
         }
     }
 

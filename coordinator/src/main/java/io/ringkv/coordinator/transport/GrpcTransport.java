@@ -22,6 +22,7 @@ import io.ringkv.api.v1.ReplicaReadResponse;
 import io.ringkv.api.v1.ReplicaWriteChunk;
 import io.ringkv.api.v1.ReplicaWriteRequest;
 import io.ringkv.api.v1.ReplicaWriteResponse;
+import io.ringkv.coordinator.concurrent.Failures;
 import io.ringkv.coordinator.priority.LargeValueExecutor;
 import io.ringkv.coordinator.replica.LocalReplica;
 import io.ringkv.coordinator.time.Clock;
@@ -285,8 +286,7 @@ public final class GrpcTransport implements Transport, AutoCloseable {
                         result.complete(value);
                         return;
                     }
-                    Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
-                            ? error.getCause() : error;
+                    Throwable cause = Failures.cause(error);
                     if (cause instanceof PeerException p && p.rejected()) {
                         result.completeExceptionally(p);
                         return;

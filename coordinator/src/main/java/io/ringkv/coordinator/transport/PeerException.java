@@ -1,5 +1,6 @@
 package io.ringkv.coordinator.transport;
 
+import io.ringkv.coordinator.concurrent.Failures;
 import java.util.concurrent.CompletionException;
 
 /**
@@ -64,7 +65,7 @@ public class PeerException extends RuntimeException {
 
     /** Whether {@code error}, or the failure a {@link CompletionException} wraps, is an {@link #overloaded()} one. */
     public static boolean isOverload(Throwable error) {
-        Throwable t = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        Throwable t = Failures.cause(error);
         return t instanceof PeerException p && p.overloaded();
     }
 }

@@ -1,0 +1,2 @@
+/** Helpers for the futures the request, replica and repair paths pass around. */
+package io.ringkv.coordinator.concurrent;
