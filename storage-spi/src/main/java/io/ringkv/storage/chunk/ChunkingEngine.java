@@ -134,17 +134,25 @@ public final class ChunkingEngine implements StorageEngine {
 
     @Override
     public byte[] get(Namespace ns, byte[] key) {
+        return readRetrying(ns, key, frame -> unframe(ns, key, frame));
+    }
+
+    /**
+     * {@code read} of the key's current frame, null when absent. {@code read} returns null when a chunk
+     * it needs is gone (a writer replaced the value after its manifest was read): then the frame is
+     * read again, up to {@link #MAX_READ_ATTEMPTS} times.
+     */
+    private <T> T readRetrying(Namespace ns, byte[] key, java.util.function.Function<byte[], T> read) {
         checkNamespace(ns);
         for (int attempt = 0; attempt < MAX_READ_ATTEMPTS; attempt++) {
             byte[] frame = inner.get(ns, key);
             if (frame == null) {
                 return null;
             }
-            byte[] value = unframe(ns, key, frame);
-            if (value != null) {
-                return value;
+            T result = read.apply(frame);
+            if (result != null) {
+                return result;
             }
-            // A chunk vanished: a writer replaced the value after we read its manifest. Read again.
         }
         throw new StorageException("value of a key in " + ns + " kept changing while being read ("
                 + MAX_READ_ATTEMPTS + " attempts)");
@@ -286,25 +294,15 @@ public final class ChunkingEngine implements StorageEngine {
      * chunked value one read of its first chunk, of which at most {@code n} bytes are copied.
      */
     public ValuePrefix getPrefix(Namespace ns, byte[] key, int n) {
-        checkNamespace(ns);
-        for (int attempt = 0; attempt < MAX_READ_ATTEMPTS; attempt++) {
-            byte[] frame = inner.get(ns, key);
-            if (frame == null) {
-                return null;
-            }
-            if (frame.length == 0 || frame[0] != Frames.MANIFEST) {
+        return readRetrying(ns, key, frame -> {
+            Manifest m = manifestOf(frame);
+            if (m == null) {
                 byte[] value = unframe(ns, key, frame);
                 return new ValuePrefix(value.length, value, true);
             }
-            Manifest m = Manifest.decode(frame);
-            byte[] prefix = new byte[Math.min(n, m.chunkLength(0))];
-            if (!readChunk(ns, key, m, 0, prefix, 0, prefix.length)) {
-                continue; // A writer replaced the value after we read its manifest: read again.
-            }
-            return new ValuePrefix(m.totalBytes(), prefix, false);
-        }
-        throw new StorageException("value of a key in " + ns + " kept changing while being read ("
-                + MAX_READ_ATTEMPTS + " attempts)");
+            byte[] prefix = headOfChunked(ns, key, m, n);
+            return prefix == null ? null : new ValuePrefix(m.totalBytes(), prefix, false);
+        });
     }
 
     /** The first {@code n} bytes of a chunked value (at most its first chunk), or null when that chunk is missing. */
@@ -320,36 +318,19 @@ public final class ChunkingEngine implements StorageEngine {
      * every chunk): for callers that need a stored record's header and trailer, not its content.
      */
     public ValueEnds getEnds(Namespace ns, byte[] key, int tailBytes) {
-        checkNamespace(ns);
-        for (int attempt = 0; attempt < MAX_READ_ATTEMPTS; attempt++) {
-            byte[] frame = inner.get(ns, key);
-            if (frame == null) {
-                return null;
-            }
-            if (frame.length == 0 || frame[0] != Frames.MANIFEST) {
+        return readRetrying(ns, key, frame -> {
+            Manifest m = manifestOf(frame);
+            int lastIndex = m == null ? 0 : m.chunkCount() - 1;
+            if (m == null || m.chunkLength(lastIndex) < tailBytes) {
+                // Inline, or a tail that spans two chunks (a value just over a chunk boundary): read it whole.
                 byte[] value = unframe(ns, key, frame);
-                return new ValueEnds(value.length, value, tailOf(value, tailBytes));
-            }
-            Manifest m = Manifest.decode(frame);
-            int lastIndex = m.chunkCount() - 1;
-            if (m.chunkLength(lastIndex) < tailBytes) {
-                // The tail spans two chunks (a value just over a chunk boundary): read it whole.
-                byte[] value = unframe(ns, key, frame);
-                if (value == null) {
-                    continue;
-                }
-                return new ValueEnds(value.length, value, tailOf(value, tailBytes));
+                return value == null ? null : new ValueEnds(value.length, value, tailOf(value, tailBytes));
             }
             byte[] first = chunk(ns, key, m, 0);
             byte[] tail = first == null ? null
                     : lastIndex == 0 ? tailOf(first, tailBytes) : chunkTail(ns, key, m, lastIndex, tailBytes);
-            if (tail == null) {
-                continue; // A writer replaced the value after we read its manifest: read again.
-            }
-            return new ValueEnds(m.totalBytes(), first, tail);
-        }
-        throw new StorageException("value of a key in " + ns + " kept changing while being read ("
-                + MAX_READ_ATTEMPTS + " attempts)");
+            return tail == null ? null : new ValueEnds(m.totalBytes(), first, tail);
+        });
     }
 
     private byte[] chunk(Namespace ns, byte[] key, Manifest m, int index) {
