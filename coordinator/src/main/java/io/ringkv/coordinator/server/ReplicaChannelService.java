@@ -12,9 +12,10 @@ import io.ringkv.api.v1.ReplicaEnvelope;
  * request on a stream is served by the unary {@link ReplicaGrpcService} handler, so both paths behave
  * the same, and its reply (or error) goes back on the stream under the request's id, in completion
  * order. Reads of records stored inline answer on the event loop, reads of chunked records (digest
- * reads too) from the large-value threads, and writes when their durability future completes. Its
- * calls carry no deadline: a call whose caller gave up while it waited for a large-value thread still
- * runs. {@link #close()} ends every open stream, so a stopping node does not wait for them.
+ * reads too) from the large-value threads, and writes when their durability future completes. A call
+ * carries its caller's timeout ({@link CallerDeadline}): one whose caller gave up while it waited for a
+ * large-value thread is answered DEADLINE_EXCEEDED instead of run, as a cancelled unary call is
+ * dropped. {@link #close()} ends every open stream, so a stopping node does not wait for them.
  */
 final class ReplicaChannelService extends ReplicaChannelGrpc.ReplicaChannelImplBase implements AutoCloseable {
     private final ReplicaGrpcService replica;
@@ -28,12 +29,14 @@ final class ReplicaChannelService extends ReplicaChannelGrpc.ReplicaChannelImplB
 
     private void serve(ReplicaEnvelope request, ChannelStreams<ReplicaEnvelope, ReplicaBatch>.Stream stream) {
         long id = request.getId();
+        long received = System.nanoTime();
+        int timeout = request.getTimeoutMillis();
         try {
             switch (request.getBodyCase()) {
-                case WRITE -> replica.write(request.getWrite(), stream.reply(id,
-                        (i, r) -> ReplicaEnvelope.newBuilder().setId(i).setWriteReply(r).build()));
-                case READ -> replica.read(request.getRead(), stream.reply(id,
-                        (i, r) -> ReplicaEnvelope.newBuilder().setId(i).setReadReply(r).build()));
+                case WRITE -> replica.write(request.getWrite(), CallerDeadline.of(stream.reply(id,
+                        (i, r) -> ReplicaEnvelope.newBuilder().setId(i).setWriteReply(r).build()), received, timeout));
+                case READ -> replica.read(request.getRead(), CallerDeadline.of(stream.reply(id,
+                        (i, r) -> ReplicaEnvelope.newBuilder().setId(i).setReadReply(r).build()), received, timeout));
                 case PING -> replica.ping(request.getPing(), stream.reply(id,
                         (i, r) -> ReplicaEnvelope.newBuilder().setId(i).setPingReply(r).build()));
                 default -> stream.fail(id, Status.INVALID_ARGUMENT.withDescription("not a replica request: "

@@ -49,6 +49,7 @@ final class ReplicaGrpcService extends ReplicaGrpc.ReplicaImplBase {
     private final LocalRepairPeer repair;
     private final Executor largeValues;
     private volatile java.util.function.IntSupplier bulkPort = () -> 0;
+    private final java.util.concurrent.atomic.LongAdder expiredCalls = new java.util.concurrent.atomic.LongAdder();
 
     /** @param largeValues runs the reads and writes of records stored in chunks (the node's large-value threads) */
     ReplicaGrpcService(LocalReplica replica, RingHolder ring, String selfId, int maxRecordBytes, LocalRepairPeer repair,
@@ -98,14 +99,21 @@ final class ReplicaGrpcService extends ReplicaGrpc.ReplicaImplBase {
     /**
      * Runs the work of a large record on the large-value threads, which yield the CPU to small
      * requests; a failure is the call's error, a full queue RESOURCE_EXHAUSTED, and the threads'
-     * refusal while the node stops UNAVAILABLE. A unary or streaming call cancelled while its work
-     * waited (its caller timed out or went away) is not worked on; the replica channel's calls have
-     * no cancellation of their own and always run.
+     * refusal while the node stops UNAVAILABLE. Work whose caller stopped waiting for it while it
+     * waited is not done: a unary or streaming call cancelled (its caller timed out or went away), or
+     * a replica-channel call past its caller's timeout, which is answered DEADLINE_EXCEEDED.
      */
     private void offload(StreamObserver<?> out, Runnable work) {
         try {
             largeValues.execute(Spans.wrap(() -> {
                 if (out instanceof ServerCallStreamObserver<?> call && call.isCancelled()) {
+                    return;
+                }
+                if (out instanceof CallerDeadline<?> deadline && deadline.passed()) {
+                    expiredCalls.increment();
+                    out.onError(Status.DEADLINE_EXCEEDED.withDescription("node " + selfId + ": not served, it waited for"
+                            + " a large-value thread past its caller's timeout of " + deadline.timeoutMillis() + " ms")
+                            .asRuntimeException());
                     return;
                 }
                 try {
@@ -172,6 +180,11 @@ final class ReplicaGrpcService extends ReplicaGrpc.ReplicaImplBase {
                         Thread.startVirtualThread(Spans.wrap(() -> decodeThenApply(header, record, out)));
                     }
                 });
+    }
+
+    /** Replica-channel calls not served because their caller's timeout ran out while they waited for a large-value thread. */
+    long expiredCalls() {
+        return expiredCalls.sum();
     }
 
     @Override

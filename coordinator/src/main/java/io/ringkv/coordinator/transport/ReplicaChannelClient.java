@@ -17,7 +17,8 @@ import java.util.function.Function;
  * costs one HTTP/2 message each way per call instead of a whole RPC (headers, request log, a new
  * stream), and messages written back to back share system calls.
  *
- * <p>Each call's timeout is enforced here, with the injected {@link Timer}: the stream has none. When
+ * <p>Each call's timeout is enforced here, with the injected {@link Timer}: the stream has none. The
+ * call carries it too, so a replica skips large-value work its caller has stopped waiting for. When
  * the stream fails (the peer restarted, the connection broke) every call in flight on it fails with
  * a non-timeout {@link PeerException}, and for {@code reconnectBackoffMillis} {@link #call} declines
  * (returns null) so the caller uses its unary RPCs; the next call after that opens a new stream.
@@ -203,7 +204,7 @@ public final class ReplicaChannelClient implements AutoCloseable {
             // The reply beat the timer's registration: do not leave the timer behind.
             cancel(p);
         }
-        ReplicaEnvelope message = request.setId(id).build();
+        ReplicaEnvelope message = request.setId(id).setTimeoutMillis((int) Math.min(timeoutMillis, Integer.MAX_VALUE)).build();
         try {
             synchronized (s) {
                 if (!s.broken) {

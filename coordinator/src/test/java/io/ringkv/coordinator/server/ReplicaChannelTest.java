@@ -69,13 +69,14 @@ class ReplicaChannelTest {
         volatile boolean silent;
         Server server;
         ReplicaChannelService channel;
+        ReplicaGrpcService unary;
 
         Peer(int port) {
             this.port = port;
         }
 
         Peer start() {
-            ReplicaGrpcService unary = new ReplicaGrpcService(replica, new RingHolder(), PEER,
+            unary = new ReplicaGrpcService(replica, new RingHolder(), PEER,
                     StorageLimits.ABSOLUTE_MAX_VALUE_BYTES,
                     new io.ringkv.coordinator.repair.LocalRepairPeer(PEER, replica, Keyspaces.of(List.of())), largeValues);
             channel = new ReplicaChannelService(unary);
@@ -294,6 +295,30 @@ class ReplicaChannelTest {
         io.ringkv.coordinator.priority.HeldThread.drained(largeValues);
         // Nothing was lost: once the queue drains the same read is served whole.
         assertThat(t.read(PEER, read("large"), 10_000).get(30, TimeUnit.SECONDS).record().value()).isEqualTo(large);
+    }
+
+    @Test
+    void aLargeValueCallWhoseCallerGaveUpWhileItWaitedForAThreadIsNotServed() throws Exception {
+        largeValues.close();
+        largeValues = new LargeValueExecutor(new LargeValueSettings(1, 0, 8));
+        peer.close();
+        peer = new Peer(peer.port).start();
+        GrpcTransport t = transport(new ReplicaChannelSettings(true, 4096, 100, 200));
+        byte[] large = new byte[300 * 1024];
+        new java.util.Random(11).nextBytes(large);
+        t.write(PEER, write("large", large), 10_000).get(30, TimeUnit.SECONDS);
+        try (io.ringkv.coordinator.priority.HeldThread held = io.ringkv.coordinator.priority.HeldThread.of(largeValues)) {
+            // The read waits in the queue behind the held thread until its caller gives up.
+            assertThat(peerFailure(t.read(PEER, read("large"), 300)).timedOut()).isTrue();
+            // The replica counts the 300 ms from when the call reached it, a little after the caller did.
+            Thread.sleep(250);
+        }
+        io.ringkv.coordinator.priority.HeldThread.drained(largeValues);
+        assertThat(peer.unary.expiredCalls()).as("the read that outlived its caller's timeout").isEqualTo(1);
+        // A read with time to wait is served whole.
+        assertThat(t.read(PEER, read("large"), 10_000).get(30, TimeUnit.SECONDS).record().value()).isEqualTo(large);
+        assertThat(peer.unary.expiredCalls()).isEqualTo(1);
+        assertThat(peer.requests("Exchange")).isEqualTo(1);
     }
 
     @Test
