@@ -14,6 +14,8 @@ public final class MetricNames {
     public static final String REQUESTS_FORWARDED = "ringkv.request.forwarded";
     /** Histogram, seconds; peer, operation (read, write), outcome (ok, timeout, error). */
     public static final String REPLICA_CALL_DURATION = "ringkv.replica.call.duration";
+    /** Counter: replica-channel calls this node did not serve, their caller's timeout having run out while they waited for a large-value thread. */
+    public static final String REPLICA_CALLS_EXPIRED = "ringkv.replica.calls.expired";
     /** Counter; keyspace: replicas a read repaired (blocking and background). */
     public static final String READ_REPAIRS = "ringkv.read_repair.writes";
     /** Counter: extra replicas a read asked because one was slower than the recent p95. */

@@ -142,6 +142,14 @@ public final class RingkvMetrics {
                 .setDescription("Bytes per storage namespace (an estimate on RocksDB)").buildWithCallback(bytes);
     }
 
+    /** The replica-channel calls this node left unserved past their caller's timeout, read from {@code count} at each collection. */
+    public void registerExpiredReplicaCalls(java.util.function.LongSupplier count) {
+        meter.counterBuilder(MetricNames.REPLICA_CALLS_EXPIRED).setUnit("{call}")
+                .setDescription("Replica-channel calls not served: their caller's timeout ran out while they waited"
+                        + " for a large-value thread")
+                .buildWithCallback(m -> m.record(count.getAsLong()));
+    }
+
     /** A long gauge per attribute value, from {@code values} at each collection. */
     <T> void gauge(String name, String unit, String description, Supplier<? extends Collection<T>> values,
                    java.util.function.BiConsumer<T, ObservableLongMeasurement> record) {

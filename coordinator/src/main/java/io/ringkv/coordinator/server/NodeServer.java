@@ -244,6 +244,7 @@ public final class NodeServer implements AutoCloseable {
                 replicaService.advertiseBulkPort(lane::ownPort);
             }
             telemetry.metrics().registerStorage(storage::stats);
+            telemetry.metrics().registerExpiredReplicaCalls(replicaService::expiredCalls);
         } catch (RuntimeException e) {
             storage.close();
             catalog.close();

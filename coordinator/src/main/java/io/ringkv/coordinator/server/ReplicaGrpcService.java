@@ -182,7 +182,7 @@ final class ReplicaGrpcService extends ReplicaGrpc.ReplicaImplBase {
                 });
     }
 
-    /** Replica-channel calls not served because their caller's timeout ran out while they waited for a large-value thread. */
+    /** Replica-channel calls not served because their caller's timeout ran out while they waited for a large-value thread (the metric ringkv.replica.calls.expired). */
     long expiredCalls() {
         return expiredCalls.sum();
     }

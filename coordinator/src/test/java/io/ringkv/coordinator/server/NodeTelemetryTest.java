@@ -130,7 +130,7 @@ class NodeTelemetryTest {
         assertThat(served).isEqualTo(40);
         assertThat(PrometheusSamples.names(text)).contains("ringkv_request_duration_seconds_bucket",
                 "ringkv_replica_call_duration_seconds_bucket", "ringkv_storage_keys", "ringkv_storage_size_bytes",
-                "jvm_memory_used_bytes", "jvm_thread_count", "target_info");
+                "ringkv_replica_calls_expired_total", "jvm_memory_used_bytes", "jvm_thread_count", "target_info");
         assertThat(PrometheusSamples.parse(text)).anySatisfy(s -> {
             assertThat(s.name()).isEqualTo("ringkv_storage_keys");
             assertThat(s.labels()).containsEntry("namespace", "data");
