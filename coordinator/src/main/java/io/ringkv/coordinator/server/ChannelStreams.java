@@ -72,22 +72,55 @@ final class ChannelStreams<E, B> implements AutoCloseable {
 
         /** The observer a unary handler answers call {@code id} through; {@code wrap} makes its reply. */
         <T> StreamObserver<T> reply(long id, Reply<T, E> wrap) {
-            return new StreamObserver<>() {
-                @Override
-                public void onNext(T value) {
-                    send(wrap.of(id, value));
-                }
+            return new CallReply<>(id, wrap, 0, 0);
+        }
 
-                @Override
-                public void onError(Throwable t) {
-                    fail(id, Status.fromThrowable(t));
-                }
+        /**
+         * {@link #reply} for a call that carries its caller's timeout ({@code timeoutMillis}, 0 for
+         * none), counted from {@code receivedNanos}: the observer is then a {@link CallerDeadline}.
+         */
+        <T> StreamObserver<T> reply(long id, Reply<T, E> wrap, long receivedNanos, int timeoutMillis) {
+            return new CallReply<>(id, wrap, receivedNanos, timeoutMillis);
+        }
 
-                @Override
-                public void onCompleted() {
-                    // A unary handler sends one reply, then completes: the reply was the answer.
-                }
-            };
+        /** Answers one call on this stream. */
+        private final class CallReply<T> implements StreamObserver<T>, CallerDeadline {
+            private final long id;
+            private final Reply<T, E> wrap;
+            private final long deadlineNanos;
+            private final int timeoutMillis;
+
+            CallReply(long id, Reply<T, E> wrap, long receivedNanos, int timeoutMillis) {
+                this.id = id;
+                this.wrap = wrap;
+                this.deadlineNanos = receivedNanos + timeoutMillis * 1_000_000L;
+                this.timeoutMillis = timeoutMillis;
+            }
+
+            @Override
+            public boolean passed() {
+                return timeoutMillis > 0 && System.nanoTime() - deadlineNanos > 0;
+            }
+
+            @Override
+            public int timeoutMillis() {
+                return timeoutMillis;
+            }
+
+            @Override
+            public void onNext(T value) {
+                send(wrap.of(id, value));
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                fail(id, Status.fromThrowable(t));
+            }
+
+            @Override
+            public void onCompleted() {
+                // A unary handler sends one reply, then completes: the reply was the answer.
+            }
         }
 
         synchronized void end() {

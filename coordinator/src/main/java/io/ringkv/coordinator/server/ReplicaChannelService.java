@@ -33,10 +33,10 @@ final class ReplicaChannelService extends ReplicaChannelGrpc.ReplicaChannelImplB
         int timeout = request.getTimeoutMillis();
         try {
             switch (request.getBodyCase()) {
-                case WRITE -> replica.write(request.getWrite(), CallerDeadline.of(stream.reply(id,
-                        (i, r) -> ReplicaEnvelope.newBuilder().setId(i).setWriteReply(r).build()), received, timeout));
-                case READ -> replica.read(request.getRead(), CallerDeadline.of(stream.reply(id,
-                        (i, r) -> ReplicaEnvelope.newBuilder().setId(i).setReadReply(r).build()), received, timeout));
+                case WRITE -> replica.write(request.getWrite(), stream.reply(id,
+                        (i, r) -> ReplicaEnvelope.newBuilder().setId(i).setWriteReply(r).build(), received, timeout));
+                case READ -> replica.read(request.getRead(), stream.reply(id,
+                        (i, r) -> ReplicaEnvelope.newBuilder().setId(i).setReadReply(r).build(), received, timeout));
                 case PING -> replica.ping(request.getPing(), stream.reply(id,
                         (i, r) -> ReplicaEnvelope.newBuilder().setId(i).setPingReply(r).build()));
                 default -> stream.fail(id, Status.INVALID_ARGUMENT.withDescription("not a replica request: "

@@ -109,7 +109,7 @@ final class ReplicaGrpcService extends ReplicaGrpc.ReplicaImplBase {
                 if (out instanceof ServerCallStreamObserver<?> call && call.isCancelled()) {
                     return;
                 }
-                if (out instanceof CallerDeadline<?> deadline && deadline.passed()) {
+                if (out instanceof CallerDeadline deadline && deadline.passed()) {
                     expiredCalls.increment();
                     out.onError(Status.DEADLINE_EXCEEDED.withDescription("node " + selfId + ": not served, it waited for"
                             + " a large-value thread past its caller's timeout of " + deadline.timeoutMillis() + " ms")

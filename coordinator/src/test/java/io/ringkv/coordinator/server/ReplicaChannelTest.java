@@ -148,6 +148,14 @@ class ReplicaChannelTest {
         largeValues.close();
     }
 
+    /** Restarts the peer in place with one large-value thread and room for {@code queue} waiting tasks. */
+    private void restartWithOneLargeValueThread(int queue) {
+        largeValues.close();
+        largeValues = new LargeValueExecutor(new LargeValueSettings(1, 0, queue));
+        peer.close();
+        peer = new Peer(peer.port).start();
+    }
+
     private GrpcTransport transport(ReplicaChannelSettings settings) {
         String address = "127.0.0.1:" + peer.port;
         // selfId is not the peer: every call goes over the network (the local replica is only for self calls).
@@ -279,10 +287,7 @@ class ReplicaChannelTest {
     @Test
     void aLargeValueCallPastTheLargeValueQueueIsRefusedAsOverloadedAndTheNextOneServed() throws Exception {
         // One large-value thread, one waiting task: held by a task of the test's own, then one queued.
-        largeValues.close();
-        largeValues = new LargeValueExecutor(new LargeValueSettings(1, 0, 1));
-        peer.close();
-        peer = new Peer(peer.port).start();
+        restartWithOneLargeValueThread(1);
         GrpcTransport t = transport(new ReplicaChannelSettings(true, 4096, 100, 200));
         byte[] large = new byte[300 * 1024];
         new java.util.Random(10).nextBytes(large);
@@ -299,10 +304,7 @@ class ReplicaChannelTest {
 
     @Test
     void aLargeValueCallWhoseCallerGaveUpWhileItWaitedForAThreadIsNotServed() throws Exception {
-        largeValues.close();
-        largeValues = new LargeValueExecutor(new LargeValueSettings(1, 0, 8));
-        peer.close();
-        peer = new Peer(peer.port).start();
+        restartWithOneLargeValueThread(8);
         GrpcTransport t = transport(new ReplicaChannelSettings(true, 4096, 100, 200));
         byte[] large = new byte[300 * 1024];
         new java.util.Random(11).nextBytes(large);
