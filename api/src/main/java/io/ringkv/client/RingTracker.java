@@ -51,7 +51,7 @@ final class RingTracker {
      * newest ring known afterwards, or with an {@link UnavailableException} naming every failure.
      */
     CompletableFuture<RingSnapshot> refresh(String preferred) {
-        return startOrJoin(preferred).future();
+        return startOrJoin(preferred, 0).future();
     }
 
     /** A response carried {@code epoch} from {@code node}: refresh in the background if it is newer. */
@@ -71,7 +71,7 @@ final class RingTracker {
      * one fetch of our own; falling short on our own gates further triggers for a while.
      */
     private void chase(long epoch, String node, boolean mayRejoin) {
-        Refresh refresh = startOrJoin(node);
+        Refresh refresh = startOrJoin(node, epoch);
         refresh.future().whenComplete((snapshot, failure) -> {
             if (!behind(epoch)) {
                 retriggerGated = false;
@@ -93,11 +93,21 @@ final class RingTracker {
     private record Refresh(CompletableFuture<RingSnapshot> future, boolean started) {
     }
 
-    private Refresh startOrJoin(String preferred) {
+    /**
+     * Joins the fetch in flight or starts one. With {@code wanted} (an epoch, 0 for none), no fetch
+     * starts once the ring has reached it: a fetch that installed it may have finished between the
+     * caller's check and this call.
+     */
+    private Refresh startOrJoin(String preferred, long wanted) {
         CompletableFuture<RingSnapshot> mine = new CompletableFuture<>();
         CompletableFuture<RingSnapshot> existing = inFlight.compareAndExchange(null, mine);
         if (existing != null) {
             return new Refresh(existing, false);
+        }
+        if (wanted != 0 && !behind(wanted)) {
+            inFlight.set(null);
+            mine.complete(current.get());
+            return new Refresh(mine, false);
         }
         Set<String> candidates = new LinkedHashSet<>();
         if (preferred != null) {
@@ -166,6 +176,6 @@ final class RingTracker {
         }
         lastSoonNanos = now;
         soonFired = true;
-        startOrJoin(null);
+        startOrJoin(null, 0);
     }
 }

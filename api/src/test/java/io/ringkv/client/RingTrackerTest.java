@@ -40,6 +40,33 @@ class RingTrackerTest {
     }
 
     @Test
+    void anEpochInstalledBetweenAResponsesCheckAndItsFetchStartsNoSecondFetch() {
+        AtomicLong now = new AtomicLong();
+        java.util.concurrent.atomic.AtomicReference<Runnable> onClockRead = new java.util.concurrent.atomic.AtomicReference<>(() -> { });
+        RingTracker[] t = new RingTracker[1];
+        t[0] = new RingTracker(List.of("s1"), node -> {
+            asked.add(node);
+            return answers.computeIfAbsent(node, n -> new CompletableFuture<>());
+        }, () -> {
+            onClockRead.getAndSet(() -> { }).run();
+            return now.get();
+        });
+        // Our own fetch falls short of the announced epoch 2: later triggers are gated for a while.
+        answer("n", ring(1));
+        t[0].observeEpoch(2, "n");
+        assertThat(asked).containsExactly("n");
+        // After the gap, the gate's clock read is when another fetch installs epoch 2: a stand-in for a
+        // fetch that finishes on another thread after this response found the ring behind.
+        now.set(RingTracker.RETRIGGER_GAP_NANOS + 1);
+        onClockRead.set(() -> {
+            answer("s1", ring(2));
+            assertThat(t[0].refresh("s1").join().epoch()).isEqualTo(2);
+        });
+        t[0].observeEpoch(2, "n");
+        assertThat(asked).as("the ring is current: no fetch of its own").containsExactly("n", "s1");
+    }
+
+    @Test
     void triesTheSeedsInOrderUntilOneAnswers() {
         fail("s1");
         answer("s2", ring(4));
