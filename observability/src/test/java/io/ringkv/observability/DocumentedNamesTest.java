@@ -44,6 +44,7 @@ class DocumentedNamesTest {
             t.metrics().request("get", "default", "QUORUM", "UNAVAILABLE", 300_000);
             t.metrics().replicaCall("n2", "read", "ok", 150_000);
             t.metrics().forwarded("put");
+            t.metrics().registerExpiredReplicaCalls(() -> 2);
             t.metrics().registerStorage(() -> new EngineStats("memory", Map.of("data", new NamespaceStats(3, 120))));
             t.handoff().registerBacklog(() -> List.of(new HandoffTelemetry.Backlog("n3", 7, 700)));
             t.handoff().stored("n3", 1);
