@@ -178,13 +178,8 @@ public final class ChunkingEngine implements StorageEngine {
         CompletableFuture<Void> durable = null;
         lock.lock();
         try {
-            byte[] oldFrame = inner.get(ns, key);
             Staged staged = new Staged();
-            Manifest chunks = pre == null ? null : pre.checkedAgainst(ns, oldFrame);
-            if (chunks != null) {
-                staged.chunkWrites.addAll(pre.writes());
-            }
-            stage(staged, ns, key, valueOrNull, oldFrame, chunks);
+            stage(staged, ns, key, valueOrNull, inner.get(ns, key), pre);
             durable = applyAsync(staged);
         } finally {
             lock.unlock();
@@ -486,15 +481,6 @@ public final class ChunkingEngine implements StorageEngine {
 
     /** A candidate's chunks, written (and, with a separate chunk store, durable) before its key's lock. */
     private record Prewritten(byte[] value, Manifest manifest, List<CompletableFuture<Void>> writes) {
-        /** The manifest, once sure that the frame stored now (read under the key's lock) is not one of the same id. */
-        Manifest checkedAgainst(Namespace ns, byte[] oldFrame) {
-            Manifest old = manifestOf(oldFrame);
-            if (old != null && old.id() == manifest.id()) {
-                // A writer in between stored a value under the same random id: 2^-64, but its chunks are ours now.
-                throw new StorageException("two values of a key in " + ns + " drew the same chunk id");
-            }
-            return manifest;
-        }
     }
 
     private Prewritten prewrite(Namespace ns, byte[] key, byte[] value) {
@@ -533,17 +519,12 @@ public final class ChunkingEngine implements StorageEngine {
             // The function kept the value (an older version arrived): nothing to write.
             return new Updated(current, CompletableFuture.completedFuture(null));
         }
-        Manifest prewritten = null;
-        if (pre != null && next == pre.value()) {
-            prewritten = pre.checkedAgainst(ns, oldFrame);
-        } else if (next != null) {
+        Prewritten stored = pre != null && next == pre.value() ? pre : null;
+        if (stored == null && next != null) {
             limits.checkValue(next.length);
         }
         Staged staged = new Staged();
-        if (prewritten != null) {
-            staged.chunkWrites.addAll(pre.writes());
-        }
-        stage(staged, ns, key, next, oldFrame, prewritten);
+        stage(staged, ns, key, next, oldFrame, stored);
         return new Updated(next, applyAsync(staged));
     }
 
@@ -599,10 +580,15 @@ public final class ChunkingEngine implements StorageEngine {
 
     /**
      * Writes chunks now (before the manifest; their durability futures go to {@code chunkWrites}),
-     * unless {@code prewritten} names them already, and stages the frame and the old chunks' deletion.
+     * unless {@code prewritten} holds them already (its value is {@code value}), and stages the frame
+     * and the old chunks' deletion.
      */
-    private void stage(Staged staged, Namespace ns, byte[] key, byte[] value, byte[] oldFrame, Manifest prewritten) {
+    private void stage(Staged staged, Namespace ns, byte[] key, byte[] value, byte[] oldFrame, Prewritten prewritten) {
         Manifest old = manifestOf(oldFrame);
+        if (prewritten != null && old != null && old.id() == prewritten.manifest().id()) {
+            // A writer in between stored a value under the same random id: 2^-64, but its chunks are ours now.
+            throw new StorageException("two values of a key in " + ns + " drew the same chunk id");
+        }
         WriteBatch out = staged.frames;
         if (value == null) {
             out.delete(ns, key);
@@ -612,8 +598,13 @@ public final class ChunkingEngine implements StorageEngine {
             System.arraycopy(value, 0, frame, 1, value.length);
             out.put(ns, key, frame);
         } else {
-            Manifest written = prewritten != null ? prewritten
-                    : writeChunks(ns, key, value, old == null ? 0 : old.id(), staged.chunkWrites);
+            Manifest written;
+            if (prewritten != null) {
+                written = prewritten.manifest();
+                staged.chunkWrites.addAll(prewritten.writes());
+            } else {
+                written = writeChunks(ns, key, value, old == null ? 0 : old.id(), staged.chunkWrites);
+            }
             out.put(ns, key, written.encode());
             // The journal entry written with the first chunk goes once the manifest is durable: with it
             // in one engine, apart after it.
