@@ -489,7 +489,7 @@ public final class BenchMain implements Callable<Integer> {
             RunResult run;
             try {
                 run = new Benchmark(config, client, runRandom, err, errorLog, telemetry.operationTracer(),
-                        telemetry.metrics()).run(pool, start -> {
+                        telemetry.metrics()).run(pool, load == null ? new long[0] : load.failedKeys(), start -> {
                     if (runner != null) {
                         runner.start(start);
                     }

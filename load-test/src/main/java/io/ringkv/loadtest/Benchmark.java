@@ -39,12 +39,14 @@ final class Benchmark {
 
     /**
      * Runs the workload; {@code atRunStart} gets the run's time 0 (System.nanoTime) just before the
-     * workers start, for a fault scenario to count from.
+     * workers start, for a fault scenario to count from. {@code failedLoads}: the keys whose load
+     * failed ({@link LoadResult#failedKeys()}), which a validated read may find missing.
      */
-    RunResult run(byte[] pool, java.util.function.LongConsumer atRunStart) throws InterruptedException {
+    RunResult run(byte[] pool, long[] failedLoads, java.util.function.LongConsumer atRunStart)
+            throws InterruptedException {
         KeyChooser keys = KeyChooser.of(config.keyDistribution(), config.records(), config.hotspotSetFraction(),
                 config.hotspotOpFraction());
-        InsertSequence inserts = new InsertSequence(config.records());
+        InsertSequence inserts = new InsertSequence(config.records(), failedLoads);
         int threads = config.threads();
         // An open loop that fell behind gets this long after the end to issue its backlog.
         long drain = Math.max(TimeUnit.SECONDS.toNanos(5), 2 * config.requestTimeout().toNanos());

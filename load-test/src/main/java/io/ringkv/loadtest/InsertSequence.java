@@ -21,6 +21,14 @@ final class InsertSequence {
     private volatile long limit;
 
     InsertSequence(long records) {
+        this(records, new long[0]);
+    }
+
+    /** {@code failedLoads}: keys below {@code records} whose load failed (they may be missing too). */
+    InsertSequence(long records, long[] failedLoads) {
+        for (long index : failedLoads) {
+            failed.add(index);
+        }
         this.next = new AtomicLong(records);
         this.limitGuarded = records;
         this.limit = records;

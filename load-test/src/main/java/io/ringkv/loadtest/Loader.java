@@ -8,12 +8,13 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.LongStream;
 import org.HdrHistogram.Histogram;
 
 /**
  * The loading phase: writes keys {@code 0 .. records-1}, sealed values of --value-size sizes, on
  * --load-threads threads (thread {@code t} takes indexes {@code t, t + threads, ...}). A key is
- * tried {@value #ATTEMPTS} times before it counts as failed.
+ * tried {@value #ATTEMPTS} times before it counts as failed; the run is told which keys failed.
  */
 final class Loader {
     static final int ATTEMPTS = 3;
@@ -43,8 +44,8 @@ final class Loader {
         final Histogram latencies = new Histogram(3);
         final long[] failedAttempts = new long[ErrorKind.ALL.length];
         final AtomicLong done = new AtomicLong();
+        final LongStream.Builder failed = LongStream.builder();
         long loaded;
-        long failed;
 
         Task(int id, int threads, SplittableRandom random) {
             this.id = id;
@@ -81,7 +82,7 @@ final class Loader {
                 if (ok) {
                     loaded++;
                 } else {
-                    failed++;
+                    failed.add(i);
                 }
                 done.setRelease(done.getPlain() + 1);
             }
@@ -133,15 +134,15 @@ final class Loader {
         Histogram latencies = new Histogram(3);
         long[] failedAttempts = new long[ErrorKind.ALL.length];
         long loaded = 0;
-        long failed = 0;
+        LongStream.Builder failed = LongStream.builder();
         for (Task t : tasks) {
             latencies.add(t.latencies);
             for (int k = 0; k < failedAttempts.length; k++) {
                 failedAttempts[k] += t.failedAttempts[k];
             }
             loaded += t.loaded;
-            failed += t.failed;
+            t.failed.build().forEach(failed);
         }
-        return new LoadResult(config.records(), loaded, failed, seconds, failedAttempts, latencies);
+        return new LoadResult(config.records(), loaded, failed.build().sorted().toArray(), seconds, failedAttempts, latencies);
     }
 }

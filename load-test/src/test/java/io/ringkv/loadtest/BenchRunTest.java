@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -292,5 +293,27 @@ class BenchRunTest {
         // About 2 keys in 10 are bad, so about 20% of reads fail.
         long reads = r.get("validated_reads").asLong();
         assertThat((double) mismatches / reads).isBetween(0.1, 0.3);
+    }
+
+    @Test
+    @Timeout(value = 90, unit = TimeUnit.SECONDS)
+    void aReadThatMissesAKeyWhoseLoadFailedIsNoValidationError(@TempDir Path tmp) throws Exception {
+        // Nodes that refuse values over 2 KiB: the keys given 4-8 KiB values fail every load attempt.
+        try (TestCluster small = new TestCluster(3, tmp.resolve("small"), Map.of("max_value_bytes", 2048))) {
+            Path json = tmp.resolve("failed-load.json");
+            Outcome o = bench("--seeds", small.seeds(), "--threads", "2", "--duration", "1", "--warmup", "0",
+                    "--records", "20", "--value-size", "50%:100-1KiB,50%:4KiB-8KiB", "--read-proportion", "1",
+                    "--key-distribution", "uniform", "--validate", "--seed", "7", "--max-ops", "2000",
+                    "--json", json.toString());
+            JsonNode r = new ObjectMapper().readTree(json.toFile());
+            long failed = r.get("load").get("failed").asLong();
+            assertThat(failed).isBetween(3L, 17L);
+            assertThat(r.get("load").get("loaded").asLong()).isEqualTo(20 - failed);
+            // Reads of those keys find nothing, and are counted as misses, not as wrong values.
+            assertThat(r.get("not_found").asLong()).isPositive();
+            assertThat(r.get("validated_reads").asLong()).isGreaterThan(r.get("not_found").asLong());
+            assertThat(r.get("validation_errors").asLong()).isZero();
+            assertThat(o.exitCode()).isZero();
+        }
     }
 }

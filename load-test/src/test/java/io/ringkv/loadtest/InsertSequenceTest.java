@@ -25,4 +25,13 @@ class InsertSequenceTest {
         s.finish(d, true);
         assertThat(s.limit()).isEqualTo(104);
     }
+
+    @Test
+    void keysWhoseLoadFailedCountAsFailedInserts() {
+        InsertSequence s = new InsertSequence(10, new long[] {2, 7});
+        assertThat(s.failed(2)).isTrue();
+        assertThat(s.failed(7)).isTrue();
+        assertThat(s.failed(3)).isFalse();
+        assertThat(s.limit()).isEqualTo(10);
+    }
 }
