@@ -8,6 +8,7 @@ import io.ringkv.coordinator.keyspace.Keyspaces;
 import io.ringkv.coordinator.ring.Node;
 import io.ringkv.coordinator.ring.Ring;
 import io.ringkv.coordinator.time.Clock;
+import io.ringkv.coordinator.time.Sleeper;
 import io.ringkv.coordinator.time.Timer;
 import io.ringkv.observability.RepairTelemetry;
 import io.ringkv.observability.Spans;

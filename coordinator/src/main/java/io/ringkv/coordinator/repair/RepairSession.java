@@ -10,6 +10,7 @@ import io.ringkv.coordinator.keyspace.Keyspaces;
 import io.ringkv.coordinator.ring.Node;
 import io.ringkv.coordinator.ring.Ring;
 import io.ringkv.coordinator.time.Clock;
+import io.ringkv.coordinator.time.Sleeper;
 import io.ringkv.observability.RepairTelemetry;
 import io.ringkv.observability.SpanScope;
 import java.time.Instant;

@@ -1,9 +1,10 @@
-package io.ringkv.coordinator.repair;
+package io.ringkv.coordinator.time;
 
-/** Waits: the one place repair blocks on time, injected so tests can run on fake time. */
+/** Blocking waits (repair's pacing), injected so tests can run on simulated time. */
 @FunctionalInterface
 public interface Sleeper {
     void sleepNanos(long nanos) throws InterruptedException;
 
+    /** The machine's sleep. */
     Sleeper SYSTEM = nanos -> Thread.sleep(java.time.Duration.ofNanos(nanos));
 }
