@@ -13,3 +13,28 @@ wait_for_dev() {
   echo "ringkv dev (pid $pid) did not pass its self-check in 2 minutes; log: $log" >&2
   exit 1
 }
+
+# CPU ticks (user + system) per thread group of JVM $1: thread names without their numbers. A thread
+# that ends between the reads is skipped.
+threads() {
+  local t s c f
+  for t in /proc/"$1"/task/*; do
+    s=$(cat "$t/stat" 2>/dev/null) && c=$(cat "$t/comm" 2>/dev/null) || continue
+    read -r -a f <<< "${s##*) }"
+    echo "$(tr ' ' _ <<< "$c" | sed -E 's/[-_#]?[0-9]+$//') $(( f[11] + f[12] ))"
+  done | awk '{a[$1] += $2} END {for (k in a) print k, a[k]}' | sort
+}
+
+# Per thread group of JVM $1, from /proc/.../schedstat: CPU time (ns), run-queue wait (ns), times switched in.
+sched() {
+  local t s c
+  for t in /proc/"$1"/task/*; do
+    s=$(cat "$t/schedstat" 2>/dev/null) && c=$(cat "$t/comm" 2>/dev/null) || continue
+    echo "$(tr ' ' _ <<< "$c" | sed -E 's/[-_#]?[0-9]+$//') $s"
+  done | awk '{c[$1] += $2; d[$1] += $3; n[$1] += $4} END {for (k in c) print k, c[k], d[k], n[k]}' | sort
+}
+
+# The machine's idle ticks so far (all CPUs).
+idle_ticks() {
+  awk '/^cpu / {print $5}' /proc/stat
+}
