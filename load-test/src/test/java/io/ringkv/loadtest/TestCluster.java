@@ -3,9 +3,8 @@ package io.ringkv.loadtest;
 import io.ringkv.coordinator.config.ConfigLoader;
 import io.ringkv.coordinator.config.NodeConfig;
 import io.ringkv.coordinator.server.NodeServer;
+import io.ringkv.loadtest.cluster.Processes;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -59,9 +58,7 @@ final class TestCluster implements AutoCloseable {
     }
 
     static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
+        return Processes.freePorts(1).get(0);
     }
 
     @Override

@@ -1,10 +1,6 @@
 package io.ringkv.coordinator.membership;
 
 import java.io.IOException;
-import java.net.DatagramSocket;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -13,7 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -43,7 +38,7 @@ public final class LocalConsulAgent implements AutoCloseable {
     private volatile Process process;
 
     private LocalConsulAgent() throws IOException {
-        List<Integer> ports = freePorts(4);
+        List<Integer> ports = LoopbackPorts.free(4);
         this.httpPort = ports.get(0);
         this.serfLanPort = ports.get(1);
         this.serfWanPort = ports.get(2);
@@ -198,27 +193,5 @@ public final class LocalConsulAgent implements AutoCloseable {
         String[] lines = out.split("\n");
         binary = Path.of(lines[lines.length - 1].trim());
         return binary;
-    }
-
-    /** Ports free for TCP now (and for UDP too: serf uses both). */
-    private static List<Integer> freePorts(int count) throws IOException {
-        List<Integer> ports = new ArrayList<>();
-        InetAddress loopback = InetAddress.getByName(LOOPBACK);
-        for (int attempt = 0; ports.size() < count && attempt < 100; attempt++) {
-            try (ServerSocket tcp = new ServerSocket(0, 1, loopback)) {
-                int port = tcp.getLocalPort();
-                try (DatagramSocket udp = new DatagramSocket(new InetSocketAddress(loopback, port))) {
-                    if (!ports.contains(port)) {
-                        ports.add(port);
-                    }
-                } catch (IOException udpBusy) {
-                    // try another
-                }
-            }
-        }
-        if (ports.size() < count) {
-            throw new IOException("could not find " + count + " free ports");
-        }
-        return ports;
     }
 }

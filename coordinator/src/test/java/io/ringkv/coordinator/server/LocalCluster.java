@@ -2,9 +2,9 @@ package io.ringkv.coordinator.server;
 
 import io.ringkv.coordinator.config.ConfigLoader;
 import io.ringkv.coordinator.config.NodeConfig;
+import io.ringkv.coordinator.membership.LoopbackPorts;
 import io.ringkv.observability.Telemetry;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -52,9 +52,7 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     public static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
+        return LoopbackPorts.free();
     }
 
     @Override

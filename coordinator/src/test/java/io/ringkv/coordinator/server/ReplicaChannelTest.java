@@ -148,6 +148,14 @@ class ReplicaChannelTest {
         largeValues.close();
     }
 
+    /** Writes 300 KiB of random bytes (a large record: chunked, large-value threads) under "large" on the peer. */
+    private static byte[] storeLarge(GrpcTransport t, long seed) throws Exception {
+        byte[] large = new byte[300 * 1024];
+        new java.util.Random(seed).nextBytes(large);
+        t.write(PEER, write("large", large), 10_000).get(30, TimeUnit.SECONDS);
+        return large;
+    }
+
     /** Restarts the peer in place with one large-value thread and room for {@code queue} waiting tasks. */
     private void restartWithOneLargeValueThread(int queue) {
         largeValues.close();
@@ -289,9 +297,7 @@ class ReplicaChannelTest {
         // One large-value thread, one waiting task: held by a task of the test's own, then one queued.
         restartWithOneLargeValueThread(1);
         GrpcTransport t = transport(new ReplicaChannelSettings(true, 4096, 100, 200));
-        byte[] large = new byte[300 * 1024];
-        new java.util.Random(10).nextBytes(large);
-        t.write(PEER, write("large", large), 10_000).get(30, TimeUnit.SECONDS);
+        byte[] large = storeLarge(t, 10);
         try (io.ringkv.coordinator.priority.HeldThread held = io.ringkv.coordinator.priority.HeldThread.of(largeValues)) {
             largeValues.execute(() -> { });
             PeerException refused = peerFailure(t.read(PEER, read("large"), 10_000));
@@ -306,9 +312,7 @@ class ReplicaChannelTest {
     void aLargeValueCallWhoseCallerGaveUpWhileItWaitedForAThreadIsNotServed() throws Exception {
         restartWithOneLargeValueThread(8);
         GrpcTransport t = transport(new ReplicaChannelSettings(true, 4096, 100, 200));
-        byte[] large = new byte[300 * 1024];
-        new java.util.Random(11).nextBytes(large);
-        t.write(PEER, write("large", large), 10_000).get(30, TimeUnit.SECONDS);
+        byte[] large = storeLarge(t, 11);
         try (io.ringkv.coordinator.priority.HeldThread held = io.ringkv.coordinator.priority.HeldThread.of(largeValues)) {
             // The read waits in the queue behind the held thread until its caller gives up.
             assertThat(peerFailure(t.read(PEER, read("large"), 300)).timedOut()).isTrue();

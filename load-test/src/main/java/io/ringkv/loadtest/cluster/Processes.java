@@ -6,12 +6,15 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /** Small process and port helpers for the launcher. */
-final class Processes {
+public final class Processes {
     private static final long SIGNAL_TIMEOUT_SECONDS = 10;
 
     private Processes() {
@@ -30,25 +33,40 @@ final class Processes {
         }
     }
 
-    /** Ports free now on 127.0.0.1 for TCP and UDP (Consul's serf uses both), all distinct. */
-    static List<Integer> freePorts(int count) throws IOException {
+    /**
+     * Ports free now on 127.0.0.1 for TCP and UDP (Consul's serf uses both), all distinct. Drawn below
+     * the kernel's ephemeral range, as the coordinator's {@code LoopbackPorts} does (a module this
+     * one may not use): a port the kernel hands out itself could become an outgoing connection's
+     * local port before the process started on it binds it.
+     */
+    public static List<Integer> freePorts(int count) throws IOException {
         List<Integer> ports = new ArrayList<>();
         InetAddress loopback = InetAddress.getLoopbackAddress();
+        int high = ephemeralLow() - 1;
         for (int attempt = 0; ports.size() < count && attempt < 100 + count * 10; attempt++) {
-            try (ServerSocket tcp = new ServerSocket(0, 1, loopback)) {
-                int port = tcp.getLocalPort();
-                try (DatagramSocket udp = new DatagramSocket(new InetSocketAddress(loopback, port))) {
-                    if (!ports.contains(port)) {
-                        ports.add(port);
-                    }
-                } catch (IOException udpBusy) {
-                    // another port
+            int port = high - 10_000 >= 1_000 ? ThreadLocalRandom.current().nextInt(10_000, high + 1) : 0;
+            try (ServerSocket tcp = new ServerSocket(port, 1, loopback);
+                 DatagramSocket udp = new DatagramSocket(new InetSocketAddress(loopback, tcp.getLocalPort()))) {
+                if (!ports.contains(tcp.getLocalPort())) {
+                    ports.add(tcp.getLocalPort());
                 }
+            } catch (IOException busy) {
+                // another port
             }
         }
         if (ports.size() < count) {
             throw new IOException("could not find " + count + " free ports on 127.0.0.1");
         }
         return ports;
+    }
+
+    private static int ephemeralLow() {
+        try {
+            // readAllLines, not readString: on procfs (size 0) readString returned "3" of "32768\t60999" here.
+            return Integer.parseInt(Files.readAllLines(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).get(0)
+                    .trim().split("\\s+")[0]);
+        } catch (IOException | RuntimeException e) {
+            return 32_768;
+        }
     }
 }
