@@ -3,7 +3,7 @@ package io.ringkv.loadtest;
 import io.ringkv.coordinator.config.ConfigLoader;
 import io.ringkv.coordinator.config.NodeConfig;
 import io.ringkv.coordinator.server.NodeServer;
-import io.ringkv.loadtest.cluster.Processes;
+import io.ringkv.net.LoopbackPorts;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -58,7 +58,7 @@ final class TestCluster implements AutoCloseable {
     }
 
     static int freePort() throws IOException {
-        return Processes.freePorts(1).get(0);
+        return LoopbackPorts.free();
     }
 
     @Override

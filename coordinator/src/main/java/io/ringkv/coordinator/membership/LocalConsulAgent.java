@@ -1,5 +1,6 @@
 package io.ringkv.coordinator.membership;
 
+import io.ringkv.net.LoopbackPorts;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -2,7 +2,7 @@ package io.ringkv.coordinator.server;
 
 import io.ringkv.coordinator.config.ConfigLoader;
 import io.ringkv.coordinator.config.NodeConfig;
-import io.ringkv.coordinator.membership.LoopbackPorts;
+import io.ringkv.net.LoopbackPorts;
 import io.ringkv.observability.Telemetry;
 import java.io.IOException;
 import java.nio.file.Path;

@@ -1,5 +1,6 @@
 package io.ringkv.loadtest.cluster;
 
+import io.ringkv.net.LoopbackPorts;
 import java.io.File;
 import java.io.IOException;
 import java.net.URI;
@@ -34,7 +35,7 @@ final class ConsulAgent implements AutoCloseable {
 
     /** Starts an agent and waits until it has elected itself (its serfHealth check passes). */
     static ConsulAgent start(Path log) throws IOException, InterruptedException {
-        List<Integer> ports = Processes.freePorts(4);
+        List<Integer> ports = LoopbackPorts.free(4);
         String node = "ringkv-bench-" + ports.getFirst();
         List<String> command = List.of(binary().toString(), "agent", "-dev", "-node", node,
                 "-client", "127.0.0.1", "-bind", "127.0.0.1", "-dns-port", "-1", "-grpc-port", "-1",

@@ -2,6 +2,7 @@ package io.ringkv.loadtest.cluster;
 
 import io.ringkv.loadtest.scenario.FaultAction;
 import io.ringkv.loadtest.scenario.FaultTarget;
+import io.ringkv.net.LoopbackPorts;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -53,7 +54,7 @@ public final class NodeProcessCluster implements FaultTarget, AutoCloseable {
         this.dir = dir;
         this.temporary = temporary;
         this.log = log;
-        this.ports = Processes.freePorts(spec.nodes());
+        this.ports = LoopbackPorts.free(spec.nodes());
         this.current = new Process[spec.nodes()];
         this.suspended = new boolean[spec.nodes()];
         for (int i = 0; i < spec.nodes(); i++) {

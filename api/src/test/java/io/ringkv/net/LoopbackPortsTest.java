@@ -1,4 +1,4 @@
-package io.ringkv.coordinator.membership;
+package io.ringkv.net;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
