@@ -136,6 +136,10 @@ final class DevCommand implements Callable<Integer> {
             stopAll.run();
             stopped.countDown();
         }, "ringkv-dev-shutdown"));
+        if (agent != null) {
+            // The hook above stops the nodes, which deregister from the agent, and then the agent.
+            agent.stoppedByCaller();
+        }
         stopped.await();
         return 0;
     }

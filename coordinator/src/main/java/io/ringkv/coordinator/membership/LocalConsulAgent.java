@@ -25,6 +25,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class LocalConsulAgent implements AutoCloseable {
     private static final String LOOPBACK = "127.0.0.1";
+    private static final Path SETSID = Path.of("/usr/bin/setsid");
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(30);
     private static final AtomicInteger CLUSTERS = new AtomicInteger();
     private static Path binary;
@@ -36,6 +37,7 @@ public final class LocalConsulAgent implements AutoCloseable {
     private final String nodeName;
     private final Path logFile;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+    private final Thread exitHook;
     private volatile Process process;
 
     private LocalConsulAgent() throws IOException {
@@ -47,13 +49,26 @@ public final class LocalConsulAgent implements AutoCloseable {
         this.nodeName = "ringkv-test-" + httpPort;
         Path logs = Files.isDirectory(Path.of("target")) ? Path.of("target") : Path.of(System.getProperty("java.io.tmpdir"));
         this.logFile = logs.resolve("consul-agent-" + httpPort + ".log").toAbsolutePath();
-        Thread hook = new Thread(() -> {
+        this.exitHook = new Thread(() -> {
             Process p = process;
             if (p != null) {
                 p.destroyForcibly();
             }
         });
-        Runtime.getRuntime().addShutdownHook(hook);
+        Runtime.getRuntime().addShutdownHook(exitHook);
+    }
+
+    /**
+     * Leaves stopping the agent to the caller, who stops what uses it first: at the JVM's exit this
+     * agent's own hook would kill it while the nodes on it still deregister (shutdown hooks run at
+     * once, in no order).
+     */
+    public void stoppedByCaller() {
+        try {
+            Runtime.getRuntime().removeShutdownHook(exitHook);
+        } catch (IllegalStateException alreadyShuttingDown) {
+            // the hook runs already; nothing to leave
+        }
     }
 
     /** Starts an agent on free ports and waits until it serves KV, sessions and the catalog. */
@@ -116,12 +131,18 @@ public final class LocalConsulAgent implements AutoCloseable {
     }
 
     private void launch() throws IOException, InterruptedException {
-        List<String> command = List.of(consulBinary().toString(), "agent", "-dev",
+        List<String> command = new java.util.ArrayList<>();
+        if (Files.isExecutable(SETSID)) {
+            // A session of its own: Ctrl-C at a terminal reaches the JVM, which stops the nodes
+            // before the agent, and not the agent directly.
+            command.add(SETSID.toString());
+        }
+        command.addAll(List.of(consulBinary().toString(), "agent", "-dev",
                 "-node", nodeName, "-client", LOOPBACK, "-bind", LOOPBACK,
                 "-dns-port", "-1", "-grpc-port", "-1",
                 "-http-port", Integer.toString(httpPort), "-serf-lan-port", Integer.toString(serfLanPort),
                 "-serf-wan-port", Integer.toString(serfWanPort), "-server-port", Integer.toString(serverPort),
-                "-log-level", "warn");
+                "-log-level", "warn"));
         Files.writeString(logFile, "=== " + String.join(" ", command) + "\n", StandardCharsets.UTF_8,
                 java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
         process = new ProcessBuilder(command)
