@@ -12,7 +12,8 @@ import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Ports free on 127.0.0.1 for a server that binds them a moment later (a local Consul agent, test nodes, the load tester's node processes).
+ * Ports free on 127.0.0.1 for a server that binds them a moment later (a local Consul agent, test
+ * nodes, the load tester's node processes).
  *
  * <p>They are drawn below the kernel's ephemeral range: a port the kernel hands out itself could
  * be taken as the local port of an outgoing connection between this check and the server's bind

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -131,7 +132,7 @@ public final class LocalConsulAgent implements AutoCloseable {
     }
 
     private void launch() throws IOException, InterruptedException {
-        List<String> command = new java.util.ArrayList<>();
+        List<String> command = new ArrayList<>();
         if (Files.isExecutable(SETSID)) {
             // A session of its own: Ctrl-C at a terminal reaches the JVM, which stops the nodes
             // before the agent, and not the agent directly.
