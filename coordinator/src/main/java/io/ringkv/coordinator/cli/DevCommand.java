@@ -26,6 +26,9 @@ final class DevCommand implements Callable<Integer> {
     int basePort;
     @Option(names = "--data-dir", defaultValue = "./data/dev", description = "parent of the nodes' data directories")
     Path dataDir;
+    @Option(names = "--chunks-dir", paramLabel = "DIR",
+            description = "parent of the nodes' large-value chunk directories (default: inside each data directory)")
+    Path chunksDir;
     @Option(names = "--backend", defaultValue = "rocks", description = "rocks (default) or memory")
     String backend;
     @Option(names = "--sync", defaultValue = "batch", description = "always, batch (default) or never")
@@ -34,7 +37,7 @@ final class DevCommand implements Callable<Integer> {
     boolean consul;
     @Option(names = "--config", paramLabel = "FILE",
             description = "a node YAML file applied to every node (e.g. read_repair_chance, replica_channel); "
-                    + "the per-node keys (id, listen, rack, data_dir, seeds, backend, sync) still come from dev")
+                    + "the per-node keys (id, listen, rack, data_dir, chunks_dir, seeds, backend, sync) still come from dev")
     Path config;
     @Option(names = "--exit-after-start", hidden = true, description = "start, print, stop (for tests)")
     boolean exitAfterStart;
@@ -86,6 +89,9 @@ final class DevCommand implements Callable<Integer> {
                 flags.put("listen", addresses.get(i));
                 flags.put("rack", "rack" + (i + 1));
                 flags.put("data_dir", dataDir.resolve("n" + (i + 1)).toString());
+                if (chunksDir != null) {
+                    flags.put("chunks_dir", chunksDir.resolve("n" + (i + 1)).toString());
+                }
                 flags.put("seeds", String.join(",", addresses));
                 flags.put("backend", backend);
                 flags.put("sync", sync);

@@ -25,6 +25,8 @@ final class NodeCommand implements Callable<Integer> {
     String advertise;
     @Option(names = "--data-dir", description = "data directory (default ./data/<id>)")
     String dataDir;
+    @Option(names = "--chunks-dir", description = "large values' chunks (default <data-dir>/chunks); another volume keeps them off the small writes' disk")
+    String chunksDir;
     @Option(names = "--seeds", description = "static members, host:port,... (include this node or not)")
     String seeds;
     @Option(names = "--rack", description = "rack name (default rack1)")
@@ -51,6 +53,7 @@ final class NodeCommand implements Callable<Integer> {
         flags.put("listen", listen);
         flags.put("advertise", advertise);
         flags.put("data_dir", dataDir);
+        flags.put("chunks_dir", chunksDir);
         flags.put("seeds", seeds);
         flags.put("rack", rack);
         flags.put("backend", backend);

@@ -32,6 +32,7 @@ import java.util.Set;
  * advertise: 127.0.0.1:7001   # what peers and clients dial; default: listen
  * rack: rack1
  * data_dir: ./data/n1
+ * chunks_dir: /mnt/bulk/n1    # large values' chunks (default: &lt;data_dir&gt;/chunks); paired with data_dir at first start
  * backend: rocks              # or memory
  * sync: batch                 # always | batch | never
  * sync_delay_millis: 0        # batch: how long a group commit gathers writers before its fsync (0..10000)
@@ -89,7 +90,7 @@ import java.util.Set;
  * Unknown keys are an error, so a typo never silently falls back to a default.
  */
 public final class ConfigLoader {
-    static final Set<String> KEYS = Set.of("id", "listen", "advertise", "rack", "data_dir", "backend", "sync", "seeds",
+    static final Set<String> KEYS = Set.of("id", "listen", "advertise", "rack", "data_dir", "chunks_dir", "backend", "sync", "seeds",
             "vnodes", "replicas", "keyspaces", "max_key_bytes", "max_value_bytes", "request_timeout_millis",
             "replica_timeout_millis", "read_repair_chance", "ping_interval_millis", "membership", "consul_url", "cluster",
             "min_nodes", "hints_max_bytes_per_target", "hints_max_bytes_total", "max_hint_window",
@@ -173,8 +174,11 @@ public final class ConfigLoader {
         if (!(readRepair >= 0 && readRepair <= 1)) {
             throw new IllegalArgumentException("read_repair_chance must be in [0, 1], was " + readRepair);
         }
-        return new NodeConfig(id, listen, advertise, str(m, "rack", "rack1"),
-                Path.of(str(m, "data_dir", "./data/" + id)), str(m, "backend", "rocks"),
+        Path dataDir = Path.of(str(m, "data_dir", "./data/" + id));
+        String chunksDir = str(m, "chunks_dir", null);
+        return new NodeConfig(id, listen, advertise, str(m, "rack", "rack1"), dataDir,
+                chunksDir == null || chunksDir.isBlank() ? dataDir.resolve("chunks") : Path.of(chunksDir),
+                str(m, "backend", "rocks"),
                 SyncMode.parse(str(m, "sync", "batch")), seeds, (int) num(m, "vnodes", 1024), replicas, keyspaces,
                 limits, num(m, "request_timeout_millis", 2000), readRepair, num(m, "replica_timeout_millis", 2000),
                 num(m, "ping_interval_millis", 1000), str(m, "membership", "static"),

@@ -13,6 +13,8 @@ import java.util.List;
  * Everything one node is started with, validated. See {@link ConfigLoader} for the key names;
  * the defaults make a node that works on a laptop.
  *
+ * @param chunksDir  where large values' chunks live: a RocksDB of their own, {@code <data_dir>/chunks} unless
+ *                   set (another volume keeps their megabytes off the disk of the small writes' log)
  * @param seeds      the members of a static cluster (this node's own address may be among them)
  * @param vnodes     Q, the fixed number of vnodes of the cluster (a power of two)
  * @param replicas   replicas placed per vnode: at least the largest N of any keyspace
@@ -26,7 +28,8 @@ import java.util.List;
  * @param syncDelayMillis with {@code sync: batch}, how long a group commit gathers writers before its fsync
  * @param engineOptions the storage engine's own options ({@code rocks.block_cache_bytes}, ...)
  */
-public record NodeConfig(String id, HostPort listen, HostPort advertise, String rack, Path dataDir, String backend,
+public record NodeConfig(String id, HostPort listen, HostPort advertise, String rack, Path dataDir, Path chunksDir,
+                         String backend,
                          SyncMode sync, List<HostPort> seeds, int vnodes, int replicas, Keyspaces keyspaces,
                          StorageLimits limits, long requestTimeoutMillis, double readRepairChance,
                          long replicaTimeoutMillis, long pingIntervalMillis, String membership, HostPort consul,
@@ -60,6 +63,13 @@ public record NodeConfig(String id, HostPort listen, HostPort advertise, String 
         }
         if (minNodes < 1 || minNodes > 1000) {
             throw new IllegalArgumentException("min_nodes must be in [1, 1000], was " + minNodes);
+        }
+        java.util.Objects.requireNonNull(chunksDir, "chunksDir");
+        Path node = dataDir.toAbsolutePath().normalize();
+        Path chunks = chunksDir.toAbsolutePath().normalize();
+        if (chunks.equals(node) || chunks.equals(node.resolve("data")) || chunks.equals(node.resolve("catalog"))) {
+            throw new IllegalArgumentException("chunks_dir " + chunksDir + " must not be data_dir " + dataDir
+                    + " or its data or catalog directory");
         }
         java.util.Objects.requireNonNull(repair, "repair");
         java.util.Objects.requireNonNull(largeValues, "largeValues");

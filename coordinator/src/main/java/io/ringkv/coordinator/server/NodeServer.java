@@ -445,22 +445,32 @@ public final class NodeServer implements AutoCloseable {
     }
 
     private static EngineConfig engineConfig(NodeConfig config, String dir) {
-        return new EngineConfig(config.dataDir().resolve(dir), config.sync(), config.syncDelayMillis(), config.engineOptions());
+        return engineConfig(config, config.dataDir().resolve(dir));
+    }
+
+    private static EngineConfig engineConfig(NodeConfig config, java.nio.file.Path dir) {
+        return new EngineConfig(dir, config.sync(), config.syncDelayMillis(), config.engineOptions());
     }
 
     /**
-     * The engine of large values' chunks: one of their own in {@code <data_dir>/chunks}, so small
-     * writes never share a log append or an fsync with them, unless {@code data} already holds chunks
-     * (a directory written before the split), which then keeps them.
+     * The engine of large values' chunks: one of their own in {@code chunks_dir} (by default
+     * {@code <data_dir>/chunks}), so small writes never share a log append or an fsync with them,
+     * unless {@code data} already holds chunks (a directory written before the split), which then
+     * keeps them. A persistent chunk store is paired with its data directory ({@link ChunkStorePairing}).
      */
     private static StorageEngine openChunkStore(NodeConfig config, StorageEngine data) {
-        boolean dataHoldsChunks = data.stats().namespaces().entrySet().stream()
+        java.util.Map<String, io.ringkv.storage.NamespaceStats> namespaces = data.stats().namespaces();
+        boolean dataHoldsChunks = namespaces.entrySet().stream()
                 .anyMatch(e -> new Namespace(e.getKey()).isDerived() && (e.getValue().keys() > 0 || e.getValue().bytes() > 0));
-        if (dataHoldsChunks && !java.nio.file.Files.isDirectory(config.dataDir().resolve("chunks"))) {
+        if (dataHoldsChunks && !java.nio.file.Files.isDirectory(config.chunksDir())) {
             log.info("node {}: large values' chunks stay in {} (written before chunks had an engine of their own)",
                     config.id(), config.dataDir().resolve("data"));
             return data;
         }
-        return StorageEngines.open(config.backend(), engineConfig(config, "chunks"));
+        if (!config.backend().equals("memory")) {
+            ChunkStorePairing.check(config.dataDir(), config.chunksDir(),
+                    namespaces.values().stream().anyMatch(n -> n.keys() > 0 || n.bytes() > 0));
+        }
+        return StorageEngines.open(config.backend(), engineConfig(config, config.chunksDir()));
     }
 }

@@ -57,6 +57,20 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void chunksLiveInTheDataDirectoryUnlessChunksDirSaysWhere() {
+        assertThat(ConfigLoader.load(null, Map.of(), Map.of("data_dir", "/var/lib/ringkv/n1")).chunksDir())
+                .isEqualTo(Path.of("/var/lib/ringkv/n1/chunks"));
+        assertThat(ConfigLoader.load(null, Map.of("RINGKV_CHUNKS_DIR", "/mnt/bulk/n1"), Map.of("data_dir", "/var/lib/ringkv/n1"))
+                .chunksDir()).isEqualTo(Path.of("/mnt/bulk/n1"));
+        for (String clash : new String[] {"/var/lib/ringkv/n1", "/var/lib/ringkv/n1/data", "/var/lib/ringkv/n1/catalog/",
+                "/var/lib/ringkv/n1/x/../data"}) {
+            assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(), Map.of("data_dir", "/var/lib/ringkv/n1", "chunks_dir", clash)))
+                    .as(clash).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("chunks_dir " + Path.of(clash) + " must not be data_dir");
+        }
+    }
+
+    @Test
     void mistakesAreNamed() throws Exception {
         assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(), Map.of("lsten", "x")))
                 .hasMessageContaining("unknown config key 'lsten'");

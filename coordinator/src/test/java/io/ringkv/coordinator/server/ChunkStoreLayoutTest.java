@@ -1,6 +1,7 @@
 package io.ringkv.coordinator.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.ringkv.client.RingkvClient;
 import io.ringkv.storage.EngineConfig;
@@ -16,6 +17,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -23,7 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Where three real RocksDB nodes keep large values' chunks: in {@code <data_dir>/chunks}, a RocksDB
- * of their own, on a fresh directory and after a restart; in {@code <data_dir>/data} when that
+ * of their own, on a fresh directory and after a restart; in {@code chunks_dir} when set, which a
+ * restart must name again; in {@code <data_dir>/data} when that
  * already holds chunks (a directory from before the split); and what a node does at start with the
  * chunks of a write a crash cut short.
  */
@@ -47,6 +50,31 @@ class ChunkStoreLayoutTest {
             for (int k = 0; k < 3; k++) {
                 assertThat(client.get("large-" + k).latest()).map(v -> v.value()).hasValue(value(11, k));
             }
+        }
+    }
+
+    @Test
+    void chunksDirPutsChunksOnAnotherVolumeAndANodePointedElsewhereRefusesToStart() throws Exception {
+        Path nodes = dir.resolve("moved");
+        Path bulk = dir.resolve("bulk");
+        writeLargeAndSmall(nodes, 14, Map.of("chunks_dir", bulk.toString()));
+        for (int i = 1; i <= 3; i++) {
+            Path node = nodes.resolve("n" + i);
+            assertThat(Files.exists(node.resolve("chunks"))).as("n%d <data_dir>/chunks", i).isFalse();
+            assertThat(chunkKeys(node.resolve("data"))).as("n%d data", i).isZero();
+            assertThat(chunkKeys(bulk.resolve("n" + i))).as("n%d chunks_dir", i).isPositive();
+        }
+        try (LocalCluster cluster = new LocalCluster(3, nodes, "rocks", Map.of("chunks_dir", bulk.toString()));
+             RingkvClient client = RingkvClient.builder().seeds(cluster.addresses).build()) {
+            for (int k = 0; k < 3; k++) {
+                assertThat(client.get("large-" + k).latest()).map(v -> v.value()).hasValue(value(14, k));
+            }
+        }
+        // Forgotten on restart (the default again) or mistyped: the node does not serve manifests without chunks.
+        for (Map<String, Object> wrong : List.<Map<String, Object>>of(Map.of(), Map.of("chunks_dir", dir.resolve("bluk").toString()))) {
+            assertThatThrownBy(() -> new LocalCluster(3, nodes, "rocks", wrong).close())
+                    .hasStackTraceContaining("is not the chunk store of")
+                    .hasStackTraceContaining(pairingId(nodes.resolve("n1")));
         }
     }
 
@@ -97,7 +125,11 @@ class ChunkStoreLayoutTest {
     }
 
     private static void writeLargeAndSmall(Path dir, long seed) throws Exception {
-        try (LocalCluster cluster = new LocalCluster(3, dir, "rocks", Map.of());
+        writeLargeAndSmall(dir, seed, Map.of());
+    }
+
+    private static void writeLargeAndSmall(Path dir, long seed, Map<String, Object> extra) throws Exception {
+        try (LocalCluster cluster = new LocalCluster(3, dir, "rocks", extra);
              RingkvClient client = RingkvClient.builder().seeds(cluster.addresses).build()) {
             for (int k = 0; k < 3; k++) {
                 client.put("large-" + k, value(seed, k));
@@ -107,6 +139,11 @@ class ChunkStoreLayoutTest {
                 assertThat(client.get("large-" + k).latest()).map(v -> v.value()).hasValue(value(seed, k));
             }
         }
+    }
+
+    /** The pairing id a node's data directory holds. */
+    private static String pairingId(Path node) throws java.io.IOException {
+        return Files.readString(node.resolve(ChunkStorePairing.ID_FILE)).trim();
     }
 
     private static byte[] value(long seed, int k) {

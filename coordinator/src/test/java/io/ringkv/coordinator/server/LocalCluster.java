@@ -17,6 +17,7 @@ public final class LocalCluster implements AutoCloseable {
     public final List<NodeServer> nodes = new ArrayList<>();
     public final List<String> addresses = new ArrayList<>();
 
+    /** {@code extra}: more config keys for every node; a {@code chunks_dir} there is a parent, of {@code n1}, {@code n2}, ... */
     public LocalCluster(int count, Path dir, String backend, Map<String, Object> extra) throws Exception {
         this(count, dir, backend, extra, null);
     }
@@ -34,6 +35,10 @@ public final class LocalCluster implements AutoCloseable {
                 flags.put("listen", addresses.get(i));
                 flags.put("rack", "rack" + (i + 1));
                 flags.put("data_dir", dir.resolve("n" + (i + 1)).toString());
+                if (extra.get("chunks_dir") != null) {
+                    // As `ringkv dev --chunks-dir`: a parent, one directory per node.
+                    flags.put("chunks_dir", Path.of(extra.get("chunks_dir").toString()).resolve("n" + (i + 1)).toString());
+                }
                 flags.put("seeds", String.join(",", addresses));
                 flags.put("backend", backend);
                 flags.put("ping_interval_millis", 200);
