@@ -355,7 +355,8 @@ public final class GrpcTransport implements Transport, AutoCloseable {
                 out.onNext(ReplicaWriteChunk.newBuilder().setHeader(header).build());
                 for (int off = 0; off < encoded.length; off += CHUNK_BYTES) {
                     int len = Math.min(CHUNK_BYTES, encoded.length - off);
-                    out.onNext(ReplicaWriteChunk.newBuilder().setChunk(ByteString.copyFrom(encoded, off, len)).build());
+                    // The encoded record is never written to after it is made: sent as it is, not copied.
+                    out.onNext(ReplicaWriteChunk.newBuilder().setChunk(UnsafeByteOperations.unsafeWrap(encoded, off, len)).build());
                 }
                 out.onCompleted();
             }
@@ -402,7 +403,7 @@ public final class GrpcTransport implements Transport, AutoCloseable {
                             // on the bulk lane.
                             unaryRead(nodeId, read, timeoutMillis, result, true);
                         } else {
-                            result.complete(toReply(r, r.getRecord().isEmpty() ? null : r.getRecord().toByteArray()));
+                            result.complete(toReply(r, r.getRecord()));
                         }
                     }
                 });
@@ -433,7 +434,7 @@ public final class GrpcTransport implements Transport, AutoCloseable {
                 } else if (r.getFound() && !read.digestOnly() && r.getRecord().isEmpty() && r.getRecordSize() > 0) {
                     readStream(nodeId, request, timeoutMillis, result);
                 } else {
-                    result.complete(toReply(r, r.getRecord().isEmpty() ? null : r.getRecord().toByteArray()));
+                    result.complete(toReply(r, r.getRecord()));
                 }
             });
         } catch (RuntimeException e) {
@@ -453,7 +454,7 @@ public final class GrpcTransport implements Transport, AutoCloseable {
                 if (chunk.hasHeader()) {
                     header = chunk.getHeader();
                 } else {
-                    // concat builds a rope: the record is copied once, by toByteArray below.
+                    // concat builds a rope: the record is not joined, its value is copied out of it once.
                     bytes = bytes.concat(chunk.getChunk());
                 }
             }
@@ -469,16 +470,24 @@ public final class GrpcTransport implements Transport, AutoCloseable {
                     call.future().complete(ReadReply.ABSENT);
                     return;
                 }
-                call.future().complete(toReply(header, bytes.toByteArray()));
+                try {
+                    // Empty bytes are a record cut short, not a digest: decoded, they are reported corrupt.
+                    call.future().complete(new ReadReply(RecordCodec.decode(bytes.asReadOnlyByteBufferList()),
+                            header.getDigest(), header.getVersion().toByteArray(), true));
+                } catch (RuntimeException e) {
+                    call.future().completeExceptionally(new PeerException(nodeId, false, e.getMessage()));
+                }
             }
         });
     }
 
-    private static ReadReply toReply(ReplicaReadResponse r, byte[] record) {
+    /** @param record the encoded record, empty when the reply has none (a digest) */
+    private static ReadReply toReply(ReplicaReadResponse r, ByteString record) {
         if (!r.getFound()) {
             return ReadReply.ABSENT;
         }
-        return new ReadReply(record == null ? null : RecordCodec.decode(record), r.getDigest(),
+        // Decoded from the message's buffers as they are: the value is the one copy.
+        return new ReadReply(record.isEmpty() ? null : RecordCodec.decode(record.asReadOnlyByteBufferList()), r.getDigest(),
                 r.getVersion().toByteArray(), true);
     }
 

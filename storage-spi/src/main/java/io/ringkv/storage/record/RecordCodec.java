@@ -1,6 +1,8 @@
 package io.ringkv.storage.record;
 
 import io.ringkv.storage.Bytes;
+import java.nio.ByteBuffer;
+import java.util.List;
 import java.util.zip.CRC32C;
 
 /**
@@ -9,7 +11,8 @@ import java.util.zip.CRC32C;
  * truncated or garbled record is reported as corrupt, never decoded into a wrong value.
  *
  * <p>Cost: one allocation and one copy of the value per encode and per decode, plus a
- * CRC32C pass (hardware-accelerated) over the record.
+ * CRC32C pass (hardware-accelerated) over the record; a record in pieces is decoded without
+ * joining them.
  */
 public final class RecordCodec {
     /** The format this codec writes. Readers accept every format they know. */
@@ -72,6 +75,113 @@ public final class RecordCodec {
             return new Record(kind, version, tombstone, writeTime, value);
         } catch (IllegalArgumentException e) {
             throw new CorruptRecordException("invalid record: " + e.getMessage());
+        }
+    }
+
+    /**
+     * {@link #decode(byte[])} of a record held in pieces (a streamed read's chunks, a message's
+     * buffers), checked the same way, without joining them first: the value is the one copy, from
+     * the pieces into its own array. The buffers' positions are left as they were.
+     */
+    public static Record decode(List<ByteBuffer> pieces) {
+        Pieces in = new Pieces(pieces);
+        if (in.length < FIXED_HEADER + 2 + CRC_BYTES) {
+            throw new CorruptRecordException("record truncated: " + in.length + " bytes");
+        }
+        byte[] fixed = in.copy(0, FIXED_HEADER);
+        if (fixed[0] != FORMAT_V1) {
+            throw new CorruptRecordException("unknown record format " + (fixed[0] & 0xff));
+        }
+        int body = in.length - CRC_BYTES;
+        if (in.crc(body) != Bytes.getInt(in.copy(body, CRC_BYTES), 0)) {
+            throw new CorruptRecordException("record checksum mismatch (" + in.length + " bytes)");
+        }
+        int flags = fixed[1] & 0xff;
+        if ((flags & ~KNOWN_FLAGS) != 0) {
+            throw new CorruptRecordException("unknown record flags " + flags);
+        }
+        long writeTime = Bytes.getLong(fixed, 2);
+        int[] cursor = {FIXED_HEADER};
+        int versionLength = in.varint(cursor, body);
+        byte[] version = in.slice(cursor, versionLength, body);
+        int valueLength = in.varint(cursor, body);
+        byte[] value = in.slice(cursor, valueLength, body);
+        if (cursor[0] != body) {
+            throw new CorruptRecordException("record has " + (body - cursor[0]) + " trailing bytes");
+        }
+        VersionKind kind = (flags & FLAG_CAUSAL) != 0 ? VersionKind.CAUSAL : VersionKind.LWW;
+        try {
+            return new Record(kind, version, (flags & FLAG_TOMBSTONE) != 0, writeTime, value);
+        } catch (IllegalArgumentException e) {
+            throw new CorruptRecordException("invalid record: " + e.getMessage());
+        }
+    }
+
+    /** A record's bytes in pieces, read by absolute offset. */
+    private static final class Pieces {
+        private final List<ByteBuffer> pieces;
+        private final int length;
+
+        Pieces(List<ByteBuffer> pieces) {
+            this.pieces = pieces;
+            long total = 0;
+            for (ByteBuffer b : pieces) {
+                total += b.remaining();
+            }
+            if (total > Integer.MAX_VALUE - 8) {
+                throw new CorruptRecordException("record of " + total + " bytes does not fit one array");
+            }
+            this.length = (int) total;
+        }
+
+        /** {@code n} bytes from {@code offset}, which the caller has checked lie inside. */
+        byte[] copy(int offset, int n) {
+            byte[] out = new byte[n];
+            int done = 0;
+            int start = 0;
+            for (ByteBuffer b : pieces) {
+                int size = b.remaining();
+                if (done < n && offset + done < start + size) {
+                    int from = offset + done - start;
+                    int k = Math.min(size - from, n - done);
+                    b.get(b.position() + from, out, done, k);
+                    done += k;
+                }
+                start += size;
+            }
+            return out;
+        }
+
+        int crc(int n) {
+            CRC32C crc = new CRC32C();
+            int left = n;
+            for (ByteBuffer b : pieces) {
+                if (left == 0) {
+                    break;
+                }
+                ByteBuffer view = b.duplicate();
+                view.limit(view.position() + Math.min(left, view.remaining()));
+                left -= view.remaining();
+                crc.update(view);
+            }
+            return (int) crc.getValue();
+        }
+
+        int varint(int[] cursor, int limit) {
+            byte[] bytes = copy(cursor[0], Math.min(5, Math.max(0, limit - cursor[0])));
+            int[] local = {0};
+            int v = getVarint(bytes, local, bytes.length);
+            cursor[0] += local[0];
+            return v;
+        }
+
+        byte[] slice(int[] cursor, int n, int limit) {
+            if (n < 0 || n > limit - cursor[0]) {
+                throw new CorruptRecordException("record field of " + n + " bytes overruns the record");
+            }
+            byte[] out = copy(cursor[0], n);
+            cursor[0] += n;
+            return out;
         }
     }
 

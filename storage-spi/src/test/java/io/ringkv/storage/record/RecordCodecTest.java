@@ -3,7 +3,10 @@ package io.ringkv.storage.record;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -28,6 +31,75 @@ class RecordCodecTest {
         Record back = RecordCodec.decode(RecordCodec.encode(tomb));
         assertThat(back.tombstone()).isTrue();
         assertThat(back).isEqualTo(tomb);
+    }
+
+    @Test
+    void aRecordInPiecesDecodesAsTheWholeDoesWhereverItIsCut() {
+        Random random = new Random(SEED + 1);
+        for (int round = 0; round < 300; round++) {
+            byte[] value = new byte[random.nextInt(4) == 0 ? random.nextInt(300_000) : random.nextInt(200)];
+            random.nextBytes(value);
+            byte[] version = new byte[random.nextInt(300)];
+            random.nextBytes(version);
+            Record r = random.nextInt(10) == 0 ? Record.tombstone(VersionKind.CAUSAL, version, round)
+                    : Record.value(random.nextBoolean() ? VersionKind.LWW : VersionKind.CAUSAL, version, random.nextLong(), value);
+            byte[] encoded = RecordCodec.encode(r);
+            List<ByteBuffer> pieces = cut(encoded, random);
+            assertThat(RecordCodec.decode(pieces)).as("round %d, %d pieces", round, pieces.size()).isEqualTo(r);
+            assertThat(pieces.stream().mapToInt(ByteBuffer::remaining).sum()).as("positions left alone").isEqualTo(encoded.length);
+        }
+    }
+
+    @Test
+    void aRecordInPiecesIsCheckedAsTheWholeIs() {
+        Random random = new Random(SEED + 2);
+        byte[] encoded = RecordCodec.encode(Record.value(VersionKind.CAUSAL, new byte[] {1, 2, 3, 4}, 99, "value bytes".getBytes()));
+        for (int len = 0; len < encoded.length; len++) {
+            List<ByteBuffer> pieces = cut(Arrays.copyOf(encoded, len), random);
+            assertThatThrownBy(() -> RecordCodec.decode(pieces)).as("truncated to %d bytes", len)
+                    .isInstanceOf(CorruptRecordException.class);
+        }
+        for (int bit = 0; bit < encoded.length * 8; bit++) {
+            byte[] garbled = encoded.clone();
+            garbled[bit / 8] ^= (byte) (1 << (bit % 8));
+            List<ByteBuffer> pieces = cut(garbled, random);
+            String expected = catchMessage(() -> RecordCodec.decode(garbled));
+            assertThatThrownBy(() -> RecordCodec.decode(pieces)).as("bit %d flipped", bit)
+                    .isInstanceOf(CorruptRecordException.class).hasMessage(expected);
+        }
+        assertThatThrownBy(() -> RecordCodec.decode(cut(Arrays.copyOf(encoded, encoded.length + 3), random)))
+                .isInstanceOf(CorruptRecordException.class);
+    }
+
+    private static String catchMessage(Runnable r) {
+        try {
+            r.run();
+        } catch (CorruptRecordException e) {
+            return e.getMessage();
+        }
+        throw new AssertionError("no CorruptRecordException");
+    }
+
+    /** {@code bytes} in 1-8 pieces, some empty, heap and direct, some with a position past 0. */
+    private static List<ByteBuffer> cut(byte[] bytes, Random random) {
+        int count = 1 + random.nextInt(8);
+        int[] cuts = new int[count + 1];
+        for (int i = 1; i < count; i++) {
+            cuts[i] = bytes.length == 0 ? 0 : random.nextInt(bytes.length + 1);
+        }
+        cuts[count] = bytes.length;
+        Arrays.sort(cuts);
+        List<ByteBuffer> pieces = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            int n = cuts[i + 1] - cuts[i];
+            int pad = random.nextInt(3);
+            ByteBuffer b = random.nextBoolean() ? ByteBuffer.allocate(pad + n) : ByteBuffer.allocateDirect(pad + n);
+            b.position(pad);
+            b.put(bytes, cuts[i], n);
+            b.position(pad);
+            pieces.add(b);
+        }
+        return pieces;
     }
 
     @Test
