@@ -52,6 +52,8 @@ public final class MetricNames {
     public static final String STORAGE_SIZE = "ringkv.storage.size";
     /** Gauge, keys; namespace. */
     public static final String STORAGE_KEYS = "ringkv.storage.keys";
+    /** Histogram, seconds: each group-commit fsync of a node's engines, by {@code engine} (data, chunks). */
+    public static final String STORAGE_SYNC_DURATION = "ringkv.storage.sync.duration";
 
     /** Gauge, bytes; jvm.memory.type (heap, non_heap). */
     public static final String JVM_MEMORY_USED = "jvm.memory.used";

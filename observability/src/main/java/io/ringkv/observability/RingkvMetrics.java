@@ -34,6 +34,7 @@ public final class RingkvMetrics {
     public static final AttributeKey<String> KIND = AttributeKey.stringKey("kind");
     public static final AttributeKey<String> DIRECTION = AttributeKey.stringKey("direction");
     public static final AttributeKey<String> NAMESPACE = AttributeKey.stringKey("namespace");
+    public static final AttributeKey<String> ENGINE = AttributeKey.stringKey("engine");
 
     /**
      * Seconds; fine below a millisecond, where local and same-rack reads land, and up to the
@@ -49,6 +50,7 @@ public final class RingkvMetrics {
     private final LongCounter requestErrors;
     private final LongCounter forwarded;
     private final DoubleHistogram replicaDuration;
+    private final DoubleHistogram syncDuration;
     private final LongCounter readRepairs;
     private final LongCounter speculativeReads;
     final LongCounter hintsDelivered;
@@ -74,6 +76,9 @@ public final class RingkvMetrics {
                 .setDescription("Requests forwarded to a replica because this node is not one").build();
         replicaDuration = meter.histogramBuilder(MetricNames.REPLICA_CALL_DURATION).setUnit("s")
                 .setDescription("Time of one replica read or write as the coordinator saw it, by peer")
+                .setExplicitBucketBoundariesAdvice(LATENCY_BUCKETS_SECONDS).build();
+        syncDuration = meter.histogramBuilder(MetricNames.STORAGE_SYNC_DURATION).setUnit("s")
+                .setDescription("Time of one group-commit fsync of a storage engine, its thread's wake-up included")
                 .setExplicitBucketBoundariesAdvice(LATENCY_BUCKETS_SECONDS).build();
         readRepairs = meter.counterBuilder(MetricNames.READ_REPAIRS).setUnit("{write}")
                 .setDescription("Stale replicas a read wrote the newest version to").build();
@@ -128,6 +133,12 @@ public final class RingkvMetrics {
 
     public void speculativeRead() {
         speculativeReads.add(1);
+    }
+
+    /** What records the fsyncs of the engine named {@code engine} (data, chunks) in {@code ringkv.storage.sync.duration}. */
+    public io.ringkv.storage.SyncObserver syncObserver(String engine) {
+        Attributes a = Attributes.of(ENGINE, engine);
+        return (nanos, writers) -> syncDuration.record(nanos / 1e9, a);
     }
 
     /** Storage size per namespace, read from {@code stats} at each collection. */

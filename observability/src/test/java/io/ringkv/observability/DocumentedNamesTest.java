@@ -46,6 +46,7 @@ class DocumentedNamesTest {
             t.metrics().forwarded("put");
             t.metrics().registerExpiredReplicaCalls(() -> 2);
             t.metrics().registerStorage(() -> new EngineStats("memory", Map.of("data", new NamespaceStats(3, 120))));
+            t.metrics().syncObserver("data").synced(400_000, 3);
             t.handoff().registerBacklog(() -> List.of(new HandoffTelemetry.Backlog("n3", 7, 700)));
             t.handoff().stored("n3", 1);
             t.handoff().delivered("n3", 1);

@@ -104,8 +104,9 @@ public final class NodeServer implements AutoCloseable {
         StorageEngine chunks;
         try {
             catalog.identity(config.id(), config.rack());
-            opened = StorageEngines.open(config.backend(), engineConfig(config, "data"));
-            chunks = openChunkStore(config, opened);
+            opened = StorageEngines.open(config.backend(), engineConfig(config, "data")
+                    .withSyncObserver(telemetry.metrics().syncObserver("data")));
+            chunks = openChunkStore(config, opened, telemetry.metrics().syncObserver("chunks"));
         } catch (RuntimeException e) {
             if (opened != null) {
                 opened.close();
@@ -458,7 +459,7 @@ public final class NodeServer implements AutoCloseable {
      * unless {@code data} already holds chunks (a directory written before the split), which then
      * keeps them. A persistent chunk store is paired with its data directory ({@link ChunkStorePairing}).
      */
-    private static StorageEngine openChunkStore(NodeConfig config, StorageEngine data) {
+    private static StorageEngine openChunkStore(NodeConfig config, StorageEngine data, io.ringkv.storage.SyncObserver syncs) {
         java.util.Map<String, io.ringkv.storage.NamespaceStats> namespaces = data.stats().namespaces();
         boolean dataHoldsChunks = namespaces.entrySet().stream()
                 .anyMatch(e -> new Namespace(e.getKey()).isDerived() && (e.getValue().keys() > 0 || e.getValue().bytes() > 0));
@@ -471,6 +472,6 @@ public final class NodeServer implements AutoCloseable {
             ChunkStorePairing.check(config.dataDir(), config.chunksDir(),
                     namespaces.values().stream().anyMatch(n -> n.keys() > 0 || n.bytes() > 0));
         }
-        return StorageEngines.open(config.backend(), engineConfig(config, config.chunksDir()));
+        return StorageEngines.open(config.backend(), engineConfig(config, config.chunksDir()).withSyncObserver(syncs));
     }
 }

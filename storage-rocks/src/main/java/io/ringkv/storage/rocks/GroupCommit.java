@@ -2,6 +2,7 @@ package io.ringkv.storage.rocks;
 
 import io.ringkv.storage.StorageEngine;
 import io.ringkv.storage.StorageException;
+import io.ringkv.storage.SyncObserver;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -23,6 +24,7 @@ final class GroupCommit implements AutoCloseable {
     }
 
     private final Syncer syncer;
+    private final SyncObserver observer;
     private final long delayMillis;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition work = lock.newCondition();
@@ -32,13 +34,17 @@ final class GroupCommit implements AutoCloseable {
     private boolean closed;
 
     GroupCommit(Syncer syncer, long delayMillis) {
-        this(syncer, delayMillis, "rocks-group-commit");
+        this(syncer, delayMillis, "rocks-group-commit", SyncObserver.NONE);
     }
 
-    /** As above, on a thread named {@code threadName} (a node has one per database: data, chunks). */
-    GroupCommit(Syncer syncer, long delayMillis, String threadName) {
+    /**
+     * As above, on a thread named {@code threadName} (a node has one per database: data, chunks),
+     * telling {@code observer} of each sync.
+     */
+    GroupCommit(Syncer syncer, long delayMillis, String threadName, SyncObserver observer) {
         this.syncer = syncer;
         this.delayMillis = delayMillis;
+        this.observer = observer;
         this.thread = Thread.ofPlatform().daemon().name(threadName).start(this::run);
     }
 
@@ -118,12 +124,18 @@ final class GroupCommit implements AutoCloseable {
                 lock.unlock();
             }
             Exception error = null;
+            long started = System.nanoTime();
             try {
                 syncer.sync();
             } catch (Exception e) {
                 error = e;
             }
             if (error == null) {
+                try {
+                    observer.synced(System.nanoTime() - started, batch.size());
+                } catch (RuntimeException ignored) {
+                    // A metric's failure must not fail the writes this sync made durable.
+                }
                 for (CompletableFuture<Void> f : batch) {
                     f.complete(null);
                 }

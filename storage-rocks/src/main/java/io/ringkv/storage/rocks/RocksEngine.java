@@ -89,8 +89,9 @@ public final class RocksEngine implements StorageEngine {
             }
         }
         this.groupCommit = switch (settings.sync()) {
-            case ALWAYS -> new GroupCommit(() -> db.flushWal(true), 0, syncThreadName(settings));
-            case BATCH -> new GroupCommit(() -> db.flushWal(true), settings.syncDelayMillis(), syncThreadName(settings));
+            case ALWAYS -> new GroupCommit(() -> db.flushWal(true), 0, syncThreadName(settings), settings.syncObserver());
+            case BATCH -> new GroupCommit(() -> db.flushWal(true), settings.syncDelayMillis(), syncThreadName(settings),
+                    settings.syncObserver());
             case NEVER -> null;
         };
     }

@@ -2,6 +2,7 @@ package io.ringkv.storage.rocks;
 
 import io.ringkv.storage.EngineConfig;
 import io.ringkv.storage.SyncMode;
+import io.ringkv.storage.SyncObserver;
 import java.nio.file.Path;
 import java.util.Set;
 
@@ -21,10 +22,11 @@ import java.util.Set;
  * files RocksDB keeps to write over instead of creating new ones. A recycled log does not grow, so
  * its fsync (an fdatasync) flushes data without a filesystem journal commit for the file's new size;
  * the cost is the kept files' disk space (each about one write buffer).
+ * Each group-commit fsync is reported to the config's {@link SyncObserver}.
  */
 public record RocksSettings(Path dataDir, SyncMode sync, long syncDelayMillis, long blockCacheBytes,
                             long writeBufferBytes, int maxBackgroundJobs, boolean lowPriorityBackground,
-                            long backgroundWriteBytesPerSec, int recycleLogFiles) {
+                            long backgroundWriteBytesPerSec, int recycleLogFiles, SyncObserver syncObserver) {
     static final String BLOCK_CACHE = "rocks.block_cache_bytes";
     static final String WRITE_BUFFER = "rocks.write_buffer_bytes";
     static final String BACKGROUND_JOBS = "rocks.max_background_jobs";
@@ -54,7 +56,7 @@ public record RocksSettings(Path dataDir, SyncMode sync, long syncDelayMillis, l
                 (int) config.longOption(BACKGROUND_JOBS, 2, 1, 64),
                 lowPriority(config.options().getOrDefault(BACKGROUND_PRIORITY, "low")),
                 backgroundWriteRate(config),
-                (int) config.longOption(RECYCLE_LOG_FILES, 4, 0, 64));
+                (int) config.longOption(RECYCLE_LOG_FILES, 4, 0, 64), config.syncObserver());
     }
 
     private static long backgroundWriteRate(EngineConfig config) {

@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.ringkv.storage.StorageException;
 import java.io.IOException;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
@@ -47,6 +49,41 @@ class GroupCommitTest {
             syncer.permits.release();
             CompletableFuture.allOf(second, third).get(10, TimeUnit.SECONDS);
             assertThat(syncer.syncs.get()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void eachSyncIsReportedWithItsDurationAndItsWriters() throws Exception {
+        SteppedSyncer syncer = new SteppedSyncer();
+        List<long[]> seen = new CopyOnWriteArrayList<>();
+        try (GroupCommit commit = new GroupCommit(syncer, 0, "sync-test", (nanos, writers) -> seen.add(new long[] {nanos, writers}))) {
+            CompletableFuture<Void> first = commit.durable();
+            assertThat(syncer.entered.tryAcquire(10, TimeUnit.SECONDS)).isTrue();
+            CompletableFuture<Void> second = commit.durable();
+            CompletableFuture<Void> third = commit.durable();
+            Thread.sleep(30);
+            syncer.permits.release();
+            first.get(10, TimeUnit.SECONDS);
+            assertThat(seen).hasSize(1);
+            assertThat(seen.get(0)[0]).as("nanos of a sync held 30 ms").isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(30));
+            assertThat(seen.get(0)[1]).as("writers").isEqualTo(1);
+            assertThat(syncer.entered.tryAcquire(10, TimeUnit.SECONDS)).isTrue();
+            syncer.permits.release();
+            CompletableFuture.allOf(second, third).get(10, TimeUnit.SECONDS);
+            assertThat(seen).hasSize(2);
+            assertThat(seen.get(1)[1]).as("writers").isEqualTo(2);
+        }
+    }
+
+    @Test
+    void anObserverThatThrowsFailsNoWrite() throws Exception {
+        AtomicInteger syncs = new AtomicInteger();
+        try (GroupCommit commit = new GroupCommit(syncs::incrementAndGet, 0, "sync-test", (nanos, writers) -> {
+            throw new IllegalStateException("metrics broken");
+        })) {
+            commit.durable().get(10, TimeUnit.SECONDS);
+            commit.durable().get(10, TimeUnit.SECONDS);
+            assertThat(syncs.get()).isEqualTo(2);
         }
     }
 
