@@ -466,6 +466,10 @@ public final class NodeServer implements AutoCloseable {
         if (dataHoldsChunks && !java.nio.file.Files.isDirectory(config.chunksDir())) {
             log.info("node {}: large values' chunks stay in {} (written before chunks had an engine of their own)",
                     config.id(), config.dataDir().resolve("data"));
+            if (!config.chunksDir().equals(config.dataDir().resolve("chunks"))) {
+                log.warn("node {}: chunks_dir {} is not used: this node's chunks are in its data engine", config.id(),
+                        config.chunksDir());
+            }
             return data;
         }
         if (!config.backend().equals("memory")) {
