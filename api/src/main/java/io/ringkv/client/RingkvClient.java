@@ -530,9 +530,12 @@ public final class RingkvClient implements AutoCloseable {
 
     /** Asks one node for its ring; under ROOT so no request's cancellation can stop a shared fetch. */
     private CompletableFuture<RingView> fetchRing(String node) {
+        // The channel first: building a process's first one (Netty's classes and native transport)
+        // can take seconds on a busy machine, and that is not the node's time to answer.
+        KVGrpc.KVStub stub = KVGrpc.newStub(channels.channel(node));
         Deadline deadline = newDeadline();
         return inContext(Context.ROOT, () -> Calls.<GetRingRequest, RingView>unary(
-                stub(node, deadline)::getRing, GetRingRequest.getDefaultInstance()));
+                stub.withDeadline(deadline)::getRing, GetRingRequest.getDefaultInstance()));
     }
 
     private KVGrpc.KVStub stub(String node, Deadline deadline) {

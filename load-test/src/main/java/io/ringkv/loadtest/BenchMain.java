@@ -464,6 +464,23 @@ public final class BenchMain implements Callable<Integer> {
         return b;
     }
 
+    /** Attempts to fetch the ring before a run: a node that just started may not answer the first. */
+    static final int RING_ATTEMPTS = 3;
+
+    /** Fetches the ring, up to {@link #RING_ATTEMPTS} times; the last failure, or null. */
+    static RingkvException firstRing(RingkvClient client) {
+        RingkvException last = null;
+        for (int i = 0; i < RING_ATTEMPTS; i++) {
+            try {
+                client.ring();
+                return null;
+            } catch (RingkvException e) {
+                last = e;
+            }
+        }
+        return last;
+    }
+
     private int run(BenchConfig config, Instant startedAt, NodeProcessCluster cluster, Scenario scenario,
                     BenchTelemetry telemetry) throws Exception {
         err.println(describe(config));
@@ -474,10 +491,9 @@ public final class BenchMain implements Callable<Integer> {
         byte[] pool = ValueCodec.payloadPool(root.split(), config.valueSizes().max());
         ErrorLog errorLog = new ErrorLog(err);
         try (RingkvClient client = client(config, telemetry).build()) {
-            try {
-                client.ring();
-            } catch (RingkvException e) {
-                err.println("ringkv bench: no ring from " + String.join(",", config.seeds()) + ": " + e.getMessage());
+            RingkvException noRing = firstRing(client);
+            if (noRing != null) {
+                err.println("ringkv bench: no ring from " + String.join(",", config.seeds()) + ": " + noRing.getMessage());
                 return 1;
             }
             LoadResult load = null;

@@ -139,6 +139,23 @@ class BenchMainOptionsTest {
     }
 
     @Test
+    void noNodeAnsweringIsExitCode1WithOneLineAfterItsAttempts() throws Exception {
+        int port;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = free.getLocalPort();
+        }
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = BenchMain.run(new PrintStream(new ByteArrayOutputStream()), new PrintStream(err, true),
+                java.util.Map.of(), "--seeds", "127.0.0.1:" + port, "--records", "1", "--duration", "1",
+                "--warmup", "0", "--request-timeout", "300");
+        assertThat(code).isEqualTo(1);
+        List<String> lines = err.toString(StandardCharsets.UTF_8).strip().lines()
+                .filter(l -> l.startsWith("ringkv bench: no ring")).toList();
+        assertThat(lines).hasSize(1);
+        assertThat(lines.get(0)).startsWith("ringkv bench: no ring from 127.0.0.1:" + port + ": ");
+    }
+
+    @Test
     void badOpenTelemetryEnvironmentIsAUsageError() {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int code = BenchMain.run(new PrintStream(new ByteArrayOutputStream()), new PrintStream(err, true),
