@@ -93,6 +93,10 @@ public final class BulkLane implements AutoCloseable {
                     .factory(f)
                     .maxResponseMessageLength(maxMessageBytes)
                     .maxRequestMessageLength(maxMessageBytes)
+                    // No cap on a call's whole response: Armeria's default (10 MiB) failed every streamed
+                    // read of a larger record with RESOURCE_EXHAUSTED. Each message is capped above, and a
+                    // stream carries one record, which the peer's value limit bounds.
+                    .maxResponseLength(0)
                     // A cap for calls without a deadline; every replica call sets its own, shorter one.
                     .responseTimeoutMillis(60_000)
                     .intercept(interceptors)

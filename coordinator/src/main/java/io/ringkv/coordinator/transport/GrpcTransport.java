@@ -233,6 +233,9 @@ public final class GrpcTransport implements Transport, AutoCloseable {
                         .builder("http://" + a)
                         .maxResponseMessageLength(STREAM_THRESHOLD_BYTES * 4)
                         .maxRequestMessageLength(STREAM_THRESHOLD_BYTES * 4)
+                        // No cap on a call's whole response (Armeria's default is 10 MiB): a streamed record,
+                        // a repair's digest pages or a vnode's transfer may be larger; each message is capped above.
+                        .maxResponseLength(0)
                         // A cap for calls without a deadline; every replica call sets its own, shorter one.
                         .responseTimeoutMillis(60_000)
                         .intercept(interceptors)

@@ -90,4 +90,48 @@ class BulkLaneClusterTest {
             assertThat(client.refreshRing().nodes()).allSatisfy(n -> assertThat(n.bulkPort()).isZero());
         }
     }
+
+    /**
+     * A peer's record larger than Armeria's default whole-response cap (10 MiB), read over its bulk lane
+     * and over its main port: the stream of 256 KiB chunks arrives whole (it failed with
+     * RESOURCE_EXHAUSTED before).
+     */
+    @Test
+    void aRecordOverTenMebibytesStreamsWholeFromAPeersBulkLane() throws Exception {
+        try (LocalCluster cluster = new LocalCluster(3, dir, "rocks", Map.of());
+             RingkvClient client = RingkvClient.builder().seeds(cluster.addresses).build();
+             BulkLane lane = new BulkLane(0, 1, GrpcTransport.STREAM_THRESHOLD_BYTES * 4, java.util.List.of())) {
+            byte[] value = new byte[12 * 1024 * 1024];
+            new Random(12).nextBytes(value);
+            client.put("twelve", value, io.ringkv.client.PutOptions.defaults().withConsistency(io.ringkv.client.Consistency.ALL));
+            NodeServer peer = cluster.nodes.get(1);
+            String peerId = peer.config().id();
+            String address = cluster.addresses.get(1);
+            GrpcTransport transport = new GrpcTransport("caller", null,
+                    id -> id.equals(peerId) ? java.util.Optional.of(address) : java.util.Optional.empty());
+            try {
+                transport.useBulkLane(lane);
+                lane.learn(peerId, peer.bulkPort());
+                ReadReply reply = transport.read(peerId, new ReplicaRead("default", "twelve",
+                        false, 0), 30_000).get(60, java.util.concurrent.TimeUnit.SECONDS);
+                assertThat(reply.found()).isTrue();
+                assertThat(reply.record().value()).isEqualTo(value);
+                assertThat(peer.bulkLaneCalls().replica()).as("the read took the peer's bulk lane").isPositive();
+            } finally {
+                transport.close();
+            }
+            // And from its main port, as a node without a bulk lane (or whose lane call failed) reads it.
+            GrpcTransport mainPort = new GrpcTransport("caller", null,
+                    id -> id.equals(peerId) ? java.util.Optional.of(address) : java.util.Optional.empty());
+            try {
+                long bulkCalls = peer.bulkLaneCalls().replica();
+                ReadReply reply = mainPort.read(peerId, new ReplicaRead("default", "twelve", false, 0), 30_000)
+                        .get(60, java.util.concurrent.TimeUnit.SECONDS);
+                assertThat(reply.record().value()).isEqualTo(value);
+                assertThat(peer.bulkLaneCalls().replica()).as("not on the bulk lane").isEqualTo(bulkCalls);
+            } finally {
+                mainPort.close();
+            }
+        }
+    }
 }
