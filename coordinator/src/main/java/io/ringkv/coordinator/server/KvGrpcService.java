@@ -6,6 +6,7 @@ import com.linecorp.armeria.server.ServiceRequestContext;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.stub.MetadataUtils;
+import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.ringkv.api.v1.DeleteRequest;
 import io.ringkv.api.v1.DeleteResponse;
@@ -397,11 +398,25 @@ final class KvGrpcService extends KVGrpc.KVImplBase {
         // event loop; a stream's chunks are serialized by the thread that sends them, so they are
         // sent from this call's own event loop (the bulk lane's, for a client that uses it).
         java.util.concurrent.Executor callLoop = callEventLoop();
+        ServerCallStreamObserver<GetStreamResponse> served =
+                out instanceof ServerCallStreamObserver<GetStreamResponse> s ? s : null;
+        if (served != null) {
+            // A client that stopped waiting (its deadline, or it went away) while the value was read ends
+            // the stream: what is left to send is dropped. Without a handler, each send would throw, and
+            // the event loop would log the exception with its stack.
+            served.setOnCancelHandler(() -> { });
+        }
         read(req, call, out, o -> callLoop.execute(() -> {
+            if (served != null && served.isCancelled()) {
+                return;
+            }
             out.onNext(GetStreamResponse.newBuilder().setHeader(response(o, -1)).build());
             for (int i = 0; i < o.values().size(); i++) {
                 byte[] v = o.values().get(i).value();
                 for (int off = 0; off < v.length; off += GrpcTransport.CHUNK_BYTES) {
+                    if (served != null && served.isCancelled()) {
+                        return;
+                    }
                     int len = Math.min(GrpcTransport.CHUNK_BYTES, v.length - off);
                     out.onNext(GetStreamResponse.newBuilder().setChunk(ValueChunk.newBuilder().setSibling(i)
                             .setData(UnsafeByteOperations.unsafeWrap(v, off, len))).build());

@@ -65,6 +65,85 @@ class NodeServerGrpcTest {
         }
     }
 
+    /**
+     * Large reads whose clients give up while the value is read (deadlines of 2-62 ms): each stream ends
+     * without an exception escaping to the event loop, where Netty would log it with its stack.
+     */
+    @Test
+    void aStreamedReadWhoseClientGaveUpEndsQuietly() throws Exception {
+        byte[] value = new byte[4 << 20];
+        new Random(11).nextBytes(value);
+        for (int k = 0; k < 4; k++) {
+            kv().put(PutRequest.newBuilder().setKey("gave-up-" + k).setValue(ByteString.copyFrom(value))
+                    .setConsistency(ConsistencyLevel.ALL).build());
+        }
+        ch.qos.logback.classic.Logger loop = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory
+                .getLogger("io.netty.util.concurrent.AbstractEventExecutor");
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> seen =
+                new ch.qos.logback.core.read.ListAppender<>();
+        seen.start();
+        loop.addAppender(seen);
+        try {
+            // Four waves of sixteen: more at once would fill the nodes' large-value queues (RESOURCE_EXHAUSTED).
+            for (int wave = 0; wave < 4; wave++) {
+            List<CompletableFuture<Void>> ends = new ArrayList<>();
+            for (int i = wave * 16; i < wave * 16 + 16; i++) {
+                CompletableFuture<Void> end = new CompletableFuture<>();
+                ends.add(end);
+                KVGrpc.newStub(channel).withDeadlineAfter(2 + i % 16 * 4, TimeUnit.MILLISECONDS).getStream(
+                        GetRequest.newBuilder().setKey("gave-up-" + i % 4).build(), new StreamObserver<>() {
+                            @Override
+                            public void onNext(GetStreamResponse r) {
+                            }
+
+                            @Override
+                            public void onError(Throwable t) {
+                                end.complete(null);
+                            }
+
+                            @Override
+                            public void onCompleted() {
+                                end.complete(null);
+                            }
+                        });
+            }
+            CompletableFuture.allOf(ends.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+            }
+            // The nodes finish their reads after the clients left; give those sends time to happen.
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+            while (seen.list.isEmpty() && System.nanoTime() - until < 0) {
+                Thread.sleep(50);
+            }
+            assertThat(seen.list).extracting(e -> e.getFormattedMessage()
+                    + (e.getThrowableProxy() == null ? "" : ": " + e.getThrowableProxy().getMessage())).isEmpty();
+        } finally {
+            loop.detachAppender(seen);
+        }
+        // The nodes serve the value whole again once the abandoned reads are done (bounded: 30 s), so the
+        // tests after this one meet idle large-value threads.
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            try {
+                ByteString.Output whole = ByteString.newOutput();
+                kv().getStream(GetRequest.newBuilder().setKey("gave-up-0").build())
+                        .forEachRemaining(r -> {
+                            try {
+                                r.getChunk().getData().writeTo(whole);
+                            } catch (java.io.IOException e) {
+                                throw new java.io.UncheckedIOException(e);
+                            }
+                        });
+                assertThat(whole.toByteString().toByteArray()).isEqualTo(value);
+                break;
+            } catch (StatusRuntimeException e) {
+                if (e.getStatus().getCode() != Status.Code.UNAVAILABLE || System.nanoTime() - until > 0) {
+                    throw e;
+                }
+                Thread.sleep(100);
+            }
+        }
+    }
+
     private static KVGrpc.KVBlockingStub kv() {
         return KVGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
     }
