@@ -223,6 +223,7 @@ public final class NodeServer implements AutoCloseable {
                     .maxRequestLength(2L * maxMessage)
                     .requestTimeoutMillis(120_000)
                     .gracefulShutdownTimeoutMillis(0, 1_000)
+                    .errorHandler(new ServiceFaultLog())
                     // One registry per node: several nodes may share a JVM (ringkv dev, tests).
                     .meterRegistry(new io.micrometer.core.instrument.simple.SimpleMeterRegistry())
                     .service(grpc)
@@ -277,6 +278,7 @@ public final class NodeServer implements AutoCloseable {
                 .maxRequestLength(2L * maxMessage)
                 .requestTimeoutMillis(120_000)
                 .gracefulShutdownTimeoutMillis(0, 1_000)
+                .errorHandler(new ServiceFaultLog())
                 .meterRegistry(new io.micrometer.core.instrument.simple.SimpleMeterRegistry())
                 .service(grpc)
                 .decorator((delegate, ctx, req) -> {
