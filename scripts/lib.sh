@@ -38,3 +38,13 @@ sched() {
 idle_ticks() {
   awk '/^cpu / {print $5}' /proc/stat
 }
+
+# Seconds one core takes to SHA-256 1 GB of zeros: this machine's speed moves by a third over hours,
+# and a table that says how fast the machine was when it ran can be compared with another.
+cpu_probe() {
+  local start end
+  start=$(date +%s%N)
+  head -c 1000000000 /dev/zero | sha256sum > /dev/null
+  end=$(date +%s%N)
+  awk -v a="$start" -v b="$end" 'BEGIN { printf "%.2f", (b - a) / 1e9 }'
+}
