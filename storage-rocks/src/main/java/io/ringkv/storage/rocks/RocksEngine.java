@@ -123,12 +123,22 @@ public final class RocksEngine implements StorageEngine {
                             .setFilterPolicy(new BloomFilter(10))
                             .setCacheIndexAndFilterBlocks(true)
                             .setPinL0FilterAndIndexBlocksInCache(true));
+            if (settings.blobFiles()) {
+                // Large values are written once, to a blob file at flush; compaction moves only keys and
+                // blob references, and relocates the live values of the oldest quarter of blob files so
+                // that overwritten values' space comes back. Not compressed: opaque values, often already are.
+                cfOptions.setEnableBlobFiles(true)
+                        .setMinBlobSize(settings.blobMinBytes())
+                        .setBlobCompressionType(CompressionType.NO_COMPRESSION)
+                        .setEnableBlobGarbageCollection(true);
+            }
             dbOptions = new DBOptions()
                     .setCreateIfMissing(true)
                     .setCreateMissingColumnFamilies(true)
                     .setMaxBackgroundJobs(settings.maxBackgroundJobs())
                     .setBytesPerSync(1 << 20)
-                    .setRecycleLogFileNum(settings.recycleLogFiles());
+                    .setRecycleLogFileNum(settings.recycleLogFiles())
+                    .setMaxTotalWalSize(settings.maxTotalWalBytes());
             if (settings.backgroundWriteBytesPerSec() > 0) {
                 rateLimiter = new RateLimiter(settings.backgroundWriteBytesPerSec());
                 dbOptions.setRateLimiter(rateLimiter);
@@ -468,6 +478,7 @@ public final class RocksEngine implements StorageEngine {
                 ColumnFamilyHandle h = e.getValue();
                 long keys = db.getLongProperty(h, "rocksdb.estimate-num-keys");
                 long bytes = db.getLongProperty(h, "rocksdb.total-sst-files-size")
+                        + db.getLongProperty(h, "rocksdb.total-blob-file-size")
                         + db.getLongProperty(h, "rocksdb.cur-size-all-mem-tables");
                 out.put(e.getKey(), new NamespaceStats(keys, bytes));
             }

@@ -22,21 +22,36 @@ import java.util.Set;
  * files RocksDB keeps to write over instead of creating new ones. A recycled log does not grow, so
  * its fsync (an fdatasync) flushes data without a filesystem journal commit for the file's new size;
  * the cost is the kept files' disk space (each about one write buffer).
+ * {@code rocks.max_total_wal_bytes} (default 256 MiB; 0 leaves RocksDB's own limit, four times all
+ * write buffers): once the live write-ahead logs pass it, the column families that hold the oldest
+ * one are flushed, so a family written rarely (a journal, hints) cannot keep every log alive, which
+ * would grow the disk used and the replay at restart.
+ * {@code rocks.blob_min_bytes} (default 0, off; else in [1, 1 GiB]): values at least this large are
+ * written to blob files beside the LSM tree, written once at flush, so compactions move only their
+ * keys instead of rewriting the bytes at every level. The price is on reads: a 256 KiB value costs
+ * about three times the CPU to read from a blob file (docs/benchmarks.md), so it pays only where large
+ * values are written far more than read. Set at or above the chunking threshold, it applies to the
+ * chunk engine alone, as the data engine holds no value that large.
  * Each group-commit fsync is reported to the config's {@link SyncObserver}.
  */
 public record RocksSettings(Path dataDir, SyncMode sync, long syncDelayMillis, long blockCacheBytes,
                             long writeBufferBytes, int maxBackgroundJobs, boolean lowPriorityBackground,
-                            long backgroundWriteBytesPerSec, int recycleLogFiles, SyncObserver syncObserver) {
+                            long backgroundWriteBytesPerSec, int recycleLogFiles, long maxTotalWalBytes, long blobMinBytes,
+                            SyncObserver syncObserver) {
     static final String BLOCK_CACHE = "rocks.block_cache_bytes";
     static final String WRITE_BUFFER = "rocks.write_buffer_bytes";
     static final String BACKGROUND_JOBS = "rocks.max_background_jobs";
     static final String BACKGROUND_PRIORITY = "rocks.background_priority";
     static final String BACKGROUND_WRITE_RATE = "rocks.background_write_bytes_per_sec";
     static final String RECYCLE_LOG_FILES = "rocks.recycle_log_files";
-    /** The smallest background write cap: below it a flush of one write buffer would take minutes. */
-    static final long MIN_BACKGROUND_WRITE_RATE = 1L << 20;
+    static final String MAX_TOTAL_WAL = "rocks.max_total_wal_bytes";
+    /** The option that moves values of at least this many bytes into blob files. */
+    public static final String BLOB_MIN_BYTES = "rocks.blob_min_bytes";
+    static final long MAX_BLOB_MIN_BYTES = 1L << 30;
+    /** The smallest non-zero size option: below it a flush of one write buffer would take minutes, or logs would flush at every write. */
+    static final long MIN_SIZE_OPTION = 1L << 20;
     private static final Set<String> KNOWN = Set.of(BLOCK_CACHE, WRITE_BUFFER, BACKGROUND_JOBS, BACKGROUND_PRIORITY,
-            BACKGROUND_WRITE_RATE, RECYCLE_LOG_FILES);
+            BACKGROUND_WRITE_RATE, RECYCLE_LOG_FILES, MAX_TOTAL_WAL, BLOB_MIN_BYTES);
 
     public RocksSettings {
         if (dataDir == null) {
@@ -56,16 +71,28 @@ public record RocksSettings(Path dataDir, SyncMode sync, long syncDelayMillis, l
                 (int) config.longOption(BACKGROUND_JOBS, 2, 1, 64),
                 lowPriority(config.options().getOrDefault(BACKGROUND_PRIORITY, "low")),
                 backgroundWriteRate(config),
-                (int) config.longOption(RECYCLE_LOG_FILES, 4, 0, 64), config.syncObserver());
+                (int) config.longOption(RECYCLE_LOG_FILES, 4, 0, 64),
+                sizeOption(config, MAX_TOTAL_WAL, 256L << 20),
+                config.longOption(BLOB_MIN_BYTES, 0, 0, MAX_BLOB_MIN_BYTES), config.syncObserver());
+    }
+
+    /** Whether large values go to blob files. */
+    public boolean blobFiles() {
+        return blobMinBytes > 0;
     }
 
     private static long backgroundWriteRate(EngineConfig config) {
-        long rate = config.longOption(BACKGROUND_WRITE_RATE, 0, 0, 1L << 40);
-        if (rate != 0 && rate < MIN_BACKGROUND_WRITE_RATE) {
-            throw new IllegalArgumentException("option " + BACKGROUND_WRITE_RATE + " must be 0 (unlimited) or at least "
-                    + MIN_BACKGROUND_WRITE_RATE + ", was " + rate);
+        return sizeOption(config, BACKGROUND_WRITE_RATE, 0);
+    }
+
+    /** A size option that is 0 (off) or in [1 MiB, 1 TiB]. */
+    private static long sizeOption(EngineConfig config, String name, long defaultValue) {
+        long value = config.longOption(name, defaultValue, 0, 1L << 40);
+        if (value != 0 && value < MIN_SIZE_OPTION) {
+            throw new IllegalArgumentException("option " + name + " must be 0 (off) or at least "
+                    + MIN_SIZE_OPTION + ", was " + value);
         }
-        return rate;
+        return value;
     }
 
     private static boolean lowPriority(String raw) {

@@ -70,7 +70,7 @@ class RocksEngineContractTest extends StorageEngineContractTest {
         assertThat(RocksSettings.from(base.withOptions(Map.of("rocks.background_write_bytes_per_sec", "1099511627776")))
                 .backgroundWriteBytesPerSec()).isEqualTo(1L << 40);
         assertThatThrownBy(() -> RocksSettings.from(base.withOptions(Map.of("rocks.background_write_bytes_per_sec", "1048575"))))
-                .hasMessageContaining("rocks.background_write_bytes_per_sec must be 0 (unlimited) or at least 1048576, was 1048575");
+                .hasMessageContaining("rocks.background_write_bytes_per_sec must be 0 (off) or at least 1048576, was 1048575");
         assertThatThrownBy(() -> RocksSettings.from(base.withOptions(Map.of("rocks.background_write_bytes_per_sec", "1099511627777"))))
                 .hasMessageContaining("must be in [0, 1099511627776]");
     }
@@ -125,6 +125,116 @@ class RocksEngineContractTest extends StorageEngineContractTest {
                 .hasMessageContaining("must be in [0, 64]");
         assertThatThrownBy(() -> RocksSettings.from(base.withOptions(Map.of("rocks.recycle_log_files", "-1"))))
                 .hasMessageContaining("must be in [0, 64]");
+    }
+
+    @Test
+    void blobFilesAreOffByDefaultAndTheThresholdIsOneByteToOneGibibyte() {
+        EngineConfig base = EngineConfig.at(dir.resolve("b"), SyncMode.NEVER);
+        assertThat(RocksSettings.from(base).blobMinBytes()).isZero();
+        assertThat(RocksSettings.from(base).blobFiles()).isFalse();
+        assertThat(RocksSettings.from(base.withOptions(Map.of("rocks.blob_min_bytes", "1"))).blobFiles()).isTrue();
+        assertThat(RocksSettings.from(base.withOptions(Map.of("rocks.blob_min_bytes", "1073741824"))).blobMinBytes())
+                .isEqualTo(1L << 30);
+        assertThatThrownBy(() -> RocksSettings.from(base.withOptions(Map.of("rocks.blob_min_bytes", "1073741825"))))
+                .hasMessageContaining("rocks.blob_min_bytes must be in [0, 1073741824], was 1073741825");
+        assertThatThrownBy(() -> RocksSettings.from(base.withOptions(Map.of("rocks.blob_min_bytes", "-1"))))
+                .hasMessageContaining("must be in [0, 1073741824]");
+    }
+
+    @Test
+    void valuesAtTheBlobThresholdGoToBlobFilesAndReadBackAfterReopen() throws Exception {
+        Path blobDir = dir.resolve("blobs");
+        EngineConfig config = EngineConfig.at(blobDir, SyncMode.BATCH)
+                .withOptions(Map.of("rocks.blob_min_bytes", "4096"));
+        Namespace chunks = Namespace.DATA.chunks();
+        java.util.Random random = new java.util.Random(7);
+        byte[][] values = new byte[20][];
+        try (StorageEngine engine = StorageEngines.open("rocks", config)) {
+            for (int i = 0; i < values.length; i++) {
+                // Alternately at the threshold and a chunk's size; small ones stay in the tree.
+                values[i] = new byte[i % 2 == 0 ? 4096 : 256 * 1024];
+                random.nextBytes(values[i]);
+                engine.put(chunks, ("c" + i).getBytes(), values[i]);
+                engine.put(chunks, ("s" + i).getBytes(), new byte[4095]);
+            }
+            engine.flush();
+            assertThat(engine.stats().namespaces().get(chunks.name()).bytes()).isGreaterThanOrEqualTo(10L * 256 * 1024);
+        }
+        long blobBytes;
+        try (var files = java.nio.file.Files.list(blobDir)) {
+            blobBytes = files.filter(f -> f.toString().endsWith(".blob")).mapToLong(f -> f.toFile().length()).sum();
+        }
+        // Every value of at least 4096 bytes is in a blob file; the 4095-byte ones are not.
+        assertThat(blobBytes).isBetween(10L * (4096 + 256 * 1024), 10L * (4096 + 256 * 1024) + 64 * 1024);
+        try (StorageEngine engine = StorageEngines.open("rocks", config)) {
+            for (int i = 0; i < values.length; i++) {
+                assertThat(engine.get(chunks, ("c" + i).getBytes())).isEqualTo(values[i]);
+                assertThat(engine.get(chunks, ("s" + i).getBytes())).hasSize(4095);
+            }
+        }
+    }
+
+    @Test
+    void withoutTheOptionNoBlobFileIsWritten() throws Exception {
+        Path plain = dir.resolve("plain");
+        try (StorageEngine engine = StorageEngines.open("rocks", EngineConfig.at(plain, SyncMode.NEVER))) {
+            engine.put(Namespace.DATA.chunks(), "c".getBytes(), new byte[256 * 1024]);
+            engine.flush();
+        }
+        try (var files = java.nio.file.Files.list(plain)) {
+            assertThat(files.filter(f -> f.toString().endsWith(".blob"))).isEmpty();
+        }
+    }
+
+    @Test
+    void theLiveLogCapIsTwoHundredFiftySixMebibytesByDefaultAndZeroOrAtLeastOneMebibyte() {
+        EngineConfig base = EngineConfig.at(dir.resolve("w"), SyncMode.NEVER);
+        assertThat(RocksSettings.from(base).maxTotalWalBytes()).isEqualTo(256L << 20);
+        assertThat(RocksSettings.from(base.withOptions(Map.of("rocks.max_total_wal_bytes", "0"))).maxTotalWalBytes())
+                .isZero();
+        assertThat(RocksSettings.from(base.withOptions(Map.of("rocks.max_total_wal_bytes", "1048576")))
+                .maxTotalWalBytes()).isEqualTo(1L << 20);
+        assertThatThrownBy(() -> RocksSettings.from(base.withOptions(Map.of("rocks.max_total_wal_bytes", "1048575"))))
+                .hasMessageContaining("rocks.max_total_wal_bytes must be 0 (off) or at least 1048576, was 1048575");
+    }
+
+    /**
+     * A namespace written once keeps every later log alive until it is flushed; the cap flushes it.
+     * Without the cap (0) RocksDB allows four times all write buffers, here 16 MiB.
+     */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(longs = {0, 2 << 20})
+    void aRarelyWrittenNamespaceKeepsLogsAliveOnlyUpToTheCap(long cap) throws Exception {
+        Path logs = dir.resolve("wal-" + cap);
+        EngineConfig config = EngineConfig.at(logs, SyncMode.NEVER).withOptions(Map.of(
+                "rocks.max_total_wal_bytes", Long.toString(cap), "rocks.write_buffer_bytes", "1048576",
+                "rocks.recycle_log_files", "0"));
+        try (StorageEngine engine = StorageEngines.open("rocks", config)) {
+            engine.put(Namespace.META, "journal".getBytes(), new byte[16]);
+            byte[] value = new byte[64 * 1024];
+            new java.util.Random(3).nextBytes(value);
+            long maxLive = 0;
+            // 24 MiB through the data namespace: 24 write buffers, so as many log switches.
+            for (int i = 0; i < 384; i++) {
+                engine.put(Namespace.DATA, ("k" + i).getBytes(), value);
+                if (i % 16 == 15) {
+                    maxLive = Math.max(maxLive, logBytes(logs));
+                }
+            }
+            if (cap == 0) {
+                assertThat(maxLive).isGreaterThan(8L << 20);
+            } else {
+                // The cap plus the log being written and one whose flush is under way.
+                assertThat(maxLive).isLessThanOrEqualTo(cap + (3L << 20));
+            }
+            assertThat(engine.get(Namespace.META, "journal".getBytes())).hasSize(16);
+        }
+    }
+
+    private static long logBytes(Path db) throws java.io.IOException {
+        try (var files = java.nio.file.Files.list(db)) {
+            return files.filter(f -> f.toString().endsWith(".log")).mapToLong(f -> f.toFile().length()).sum();
+        }
     }
 
     @Test

@@ -44,8 +44,9 @@ import org.rocksdb.WriteOptions;
  * {@code RocksDB.put/get} on the engine's own column family and options), {@code rocks} (the SPI),
  * {@code rocks-record} (the SPI plus record encoding), {@code rocks-stack} (record encoding +
  * chunking decorator + SPI, whose put reads the key's current frame first to find chunks to
- * delete) and {@code memory-stack}. Sync is off: this measures CPU cost, not the disk. Run with
- * {@code bin/bench-storage}.
+ * delete) and {@code memory-stack}, optionally with values in blob files ({@code blobMinBytes})
+ * or in a chunk namespace ({@code namespace=data.chunks}). Sync is off: this measures CPU cost, not
+ * the disk. Run with {@code bin/bench-storage}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -62,6 +63,16 @@ public class StorageBenchmark {
     @Param({"100", "1024", "1048576"})
     public int valueBytes;
 
+    /** {@code rocks.blob_min_bytes}: 0 keeps values in the LSM tree; a chunk engine uses 4096. */
+    @Param({"0"})
+    public long blobMinBytes;
+
+    /** {@code data}, or {@code data.chunks}: a derived namespace, read as chunks are, past the block cache. */
+    @Param({"data"})
+    public String namespace;
+
+    private Namespace ns;
+
     private Path dir;
     private RocksEngine rocks;
     private StorageEngine engine;
@@ -77,7 +88,8 @@ public class StorageBenchmark {
     @Setup(Level.Trial)
     public void setUp() throws IOException, RocksDBException {
         dir = Files.createTempDirectory("ringkv-bench");
-        int keyCount = valueBytes >= 1 << 20 ? 256 : 100_000;
+        // Values of a chunk's size (256 KiB) span 256 MiB, more than the 64 MiB block cache, as chunks do on a node.
+        int keyCount = valueBytes >= 1 << 20 ? 256 : valueBytes >= 1 << 18 ? 1024 : 100_000;
         Random random = new Random(42);
         keys = new byte[keyCount][];
         for (int i = 0; i < keyCount; i++) {
@@ -85,18 +97,24 @@ public class StorageBenchmark {
         }
         value = new byte[valueBytes];
         random.nextBytes(value);
+        ns = new Namespace(namespace);
         version = new byte[12];
         random.nextBytes(version);
         if (path.equals("memory-stack")) {
             engine = new MemoryEngine();
         } else {
-            rocks = RocksEngine.open(RocksSettings.from(EngineConfig.at(dir, SyncMode.NEVER)));
+            rocks = RocksEngine.open(RocksSettings.from(EngineConfig.at(dir, SyncMode.NEVER)
+                    .withOptions(java.util.Map.of(RocksSettings.BLOB_MIN_BYTES, Long.toString(blobMinBytes)))));
             engine = rocks;
             raw = rocks.rawDb();
-            rawFamily = rocks.rawFamily(Namespace.DATA);
+            rawFamily = rocks.rawFamily(ns);
             rawWrite = rocks.rawWriteOptions();
         }
         stack = new ChunkingEngine(engine, ChunkingConfig.DEFAULTS, StorageLimits.DEFAULTS);
+        if (raw != null && rawFamily == null) {
+            engine.put(ns, keys[0], value); // creates the namespace's column family
+            rawFamily = rocks.rawFamily(ns);
+        }
         for (int i = 0; i < keyCount; i++) {
             put(keys[i]);
         }
@@ -115,10 +133,10 @@ public class StorageBenchmark {
         try {
             switch (path) {
                 case "raw" -> raw.put(rawFamily, rawWrite, key, value);
-                case "rocks" -> engine.put(Namespace.DATA, key, value);
-                case "rocks-record" -> engine.put(Namespace.DATA, key,
+                case "rocks" -> engine.put(ns, key, value);
+                case "rocks-record" -> engine.put(ns, key,
                         RecordCodec.encode(Record.value(VersionKind.LWW, version, 1_700_000_000_000L, value)));
-                default -> stack.put(Namespace.DATA, key,
+                default -> stack.put(ns, key,
                         RecordCodec.encode(Record.value(VersionKind.LWW, version, 1_700_000_000_000L, value)));
             }
         } catch (RocksDBException e) {
@@ -142,9 +160,9 @@ public class StorageBenchmark {
         byte[] key = nextKey();
         return switch (path) {
             case "raw" -> raw.get(rawFamily, key);
-            case "rocks" -> engine.get(Namespace.DATA, key);
-            case "rocks-record" -> RecordCodec.decode(engine.get(Namespace.DATA, key)).value();
-            default -> RecordCodec.decode(stack.get(Namespace.DATA, key)).value();
+            case "rocks" -> engine.get(ns, key);
+            case "rocks-record" -> RecordCodec.decode(engine.get(ns, key)).value();
+            default -> RecordCodec.decode(stack.get(ns, key)).value();
         };
     }
 
@@ -154,7 +172,7 @@ public class StorageBenchmark {
         int vnode = next;
         next = (next + 1) % VNODES;
         StorageEngine source = path.endsWith("stack") ? stack : engine;
-        try (EntryIterator it = source.scan(Namespace.DATA, StorageKeys.vnodeStart(vnode, VNODES),
+        try (EntryIterator it = source.scan(ns, StorageKeys.vnodeStart(vnode, VNODES),
                 StorageKeys.vnodeEnd(vnode, VNODES))) {
             while (it.hasNext()) {
                 bh.consume(it.next());
