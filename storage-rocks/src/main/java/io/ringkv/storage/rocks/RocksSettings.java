@@ -46,9 +46,9 @@ public record RocksSettings(Path dataDir, SyncMode sync, long syncDelayMillis, l
     static final String RECYCLE_LOG_FILES = "rocks.recycle_log_files";
     static final String MAX_TOTAL_WAL = "rocks.max_total_wal_bytes";
     /** The option that moves values of at least this many bytes into blob files. */
-    public static final String BLOB_MIN_BYTES = "rocks.blob_min_bytes";
+    static final String BLOB_MIN_BYTES = "rocks.blob_min_bytes";
     static final long MAX_BLOB_MIN_BYTES = 1L << 30;
-    /** The smallest non-zero size option: below it a flush of one write buffer would take minutes, or logs would flush at every write. */
+    /** The smallest non-zero size option: below it a flush would take minutes, or logs would flush at every write. */
     static final long MIN_SIZE_OPTION = 1L << 20;
     private static final Set<String> KNOWN = Set.of(BLOCK_CACHE, WRITE_BUFFER, BACKGROUND_JOBS, BACKGROUND_PRIORITY,
             BACKGROUND_WRITE_RATE, RECYCLE_LOG_FILES, MAX_TOTAL_WAL, BLOB_MIN_BYTES);

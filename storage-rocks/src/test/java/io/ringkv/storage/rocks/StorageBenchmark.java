@@ -63,7 +63,7 @@ public class StorageBenchmark {
     @Param({"100", "1024", "1048576"})
     public int valueBytes;
 
-    /** {@code rocks.blob_min_bytes}: 0 keeps values in the LSM tree; a chunk engine uses 4096. */
+    /** {@code rocks.blob_min_bytes}: 0 (the default) keeps values in the LSM tree; 4096 puts chunks in blob files. */
     @Param({"0"})
     public long blobMinBytes;
 
@@ -111,10 +111,6 @@ public class StorageBenchmark {
             rawWrite = rocks.rawWriteOptions();
         }
         stack = new ChunkingEngine(engine, ChunkingConfig.DEFAULTS, StorageLimits.DEFAULTS);
-        if (raw != null && rawFamily == null) {
-            engine.put(ns, keys[0], value); // creates the namespace's column family
-            rawFamily = rocks.rawFamily(ns);
-        }
         for (int i = 0; i < keyCount; i++) {
             put(keys[i]);
         }
