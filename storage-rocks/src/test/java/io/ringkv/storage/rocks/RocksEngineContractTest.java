@@ -127,6 +127,34 @@ class RocksEngineContractTest extends StorageEngineContractTest {
                 .hasMessageContaining("must be in [0, 64]");
     }
 
+    /** A read of a key the memtable lacks is answered by the memtable's bloom filter, not its skip list. */
+    @Test
+    void readsOfKeysNotInTheMemtableAreTurnedAwayByItsBloomFilter() throws Exception {
+        try (RocksEngine engine = RocksEngine.open(RocksSettings.from(EngineConfig.at(dir.resolve("bloom"), SyncMode.NEVER)))) {
+            for (int i = 0; i < 1000; i++) {
+                engine.put(Namespace.DATA, ("present" + i).getBytes(), new byte[100]);
+            }
+            org.rocksdb.RocksDB db = engine.rawDb();
+            db.setPerfLevel(org.rocksdb.PerfLevel.ENABLE_COUNT);
+            try {
+                org.rocksdb.PerfContext perf = db.getPerfContext();
+                perf.reset();
+                for (int i = 0; i < 1000; i++) {
+                    assertThat(engine.get(Namespace.DATA, ("absent" + i).getBytes())).isNull();
+                }
+                // Misses the filter answered; a few false positives may walk the list.
+                assertThat(perf.getBloomMemtableMissCount()).isGreaterThanOrEqualTo(990);
+                perf.reset();
+                for (int i = 0; i < 1000; i++) {
+                    assertThat(engine.get(Namespace.DATA, ("present" + i).getBytes())).hasSize(100);
+                }
+                assertThat(perf.getBloomMemtableHitCount()).isEqualTo(1000);
+            } finally {
+                db.setPerfLevel(org.rocksdb.PerfLevel.DISABLE);
+            }
+        }
+    }
+
     @Test
     void blobFilesAreOffByDefaultAndTheThresholdIsOneByteToOneGibibyte() {
         EngineConfig base = EngineConfig.at(dir.resolve("b"), SyncMode.NEVER);

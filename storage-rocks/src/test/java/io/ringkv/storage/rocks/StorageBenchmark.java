@@ -71,6 +71,13 @@ public class StorageBenchmark {
     @Param({"data"})
     public String namespace;
 
+    /**
+     * Keys written after the load's flush and never read: a node's memtable holds recent writes, so
+     * most reads search it and miss. 0 reads with an empty memtable.
+     */
+    @Param({"0"})
+    public int unflushed;
+
     private Namespace ns;
 
     private Path dir;
@@ -115,6 +122,9 @@ public class StorageBenchmark {
             put(keys[i]);
         }
         engine.flush();
+        for (int i = 0; i < unflushed; i++) {
+            put(StorageKeys.encode("recent" + random.nextInt(Integer.MAX_VALUE) + ":" + i, StorageLimits.DEFAULTS));
+        }
     }
 
     @TearDown(Level.Trial)
