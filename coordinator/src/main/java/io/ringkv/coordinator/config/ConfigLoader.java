@@ -42,6 +42,8 @@ import java.util.Set;
  * rocks_background_priority: low       # low (nice 19 flushes and compactions) or normal
  * rocks_background_write_bytes_per_sec: 0   # cap on flush and compaction writes (0: none; else >= 1 MiB)
  * rocks_recycle_log_files: 4  # write-ahead log files written over instead of created (0..64)
+ * rocks_max_total_wal_bytes: 268435456   # live write-ahead logs before the oldest one's namespaces flush (0: RocksDB's)
+ * rocks_blob_min_bytes: 0     # values at least this large in blob files (0: off; 65536+: the chunk engine only)
  * seeds: 127.0.0.1:7001,127.0.0.1:7002,127.0.0.1:7003   # static members (list or comma string)
  * vnodes: 1024
  * replicas: 3                 # per vnode; default: largest keyspace N
@@ -103,6 +105,7 @@ public final class ConfigLoader {
             // The storage engine (EngineConfig): group commit, and RocksDB's options as rocks_<option>.
             "sync_delay_millis", "rocks_block_cache_bytes", "rocks_write_buffer_bytes", "rocks_max_background_jobs",
             "rocks_background_priority", "rocks_background_write_bytes_per_sec", "rocks_recycle_log_files",
+            "rocks_max_total_wal_bytes", "rocks_blob_min_bytes",
             // The large-value threads (priority.LargeValueSettings).
             "large_value_threads", "large_value_nice", "large_value_queue", "bulk_port", "bulk_event_loops");
 

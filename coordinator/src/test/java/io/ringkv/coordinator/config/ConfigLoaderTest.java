@@ -168,4 +168,22 @@ class ConfigLoaderTest {
                 Map.of("backend", "memory", "rocks_max_background_jobs", "4")))
                 .hasMessageContaining("rocks_* keys (rocks_max_background_jobs) need backend rocks, not memory");
     }
+
+    /** Every option the RocksDB engine knows can be set in a node's config as rocks_<option>. */
+    @Test
+    void everyRocksOptionTheEngineKnowsIsANodeConfigKey() {
+        // The engine names its options when it refuses an unknown one.
+        String refusal = org.assertj.core.api.Assertions.catchThrowable(() -> io.ringkv.storage.StorageEngines.open("rocks",
+                io.ringkv.storage.EngineConfig.at(dir.resolve("known"), SyncMode.NEVER)
+                        .withOptions(Map.of("rocks.no_such_option", "1")))).getMessage();
+        java.util.regex.Matcher known = java.util.regex.Pattern.compile("known: \\[(.*)]").matcher(refusal);
+        assertThat(known.find()).as(refusal).isTrue();
+        java.util.List<String> options = java.util.Arrays.stream(known.group(1).split(",")).map(String::trim).toList();
+        assertThat(options).contains("rocks.max_total_wal_bytes", "rocks.blob_min_bytes", "rocks.block_cache_bytes");
+        for (String option : options) {
+            String key = "rocks_" + option.substring("rocks.".length());
+            assertThat(ConfigLoader.load(null, Map.of(), Map.of(key, "1048576")).engineOptions())
+                    .as(key).containsEntry(option, "1048576");
+        }
+    }
 }
