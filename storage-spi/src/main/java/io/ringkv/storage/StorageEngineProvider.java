@@ -8,4 +8,8 @@ public interface StorageEngineProvider {
     String name();
 
     StorageEngine open(EngineConfig config);
+
+    /** Refuses, with a message naming the option, options this backend does not know or whose values are out of range; opens nothing. */
+    default void check(EngineConfig config) {
+    }
 }

@@ -19,9 +19,18 @@ public final class StorageEngines {
 
     /** Opens the backend called {@code name}, or fails naming the ones that exist. */
     public static StorageEngine open(String name, EngineConfig config) {
+        return provider(name).open(config);
+    }
+
+    /** Checks a config's options against the backend called {@code name} without opening anything (see {@link StorageEngineProvider#check}). */
+    public static void check(String name, EngineConfig config) {
+        provider(name).check(config);
+    }
+
+    private static StorageEngineProvider provider(String name) {
         for (StorageEngineProvider provider : ServiceLoader.load(StorageEngineProvider.class)) {
             if (provider.name().equals(name)) {
-                return provider.open(config);
+                return provider;
             }
         }
         throw new IllegalArgumentException("no storage backend named '" + name + "'; available: " + available());

@@ -10,6 +10,8 @@ import io.ringkv.coordinator.priority.LargeValueSettings;
 import io.ringkv.coordinator.transport.ReplicaChannelSettings;
 import io.ringkv.observability.TelemetrySettings;
 import io.ringkv.coordinator.repair.RepairSettings;
+import io.ringkv.storage.EngineConfig;
+import io.ringkv.storage.StorageEngines;
 import io.ringkv.storage.StorageLimits;
 import io.ringkv.storage.SyncMode;
 import java.io.IOException;
@@ -44,6 +46,9 @@ import java.util.Set;
  * rocks_recycle_log_files: 4  # write-ahead log files written over instead of created (0..64)
  * rocks_max_total_wal_bytes: 268435456   # live write-ahead logs before the oldest one's namespaces flush (0: RocksDB's)
  * rocks_blob_min_bytes: 0     # values at least this large in blob files (0: off; 65536+: the chunk engine only)
+ * rocks_delete_bytes_per_sec: 0   # pace of deleting obsolete files (0: at once; else >= 1 MiB)
+ * rocks_delete_chunk_bytes: 4194304   # larger files are truncated a piece this size at a time
+ * rocks_delete_trash_percent: 100     # deleted files waiting, as % of live tables, before deleting at once
  * seeds: 127.0.0.1:7001,127.0.0.1:7002,127.0.0.1:7003   # static members (list or comma string)
  * vnodes: 1024
  * replicas: 3                 # per vnode; default: largest keyspace N
@@ -102,12 +107,15 @@ public final class ConfigLoader {
             // The multiplexed replica channel (transport.ReplicaChannelSettings).
             "replica_channel", "replica_channel_max_record_bytes", "replica_channel_max_in_flight",
             "replica_channel_reconnect_backoff_millis",
-            // The storage engine (EngineConfig): group commit, and RocksDB's options as rocks_<option>.
-            "sync_delay_millis", "rocks_block_cache_bytes", "rocks_write_buffer_bytes", "rocks_max_background_jobs",
-            "rocks_background_priority", "rocks_background_write_bytes_per_sec", "rocks_recycle_log_files",
-            "rocks_max_total_wal_bytes", "rocks_blob_min_bytes",
+            // The storage engine (EngineConfig): group commit. RocksDB's own options are rocks_<option>
+            // keys, not listed here: the engine knows its options and refuses the others (engineOptions).
+            "sync_delay_millis",
             // The large-value threads (priority.LargeValueSettings).
             "large_value_threads", "large_value_nice", "large_value_queue", "bulk_port", "bulk_event_loops");
+
+    /** A key with this prefix is the RocksDB engine's option of the same name after it ({@code rocks_x} is {@code rocks.x}). */
+    static final String ROCKS_PREFIX = "rocks_";
+    private static final String ROCKS_ENV = "RINGKV_ROCKS_";
 
     private ConfigLoader() {
     }
@@ -124,6 +132,11 @@ public final class ConfigLoader {
                 merged.put(key, value);
             }
         }
+        env.forEach((name, value) -> {
+            if (name.startsWith(ROCKS_ENV) && value != null && !value.isBlank()) {
+                merged.put(ROCKS_PREFIX + name.substring(ROCKS_ENV.length()).toLowerCase(Locale.ROOT), value);
+            }
+        });
         // Telemetry keys are the standard OTEL_* variables themselves, not RINGKV_OTEL_*.
         for (String key : TelemetrySettings.KEYS) {
             String value = env.get(key.toUpperCase(Locale.ROOT));
@@ -158,7 +171,7 @@ public final class ConfigLoader {
 
     static NodeConfig build(Map<String, Object> m) {
         for (String key : m.keySet()) {
-            if (!KEYS.contains(key) && !TelemetrySettings.KEYS.contains(key)) {
+            if (!KEYS.contains(key) && !TelemetrySettings.KEYS.contains(key) && !key.startsWith(ROCKS_PREFIX)) {
                 throw new IllegalArgumentException("unknown config key '" + key + "'; known: " + new java.util.TreeSet<>(KEYS));
             }
         }
@@ -217,18 +230,30 @@ public final class ConfigLoader {
         return num(m, "sync_delay_millis", 0);
     }
 
-    /** The rocks_<option> keys as the engine's rocks.<option> options; the engine checks their values when it opens. */
+    /**
+     * The rocks_<option> keys as the engine's rocks.<option> options, checked by the engine itself (its
+     * list of options is the only one), so a bad key or value fails here, before anything opens.
+     */
     static Map<String, String> engineOptions(Map<String, Object> m) {
         Map<String, String> options = new java.util.TreeMap<>();
         for (Map.Entry<String, Object> e : m.entrySet()) {
-            if (e.getKey().startsWith("rocks_") && e.getValue() != null) {
-                options.put("rocks." + e.getKey().substring("rocks_".length()), String.valueOf(e.getValue()).trim());
+            if (e.getKey().startsWith(ROCKS_PREFIX) && e.getValue() != null) {
+                options.put("rocks." + e.getKey().substring(ROCKS_PREFIX.length()), String.valueOf(e.getValue()).trim());
             }
         }
         String backend = str(m, "backend", "rocks");
-        if (!options.isEmpty() && !backend.equals("rocks")) {
-            String keys = String.join(", ", options.keySet()).replace("rocks.", "rocks_");
+        if (options.isEmpty()) {
+            return options;
+        }
+        if (!backend.equals("rocks")) {
+            String keys = String.join(", ", options.keySet()).replace("rocks.", ROCKS_PREFIX);
             throw new IllegalArgumentException("rocks_* keys (" + keys + ") need backend rocks, not " + backend);
+        }
+        try {
+            StorageEngines.check(backend, EngineConfig.at(Path.of("."), SyncMode.NEVER).withOptions(options));
+        } catch (IllegalArgumentException e) {
+            // In the engine's words, with its option names spelled as this file's keys.
+            throw new IllegalArgumentException(e.getMessage().replace("rocks.", ROCKS_PREFIX), e);
         }
         return options;
     }

@@ -159,11 +159,17 @@ class ConfigLoaderTest {
         assertThat(c.engineOptions()).containsExactlyInAnyOrderEntriesOf(
                 Map.of("rocks.block_cache_bytes", "8388608", "rocks.background_priority", "normal",
                         "rocks.background_write_bytes_per_sec", "16777216"));
-        // The engine checks the values when it opens: a node with a bad one does not start.
-        assertThatThrownBy(() -> io.ringkv.storage.StorageEngines.open("rocks",
-                io.ringkv.storage.EngineConfig.at(dir.resolve("db"), SyncMode.BATCH).withOptions(
-                        ConfigLoader.load(null, Map.of(), Map.of("rocks_write_buffer_bytes", "12")).engineOptions())))
-                .hasMessageContaining("option rocks.write_buffer_bytes must be in [");
+        // The engine checks keys and values as the config loads, in the config's spelling: a node with
+        // a bad one does not start, and nothing is opened to find out.
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(), Map.of("rocks_write_buffer_bytes", "12")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("option rocks_write_buffer_bytes must be in [");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(), Map.of("rocks_write_buffer", "1048576")))
+                .hasMessageContaining("unknown rocks option 'rocks_write_buffer'; known: [")
+                .hasMessageContaining("rocks_write_buffer_bytes");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("RINGKV_ROCKS_DELETE_CHUNK_BYTES", "1048575"), Map.of()))
+                .hasMessageContaining("option rocks_delete_chunk_bytes must be in [1048576, 1073741824], was 1048575");
+        assertThat(java.nio.file.Files.exists(java.nio.file.Path.of(".", "LOCK"))).isFalse();
         assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(),
                 Map.of("backend", "memory", "rocks_max_background_jobs", "4")))
                 .hasMessageContaining("rocks_* keys (rocks_max_background_jobs) need backend rocks, not memory");
@@ -180,10 +186,15 @@ class ConfigLoaderTest {
         assertThat(known.find()).as(refusal).isTrue();
         java.util.List<String> options = java.util.Arrays.stream(known.group(1).split(",")).map(String::trim).toList();
         assertThat(options).contains("rocks.max_total_wal_bytes", "rocks.blob_min_bytes", "rocks.block_cache_bytes");
+        // Each reaches the engine's own check: accepted, or refused for its value, never as an unknown key.
         for (String option : options) {
             String key = "rocks_" + option.substring("rocks.".length());
-            assertThat(ConfigLoader.load(null, Map.of(), Map.of(key, "1048576")).engineOptions())
-                    .as(key).containsEntry(option, "1048576");
+            try {
+                assertThat(ConfigLoader.load(null, Map.of(), Map.of(key, "1048576")).engineOptions())
+                        .as(key).containsEntry(option, "1048576");
+            } catch (IllegalArgumentException refused) {
+                assertThat(refused).hasMessageContaining(key).hasMessageNotContaining("unknown");
+            }
         }
     }
 }

@@ -32,6 +32,8 @@ import org.rocksdb.Env;
 import org.rocksdb.LRUCache;
 import org.rocksdb.Priority;
 import org.rocksdb.RateLimiter;
+import org.rocksdb.RocksObject;
+import org.rocksdb.SstFileManager;
 import org.rocksdb.Options;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
@@ -55,12 +57,15 @@ public final class RocksEngine implements StorageEngine {
         RocksDB.loadLibrary();
     }
 
+    private static final long REFILL_MICROS = 10_000;
+
     private final RocksSettings settings;
     private final RocksDB db;
     private final DBOptions dbOptions;
     private final ColumnFamilyOptions cfOptions;
     private final LRUCache blockCache;
-    private final RateLimiter rateLimiter;
+    /** The rate limiter and file manager, if set: closed after the database, in reverse order. */
+    private final List<RocksObject> pacing;
     private final WriteOptions writeOptions;
     private final ReadOptions defaultReadOptions = new ReadOptions();
     /** Reads of derived namespaces (a large value's chunks) bypass the block cache (see {@link #readOptionsFor}). */
@@ -71,13 +76,13 @@ public final class RocksEngine implements StorageEngine {
     private volatile boolean closed;
 
     private RocksEngine(RocksSettings settings, RocksDB db, DBOptions dbOptions, ColumnFamilyOptions cfOptions,
-                        LRUCache blockCache, RateLimiter rateLimiter, List<ColumnFamilyHandle> handles) {
+                        LRUCache blockCache, List<RocksObject> pacing, List<ColumnFamilyHandle> handles) {
         this.settings = settings;
         this.db = db;
         this.dbOptions = dbOptions;
         this.cfOptions = cfOptions;
         this.blockCache = blockCache;
-        this.rateLimiter = rateLimiter;
+        this.pacing = List.copyOf(pacing);
         // No write syncs in the writing thread (an event loop, often): ALWAYS is a group commit that
         // gathers no one, so each acknowledgement still waits for an fsync that began after its write.
         this.writeOptions = new WriteOptions();
@@ -105,7 +110,7 @@ public final class RocksEngine implements StorageEngine {
     /** Opens or creates the database in {@code settings.dataDir()}, with every column family it has. */
     public static RocksEngine open(RocksSettings settings) {
         LRUCache cache = null;
-        RateLimiter rateLimiter = null;
+        List<RocksObject> pacing = new ArrayList<>();
         DBOptions dbOptions = null;
         ColumnFamilyOptions cfOptions = null;
         try {
@@ -144,8 +149,20 @@ public final class RocksEngine implements StorageEngine {
                     .setRecycleLogFileNum(settings.recycleLogFiles())
                     .setMaxTotalWalSize(settings.maxTotalWalBytes());
             if (settings.backgroundWriteBytesPerSec() > 0) {
-                rateLimiter = new RateLimiter(settings.backgroundWriteBytesPerSec());
+                // Refilled every 10 ms, not RocksDB's 100: a grant is a tenth of the second's bytes, and
+                // a flush's writeback arriving in one grant is what a log's fsync queues behind.
+                RateLimiter rateLimiter = new RateLimiter(settings.backgroundWriteBytesPerSec(), REFILL_MICROS, 10);
+                pacing.add(rateLimiter);
                 dbOptions.setRateLimiter(rateLimiter);
+            }
+            if (settings.deleteBytesPerSec() > 0) {
+                // Deleting a file frees its blocks at once, and on a filesystem mounted with discard the
+                // device then gets one discard for the whole file (a 64 MiB table: up to 20 ms), which log
+                // fsyncs queue behind. Paced, a file is cut by truncation, a piece at a time.
+                SstFileManager files = new SstFileManager(Env.getDefault(), null, settings.deleteBytesPerSec(),
+                        settings.maxTrashRatio(), settings.deleteChunkBytes());
+                pacing.add(files);
+                dbOptions.setSstFileManager(files);
             }
             List<byte[]> names;
             try (Options listOptions = new Options()) {
@@ -160,7 +177,7 @@ public final class RocksEngine implements StorageEngine {
             }
             List<ColumnFamilyHandle> handles = new ArrayList<>();
             RocksDB db = RocksDB.open(dbOptions, path, descriptors, handles);
-            return new RocksEngine(settings, db, dbOptions, cfOptions, cache, rateLimiter, handles);
+            return new RocksEngine(settings, db, dbOptions, cfOptions, cache, pacing, handles);
         } catch (RocksDBException | java.io.IOException e) {
             if (cfOptions != null) {
                 cfOptions.close();
@@ -171,9 +188,7 @@ public final class RocksEngine implements StorageEngine {
             if (cache != null) {
                 cache.close();
             }
-            if (rateLimiter != null) {
-                rateLimiter.close();
-            }
+            closeAll(pacing);
             throw new StorageException("cannot open RocksDB in " + settings.dataDir() + ": " + e.getMessage(), e);
         }
     }
@@ -524,12 +539,16 @@ public final class RocksEngine implements StorageEngine {
                 dbOptions.close();
                 cfOptions.close();
                 blockCache.close();
-                if (rateLimiter != null) {
-                    rateLimiter.close();
-                }
+                closeAll(pacing);
             }
         } finally {
             lifecycle.writeLock().unlock();
+        }
+    }
+
+    private static void closeAll(List<RocksObject> objects) {
+        for (int i = objects.size() - 1; i >= 0; i--) {
+            objects.get(i).close();
         }
     }
 }

@@ -15,4 +15,9 @@ public final class RocksEngineProvider implements StorageEngineProvider {
     public StorageEngine open(EngineConfig config) {
         return RocksEngine.open(RocksSettings.from(config));
     }
+
+    @Override
+    public void check(EngineConfig config) {
+        RocksSettings.from(config);
+    }
 }

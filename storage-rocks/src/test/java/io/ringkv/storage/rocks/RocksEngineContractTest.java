@@ -226,6 +226,88 @@ class RocksEngineContractTest extends StorageEngineContractTest {
                 .hasMessageContaining("rocks.max_total_wal_bytes must be 0 (off) or at least 1048576, was 1048575");
     }
 
+    @Test
+    void deletePacingIsOffByDefaultAndTakesFourMebibytePieces() {
+        EngineConfig base = EngineConfig.at(dir.resolve("d"), SyncMode.NEVER);
+        RocksSettings defaults = RocksSettings.from(base);
+        assertThat(defaults.deleteBytesPerSec()).isZero();
+        assertThat(defaults.deleteChunkBytes()).isEqualTo(4L << 20);
+        assertThat(defaults.maxTrashRatio()).isEqualTo(1.0);
+        assertThat(RocksSettings.from(base.withOptions(Map.of("rocks.delete_bytes_per_sec", "0"))).deleteBytesPerSec()).isZero();
+        assertThat(RocksSettings.from(base.withOptions(Map.of("rocks.delete_bytes_per_sec", "1048576"))).deleteBytesPerSec())
+                .isEqualTo(1L << 20);
+        assertThatThrownBy(() -> RocksSettings.from(base.withOptions(Map.of("rocks.delete_bytes_per_sec", "1048575"))))
+                .hasMessageContaining("rocks.delete_bytes_per_sec must be 0 (off) or at least 1048576, was 1048575");
+        assertThat(RocksSettings.from(base.withOptions(Map.of("rocks.delete_chunk_bytes", "1048576"))).deleteChunkBytes())
+                .isEqualTo(1L << 20);
+        assertThat(RocksSettings.from(base.withOptions(Map.of("rocks.delete_chunk_bytes", "1073741824"))).deleteChunkBytes())
+                .isEqualTo(1L << 30);
+        for (String bad : List.of("1048575", "1073741825")) {
+            assertThatThrownBy(() -> RocksSettings.from(base.withOptions(Map.of("rocks.delete_chunk_bytes", bad))))
+                    .hasMessageContaining("option rocks.delete_chunk_bytes must be in [1048576, 1073741824], was " + bad);
+        }
+        assertThat(RocksSettings.from(base.withOptions(Map.of("rocks.delete_trash_percent", "1"))).maxTrashRatio()).isEqualTo(0.01);
+        assertThat(RocksSettings.from(base.withOptions(Map.of("rocks.delete_trash_percent", "1000"))).maxTrashRatio()).isEqualTo(10.0);
+        for (String bad : List.of("0", "1001")) {
+            assertThatThrownBy(() -> RocksSettings.from(base.withOptions(Map.of("rocks.delete_trash_percent", bad))))
+                    .hasMessageContaining("option rocks.delete_trash_percent must be in [1, 1000], was " + bad);
+        }
+    }
+
+    /**
+     * Tables a compaction made obsolete wait as {@code .trash} files and go at the pace set (4 MiB at
+     * 1 MiB/s: seconds); with pacing off (0) they are deleted at once and no {@code .trash} file appears.
+     */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(longs = {0, 1 << 20})
+    void compactedTablesAreDeletedAtThePaceSet(long rate) throws Exception {
+        Path db = dir.resolve("paced-" + rate);
+        EngineConfig config = EngineConfig.at(db, SyncMode.NEVER).withOptions(Map.of(
+                "rocks.delete_bytes_per_sec", Long.toString(rate), "rocks.delete_chunk_bytes", "1048576",
+                "rocks.delete_trash_percent", "1000", "rocks.write_buffer_bytes", "2097152"));
+        try (RocksEngine engine = RocksEngine.open(RocksSettings.from(config))) {
+            byte[] value = new byte[64 * 1024];
+            java.util.Random random = new java.util.Random(5);
+            // Four tables of 1 MiB of incompressible values, then one compaction makes all four obsolete.
+            for (int i = 0; i < 64; i++) {
+                random.nextBytes(value);
+                engine.put(Namespace.DATA, ("k" + i).getBytes(), value);
+                if (i % 16 == 15) {
+                    engine.flush();
+                }
+            }
+            List<Path> before = dataTables(engine, db);
+            engine.rawDb().compactRange(engine.rawFamily(Namespace.DATA));
+            List<Path> inputs = new ArrayList<>(before);
+            inputs.removeAll(dataTables(engine, db));
+            assertThat(inputs).as("tables the compaction made obsolete").hasSizeGreaterThanOrEqualTo(4);
+            boolean sawTrash = false;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (inputs.stream().anyMatch(java.nio.file.Files::exists)
+                    || !filesEndingWith(db, ".trash").isEmpty()) {
+                sawTrash |= !filesEndingWith(db, ".trash").isEmpty();
+                assertThat(System.nanoTime()).as("obsolete tables still on disk after 60 s").isLessThan(deadline);
+                Thread.sleep(20);
+            }
+            assertThat(sawTrash).isEqualTo(rate > 0);
+            assertThat(engine.get(Namespace.DATA, "k63".getBytes())).isEqualTo(value);
+        }
+    }
+
+    private static List<Path> dataTables(RocksEngine engine, Path db) throws Exception {
+        String family = new String(engine.rawFamily(Namespace.DATA).getName(), java.nio.charset.StandardCharsets.UTF_8);
+        return engine.rawDb().getLiveFilesMetaData().stream()
+                .filter(f -> new String(f.columnFamilyName(), java.nio.charset.StandardCharsets.UTF_8).equals(family))
+                .map(f -> db.resolve(f.fileName().replaceFirst("^/", "")))
+                .toList();
+    }
+
+    private static List<Path> filesEndingWith(Path db, String suffix) throws java.io.IOException {
+        try (var files = java.nio.file.Files.list(db)) {
+            return files.filter(f -> f.toString().endsWith(suffix)).toList();
+        }
+    }
+
     /**
      * A namespace written once keeps every later log alive until it is flushed; the cap flushes it.
      * Without the cap (0) RocksDB allows four times all write buffers, here 16 MiB.
