@@ -42,6 +42,25 @@ final class DevCommand implements Callable<Integer> {
     @Option(names = "--exit-after-start", hidden = true, description = "start, print, stop (for tests)")
     boolean exitAfterStart;
 
+    /**
+     * Keys that differ from node to node, or that dev sets itself: a RINGKV_ variable for one would
+     * give every dev node the same address, directory or membership, so those come from dev alone.
+     */
+    static final java.util.Set<String> PER_NODE_KEYS = java.util.Set.of("id", "listen", "advertise", "rack", "data_dir",
+            "chunks_dir", "seeds", "backend", "sync", "membership", "consul_url", "cluster", "min_nodes", "bulk_port");
+
+    /** The environment a dev node reads: OTEL_* and every RINGKV_<KEY> except {@link #PER_NODE_KEYS}. */
+    static Map<String, String> nodeEnvironment(Map<String, String> env) {
+        Map<String, String> out = new LinkedHashMap<>(io.ringkv.observability.TelemetrySettings.variables(env));
+        env.forEach((name, value) -> {
+            if (name.startsWith("RINGKV_")
+                    && !PER_NODE_KEYS.contains(name.substring("RINGKV_".length()).toLowerCase(java.util.Locale.ROOT))) {
+                out.put(name, value);
+            }
+        });
+        return out;
+    }
+
     /** Writes and reads back one key through the client, so the first screen shows the cluster working. */
     private static String selfCheck(List<String> addresses) {
         long start = System.nanoTime();
@@ -101,8 +120,7 @@ final class DevCommand implements Callable<Integer> {
                     flags.put("cluster", "dev");
                     flags.put("min_nodes", nodes);
                 }
-                // Only the OTEL_* variables reach dev nodes (tracing on/off for `ringkv bench` comparisons).
-                NodeConfig cfg = ConfigLoader.load(config, io.ringkv.observability.TelemetrySettings.variables(System.getenv()), flags);
+                NodeConfig cfg = ConfigLoader.load(config, nodeEnvironment(System.getenv()), flags);
                 started.add(NodeServer.start(cfg));
             }
             for (NodeServer node : started) {
