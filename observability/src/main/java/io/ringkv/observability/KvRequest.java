@@ -24,6 +24,7 @@ public final class KvRequest {
     private final Context context;
     final AtomicInteger asked = new AtomicInteger();
     final AtomicInteger answered = new AtomicInteger();
+    private volatile String valueClass = RingkvMetrics.SMALL;
 
     KvRequest(Spans spans, RingkvMetrics metrics, String operation, String keyspace, String consistency) {
         this.metrics = metrics;
@@ -50,6 +51,12 @@ public final class KvRequest {
         return context != null;
     }
 
+    /** The size of the value written or read (the largest sibling's), for the {@code value_class} attribute. */
+    public KvRequest valueBytes(long bytes) {
+        valueClass = RingkvMetrics.valueClass(bytes);
+        return this;
+    }
+
     public KvRequest vnode(long vnode) {
         span.set("vnode", vnode);
         return this;
@@ -70,7 +77,7 @@ public final class KvRequest {
      * success), {@code reason} its one-line message.
      */
     public void end(String code, String reason) {
-        metrics.request(operation, keyspace, consistency, code, System.nanoTime() - startNanos);
+        metrics.request(operation, keyspace, consistency, code, valueClass, System.nanoTime() - startNanos);
         span.set("replicas.asked", asked.get()).set("replicas.answered", answered.get());
         if (code != null) {
             span.set("rpc.grpc.status_code", code).fail(reason);

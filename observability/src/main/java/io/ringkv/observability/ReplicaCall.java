@@ -19,6 +19,7 @@ public final class ReplicaCall {
     private final SpanScope span;
     private final Context parent;
     private final KvRequest request;
+    private volatile String valueClass = RingkvMetrics.SMALL;
 
     private ReplicaCall(RingkvMetrics metrics, String peer, String operation, SpanScope span, Context parent,
                         KvRequest request) {
@@ -58,6 +59,12 @@ public final class ReplicaCall {
         return new ReplicaCall(metrics, peer, operation, span, parent, counted);
     }
 
+    /** The size of the value sent or received, for the {@code value_class} attribute. */
+    public ReplicaCall valueBytes(long bytes) {
+        valueClass = RingkvMetrics.valueClass(bytes);
+        return this;
+    }
+
     /** Makes the call's span current while the call is sent (so the gRPC client span is its child). */
     public Scope makeCurrent() {
         return span.makeCurrent();
@@ -71,12 +78,26 @@ public final class ReplicaCall {
      * @param timedOut tells a timeout from another failure
      */
     public <T> CompletableFuture<T> complete(CompletableFuture<T> reply, java.util.function.Predicate<Throwable> timedOut) {
+        return complete(reply, timedOut, null);
+    }
+
+    /** As above, with the size of the value a reply carries ({@code valueBytes}; null: as sent) for {@code value_class}. */
+    public <T> CompletableFuture<T> complete(CompletableFuture<T> reply, java.util.function.Predicate<Throwable> timedOut,
+                                             java.util.function.ToLongFunction<T> valueBytes) {
         if (parent == null) {
-            reply.whenComplete((v, e) -> record(e, timedOut));
+            reply.whenComplete((v, e) -> {
+                if (v != null && valueBytes != null) {
+                    valueBytes(valueBytes.applyAsLong(v));
+                }
+                record(e, timedOut);
+            });
             return reply;
         }
         CompletableFuture<T> out = new CompletableFuture<>();
         reply.whenComplete((v, e) -> {
+            if (v != null && valueBytes != null) {
+                valueBytes(valueBytes.applyAsLong(v));
+            }
             record(e, timedOut);
             try (Scope ignored = parent.makeCurrent()) {
                 if (e != null) {
@@ -91,7 +112,7 @@ public final class ReplicaCall {
 
     private void record(Throwable error, java.util.function.Predicate<Throwable> timedOut) {
         String outcome = error == null ? "ok" : timedOut.test(error) ? "timeout" : "error";
-        metrics.replicaCall(peer, operation, outcome, System.nanoTime() - startNanos);
+        metrics.replicaCall(peer, operation, outcome, valueClass, System.nanoTime() - startNanos);
         if (error == null) {
             if (request != null) {
                 request.answered.incrementAndGet();

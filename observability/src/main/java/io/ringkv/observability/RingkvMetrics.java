@@ -35,6 +35,10 @@ public final class RingkvMetrics {
     public static final AttributeKey<String> DIRECTION = AttributeKey.stringKey("direction");
     public static final AttributeKey<String> NAMESPACE = AttributeKey.stringKey("namespace");
     public static final AttributeKey<String> ENGINE = AttributeKey.stringKey("engine");
+    /** {@code small} or {@code large} (see {@link #valueClass}), so small values' latency shows apart from megabytes'. */
+    public static final AttributeKey<String> VALUE_CLASS = AttributeKey.stringKey("value_class");
+    public static final String SMALL = "small";
+    public static final String LARGE = "large";
 
     /**
      * Seconds; fine below a millisecond, where local and same-rack reads land, and up to the
@@ -103,13 +107,22 @@ public final class RingkvMetrics {
     }
 
     /**
+     * {@code large} for a value of more than the chunking threshold (64 KiB: stored in chunks, moved on
+     * the large-value threads and the bulk lane), else {@code small}.
+     */
+    public static String valueClass(long bytes) {
+        return bytes > io.ringkv.storage.chunk.ChunkingConfig.DEFAULT_THRESHOLD_BYTES ? LARGE : SMALL;
+    }
+
+    /**
      * One finished client request. {@code code} is the gRPC status code name of a failure, null
      * on success.
      */
-    public void request(String operation, String keyspace, String consistency, String code, long nanos) {
+    public void request(String operation, String keyspace, String consistency, String code, String valueClass, long nanos) {
         String outcome = code == null ? "OK" : code;
-        Attributes a = requestAttributes.computeIfAbsent(List.of(operation, keyspace, consistency, outcome),
-                k -> Attributes.of(OPERATION, operation, KEYSPACE, keyspace, CONSISTENCY, consistency, CODE, outcome));
+        Attributes a = requestAttributes.computeIfAbsent(List.of(operation, keyspace, consistency, outcome, valueClass),
+                k -> Attributes.builder().put(OPERATION, operation).put(KEYSPACE, keyspace).put(CONSISTENCY, consistency)
+                        .put(CODE, outcome).put(VALUE_CLASS, valueClass).build());
         requestDuration.record(nanos / 1e9, a);
         if (code != null) {
             requestErrors.add(1, Attributes.of(OPERATION, operation, KEYSPACE, keyspace, CODE, code));
@@ -121,9 +134,9 @@ public final class RingkvMetrics {
     }
 
     /** One replica call's latency; {@code outcome} is {@code ok}, {@code timeout} or {@code error}. */
-    public void replicaCall(String peer, String operation, String outcome, long nanos) {
-        Attributes a = replicaAttributes.computeIfAbsent(List.of(peer, operation, outcome),
-                k -> Attributes.of(PEER, peer, OPERATION, operation, OUTCOME, outcome));
+    public void replicaCall(String peer, String operation, String outcome, String valueClass, long nanos) {
+        Attributes a = replicaAttributes.computeIfAbsent(List.of(peer, operation, outcome, valueClass),
+                k -> Attributes.of(PEER, peer, OPERATION, operation, OUTCOME, outcome, VALUE_CLASS, valueClass));
         replicaDuration.record(nanos / 1e9, a);
     }
 

@@ -41,8 +41,8 @@ class DocumentedNamesTest {
         Map<String, String> rows = documented();
         assertThat(rows).hasSizeGreaterThan(25);
         try (Telemetry t = Telemetry.start(TelemetrySettings.DEFAULTS, "ringkv-node", "n1")) {
-            t.metrics().request("get", "default", "QUORUM", "UNAVAILABLE", 300_000);
-            t.metrics().replicaCall("n2", "read", "ok", 150_000);
+            t.metrics().request("get", "default", "QUORUM", "UNAVAILABLE", RingkvMetrics.SMALL, 300_000);
+            t.metrics().replicaCall("n2", "read", "ok", RingkvMetrics.SMALL, 150_000);
             t.metrics().forwarded("put");
             t.metrics().registerExpiredReplicaCalls(() -> 2);
             t.metrics().registerStorage(() -> new EngineStats("memory", Map.of("data", new NamespaceStats(3, 120))));

@@ -19,9 +19,9 @@ class TelemetryTest {
     @Test
     void prometheusTextParsesAndNamesEveryRecordedMetric() {
         try (Telemetry t = Telemetry.start(TelemetrySettings.DEFAULTS, "ringkv-node", "n1")) {
-            t.metrics().request("get", "default", "QUORUM", null, 300_000);
-            t.metrics().request("put", "default", "QUORUM", "UNAVAILABLE", 2_000_000);
-            t.metrics().replicaCall("n2", "read", "ok", 150_000);
+            t.metrics().request("get", "default", "QUORUM", null, RingkvMetrics.SMALL, 300_000);
+            t.metrics().request("put", "default", "QUORUM", "UNAVAILABLE", RingkvMetrics.SMALL, 2_000_000);
+            t.metrics().replicaCall("n2", "read", "ok", RingkvMetrics.SMALL, 150_000);
             t.metrics().forwarded("put");
             t.metrics().registerStorage(() -> new EngineStats("memory", Map.of("data", new NamespaceStats(3, 120))));
             HandoffTelemetry h = t.handoff();
@@ -65,6 +65,30 @@ class TelemetryTest {
                 assertThat(s.labels()).containsEntry("target", "n3");
                 assertThat(s.value()).isEqualTo(7.0);
             });
+        }
+    }
+
+    /** Requests and replica calls carry value_class: large past the 64 KiB chunking threshold, small up to it. */
+    @Test
+    void latencyIsLabelledSmallOrLargeAtTheChunkingThreshold() {
+        assertThat(RingkvMetrics.valueClass(0)).isEqualTo("small");
+        assertThat(RingkvMetrics.valueClass(64 * 1024)).isEqualTo("small");
+        assertThat(RingkvMetrics.valueClass(64 * 1024 + 1)).isEqualTo("large");
+        try (Telemetry t = Telemetry.start(TelemetrySettings.DEFAULTS, "ringkv-node", "n1")) {
+            t.request("put", "default", "QUORUM").valueBytes(1024).end(null, null);
+            t.request("put", "default", "QUORUM").valueBytes(2 << 20).end(null, null);
+            t.request("get", "default", "QUORUM").end(null, null);
+            t.replicaCall("n2", "read").complete(CompletableFuture.completedFuture(new byte[100_000]), e -> false, b -> b.length);
+            t.replicaCall("n2", "write").valueBytes(10).complete(CompletableFuture.completedFuture(null), e -> false);
+            List<PrometheusSamples.Sample> samples = PrometheusSamples.parse(t.prometheus().scrape());
+            java.util.function.BiFunction<String, Map<String, String>, Double> count = (name, labels) -> samples.stream()
+                    .filter(s -> s.name().equals(name) && s.labels().entrySet().containsAll(labels.entrySet()))
+                    .mapToDouble(PrometheusSamples.Sample::value).sum();
+            assertThat(count.apply("ringkv_request_duration_seconds_count", Map.of("operation", "put", "value_class", "small"))).isEqualTo(1.0);
+            assertThat(count.apply("ringkv_request_duration_seconds_count", Map.of("operation", "put", "value_class", "large"))).isEqualTo(1.0);
+            assertThat(count.apply("ringkv_request_duration_seconds_count", Map.of("operation", "get", "value_class", "small"))).isEqualTo(1.0);
+            assertThat(count.apply("ringkv_replica_call_duration_seconds_count", Map.of("operation", "read", "value_class", "large"))).isEqualTo(1.0);
+            assertThat(count.apply("ringkv_replica_call_duration_seconds_count", Map.of("operation", "write", "value_class", "small"))).isEqualTo(1.0);
         }
     }
 

@@ -95,6 +95,14 @@ final class KvGrpcService extends KVGrpc.KVImplBase {
         return request;
     }
 
+    private static long largestValue(GetOutcome outcome) {
+        long largest = 0;
+        for (io.ringkv.coordinator.version.Sibling s : outcome.values()) {
+            largest = Math.max(largest, s.value() == null ? 0 : s.value().length);
+        }
+        return largest;
+    }
+
     private static void end(KvRequest request, Throwable error) {
         if (error == null) {
             request.end(null, null);
@@ -188,6 +196,9 @@ final class KvGrpcService extends KVGrpc.KVImplBase {
             outcome = coordinator.get(command);
         }
         outcome.whenComplete((o, e) -> {
+            if (o != null) {
+                request.valueBytes(largestValue(o));
+            }
             end(request, e);
             if (e != null) {
                 out.onError(Protos.status(e).asRuntimeException());
@@ -246,7 +257,7 @@ final class KvGrpcService extends KVGrpc.KVImplBase {
             return false;
         }
         KvRequest request = startRequest("get", req.getKeyspace(), req.getKey(),
-                Protos.consistency(req.getConsistency(), req.getR()));
+                Protos.consistency(req.getConsistency(), req.getR())).valueBytes(probe.chunkedValueBytes());
         out.onNext(GetResponse.newBuilder().setFound(true).setValuesOmitted(true)
                 .setContext(UnsafeByteOperations.unsafeWrap(probe.version())).setRingEpoch(ring.epoch())
                 .addValues(Value.newBuilder().setSize(probe.chunkedValueBytes()).setTimestampMillis(millis))
@@ -311,7 +322,8 @@ final class KvGrpcService extends KVGrpc.KVImplBase {
         PutCommand command = PutCommand.put(req.getKeyspace(), req.getKey(), req.getValue().toByteArray(),
                 Protos.consistency(req.getConsistency(), req.getW()), call.timeoutMillis())
                 .withContext(req.getContext().toByteArray());
-        KvRequest request = startRequest("put", req.getKeyspace(), req.getKey(), command.consistency());
+        KvRequest request = startRequest("put", req.getKeyspace(), req.getKey(), command.consistency())
+                .valueBytes(req.getValue().size());
         Runnable coordinate = request.wrap(() -> coordinator.putIf(command, condition).whenComplete((o, e) -> {
             end(request, e);
             reply(o, e, out);

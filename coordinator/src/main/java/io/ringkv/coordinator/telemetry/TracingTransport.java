@@ -34,6 +34,8 @@ public final class TracingTransport implements Transport {
     @Override
     public CompletableFuture<Void> write(String nodeId, ReplicaWrite write, long timeoutMillis) {
         ReplicaCall call = telemetry.replicaCall(nodeId, "write");
+        byte[] value = write.record().value();
+        call.valueBytes(value == null ? 0 : value.length);
         CompletableFuture<Void> reply;
         try (Scope ignored = call.makeCurrent()) {
             reply = inner.write(nodeId, write, timeoutMillis);
@@ -48,7 +50,8 @@ public final class TracingTransport implements Transport {
         try (Scope ignored = call.makeCurrent()) {
             reply = inner.read(nodeId, read, timeoutMillis);
         }
-        return call.complete(reply, TIMED_OUT);
+        return call.complete(reply, TIMED_OUT,
+                r -> r.record() == null || r.record().value() == null ? 0 : r.record().value().length);
     }
 
     @Override
