@@ -149,8 +149,9 @@ public final class RocksEngine implements StorageEngine {
                     .setRecycleLogFileNum(settings.recycleLogFiles())
                     .setMaxTotalWalSize(settings.maxTotalWalBytes());
             if (settings.backgroundWriteBytesPerSec() > 0) {
-                // Refilled every 10 ms, not RocksDB's 100: a grant is a tenth of the second's bytes, and
-                // a flush's writeback arriving in one grant is what a log's fsync queues behind.
+                // Refilled every 10 ms, not RocksDB's 100: a grant is a hundredth of the second's bytes
+                // instead of a tenth, and a flush's writeback arriving in one grant is what a log's
+                // fsync queues behind.
                 RateLimiter rateLimiter = new RateLimiter(settings.backgroundWriteBytesPerSec(), REFILL_MICROS, 10);
                 pacing.add(rateLimiter);
                 dbOptions.setRateLimiter(rateLimiter);
