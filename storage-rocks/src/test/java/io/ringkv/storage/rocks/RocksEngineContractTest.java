@@ -188,10 +188,7 @@ class RocksEngineContractTest extends StorageEngineContractTest {
             engine.flush();
             assertThat(engine.stats().namespaces().get(chunks.name()).bytes()).isGreaterThanOrEqualTo(10L * 256 * 1024);
         }
-        long blobBytes;
-        try (var files = java.nio.file.Files.list(blobDir)) {
-            blobBytes = files.filter(f -> f.toString().endsWith(".blob")).mapToLong(f -> f.toFile().length()).sum();
-        }
+        long blobBytes = bytesOf(filesEndingWith(blobDir, ".blob"));
         // Every value of at least 4096 bytes is in a blob file; the 4095-byte ones are not.
         assertThat(blobBytes).isBetween(10L * (4096 + 256 * 1024), 10L * (4096 + 256 * 1024) + 64 * 1024);
         try (StorageEngine engine = StorageEngines.open("rocks", config)) {
@@ -209,9 +206,7 @@ class RocksEngineContractTest extends StorageEngineContractTest {
             engine.put(Namespace.DATA.chunks(), "c".getBytes(), new byte[256 * 1024]);
             engine.flush();
         }
-        try (var files = java.nio.file.Files.list(plain)) {
-            assertThat(files.filter(f -> f.toString().endsWith(".blob"))).isEmpty();
-        }
+        assertThat(filesEndingWith(plain, ".blob")).isEmpty();
     }
 
     @Test
@@ -342,9 +337,11 @@ class RocksEngineContractTest extends StorageEngineContractTest {
     }
 
     private static long logBytes(Path db) throws java.io.IOException {
-        try (var files = java.nio.file.Files.list(db)) {
-            return files.filter(f -> f.toString().endsWith(".log")).mapToLong(f -> f.toFile().length()).sum();
-        }
+        return bytesOf(filesEndingWith(db, ".log"));
+    }
+
+    private static long bytesOf(List<Path> files) {
+        return files.stream().mapToLong(f -> f.toFile().length()).sum();
     }
 
     @Test
